@@ -32,7 +32,9 @@ function readDocument(file: string): unknown {
     return JSON.parse(readFileSync(file, "utf8"));
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    console.error(`Cannot read the OpenAPI document ${file}: ${reason}. Pass a JSON file written by "contract openapi".`);
+    console.error(
+      `Cannot read the OpenAPI document ${file}: ${reason}. Pass a JSON file written by "contract openapi".`,
+    );
     process.exit(2);
   }
 }
@@ -72,14 +74,21 @@ function main(argv: string[]): number {
         for (const problem of problems) console.error(`  ${problem}`);
         return 1;
       }
-      console.log(`${file ?? "The generated document"} is valid OpenAPI 3.1 with all ${operationIds.length} operations.`);
+      console.log(
+        `${file ?? "The generated document"} is valid OpenAPI 3.1 with all ${operationIds.length} operations.`,
+      );
       return 0;
     }
     case "operations": {
       for (const id of operationIds) {
         const operation = operations[id];
-        const flags = [operation.mutating ? "mutating" : "read-only", operation.auth === "none" ? "no auth" : "bearer"];
-        console.log(`${id.padEnd(18)} ${endpointLabel(id).padEnd(36)} ${operation.success.status}  ${flags.join(", ")}`);
+        const flags = [
+          operation.mutating ? "mutating" : "read-only",
+          operation.auth === "none" ? "no auth" : "bearer",
+        ];
+        console.log(
+          `${id.padEnd(18)} ${endpointLabel(id).padEnd(36)} ${operation.success.status}  ${flags.join(", ")}`,
+        );
       }
       return 0;
     }
