@@ -1,0 +1,5 @@
+export * from "./checks.ts";
+export * from "./cloudwatch.ts";
+export { MetricInputError } from "./errors.ts";
+export * from "./types.ts";
+export * from "./window.ts";

@@ -1,0 +1,7 @@
+export { createMonitor, evaluateRule, type MonitorState, observe, replay } from "./core.ts";
+export { type MonitorRun, type RunMonitorOptions, runMonitor } from "./driver.ts";
+export { MonitorAbortedError, MonitorConfigError } from "./errors.ts";
+export { dimensionSetsFor, inScope, scopeSeries } from "./select.ts";
+export { type SyntheticTraffic, type SyntheticVersion, syntheticSnapshot } from "./synthetic.ts";
+export type * from "./types.ts";
+export { monitorMetrics } from "./types.ts";
