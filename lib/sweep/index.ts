@@ -1,0 +1,4 @@
+/** The sweeper of test data left by killed runs. */
+export * from "./duration.ts";
+export * from "./errors.ts";
+export * from "./sweep.ts";
