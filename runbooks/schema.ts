@@ -9,61 +9,105 @@ export const serviceIds = ["tenant-instance-management", "access-management"] as
 export const ServiceIdSchema = z.enum(serviceIds);
 export type ServiceId = z.infer<typeof ServiceIdSchema>;
 
-const AccountIdSchema = z.string().regex(/^\d{12}$/, "must be a 12-digit AWS account id");
+const AccountIdSchema = z
+  .string()
+  .regex(/^\d{12}$/, "must be a 12-digit AWS account id")
+  .describe("12-digit AWS account id");
 const RegionSchema = z
   .string()
-  .regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, "must be an AWS region such as eu-west-1");
+  .regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, "must be an AWS region such as eu-west-1")
+  .describe("AWS region, e.g. eu-west-1");
 /** An http(s) URL, or the literal "TBD" the runbook uses for URLs nobody has filled in yet. */
-const UrlOrTbdSchema = z.union([z.literal("TBD"), z.url({ protocol: /^https?$/ })]);
+const UrlOrTbdSchema = z
+  .union([
+    z.literal("TBD"),
+    // The message sits on the URL branch: zod reports the closest branch, not the union.
+    z.url({ protocol: /^https?$/, error: 'must be an http(s) URL or "TBD"' }),
+  ])
+  .describe('http(s) URL, or "TBD"');
+const PositiveIntSchema = z.number().int("must be a whole number").positive("must be greater than 0");
 
 /** Where a secret comes from. Secrets never live in config files, only a pointer to them. */
 export const SecretSourceSchema = z.object({
-  fromEnv: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, "must be an environment variable name"),
+  fromEnv: z
+    .string()
+    .regex(/^[A-Z_][A-Z0-9_]*$/, "must be an environment variable name")
+    .describe("name of the environment variable holding the secret"),
 });
 export type SecretSource = z.infer<typeof SecretSourceSchema>;
 
 export const MonitoringWindowSchema = z.object({
-  intervalSeconds: z.number().positive(),
-  windowSeconds: z.number().positive(),
+  intervalSeconds: z.number().positive("must be greater than 0").describe("seconds between samples"),
+  windowSeconds: z.number().positive("must be greater than 0").describe("length of the window in seconds"),
 });
 
-export const EnvironmentSchema = z.object({
-  id: EnvironmentIdSchema,
-  displayName: z.string(),
-  accountId: AccountIdSchema,
-  region: RegionSchema,
-  /** Named AWS profile for this environment (standard credential chain); unset = default chain. */
-  awsProfile: z.string().min(1).optional(),
-  /** Environment this one is promoted from (DEV for SIT, SIT for PROD). */
-  promotedFrom: EnvironmentIdSchema.nullable(),
-  apiUrl: UrlOrTbdSchema,
-  cloudFrontUrl: UrlOrTbdSchema.nullable(),
-  apiGatewayId: z.string().nullable(),
-  githubActionsRoleArn: z.string().regex(/^arn:aws:iam::\d{12}:role\/.+$/, "must be an IAM role ARN"),
-  autoDeploy: z.boolean(),
-  /** Number of approvers a promotion into this environment needs. */
-  approvalsRequired: z.number().int().min(0),
-  policy: z.object({
-    /** PROD: the harness refuses any mutating request before it is sent. */
-    readOnly: z.boolean(),
-    maintenanceWindowRequired: z.boolean(),
-  }),
-  /** Post-deploy monitoring window (runbook: SIT 30 s, PROD 5 min). */
-  monitoring: MonitoringWindowSchema,
-  cognito: z.object({
-    userPoolName: z.string(),
-    /** Filled per deployment (override file / env var); the runbook does not name them. */
-    userPoolId: z.string().nullable(),
-    clientId: z.string().nullable(),
-    username: SecretSourceSchema,
-    password: SecretSourceSchema,
-  }),
-  http: z.object({
-    timeoutMs: z.number().int().positive(),
-    /** Extra time a request may take over its latency budget before it is a failure. */
-    latencyBudgetMs: z.number().int().positive(),
-  }),
-});
+export const EnvironmentSchema = z
+  .object({
+    id: EnvironmentIdSchema,
+    displayName: z.string().min(1, "must not be empty").describe("name shown in reports"),
+    accountId: AccountIdSchema,
+    region: RegionSchema,
+    /** Named AWS profile for this environment (standard credential chain); unset = default chain. */
+    awsProfile: z
+      .string()
+      .min(1, "must not be empty")
+      .optional()
+      .describe("named AWS profile; unset = default credential chain"),
+    /** Environment this one is promoted from (DEV for SIT, SIT for PROD). */
+    promotedFrom: EnvironmentIdSchema.nullable(),
+    apiUrl: UrlOrTbdSchema,
+    cloudFrontUrl: UrlOrTbdSchema.nullable(),
+    apiGatewayId: z
+      .string()
+      .regex(/^[a-z0-9]{10}$/, "must be a 10-character API Gateway id such as o158f3j653")
+      .nullable()
+      .describe("API Gateway REST API id"),
+    githubActionsRoleArn: z
+      .string()
+      .regex(/^arn:aws:iam::\d{12}:role\/.+$/, "must be an IAM role ARN")
+      .describe("IAM role ARN"),
+    autoDeploy: z.boolean().describe("deploys on push without a person"),
+    /** Number of approvers a promotion into this environment needs. */
+    approvalsRequired: z
+      .number()
+      .int("must be a whole number")
+      .min(0, "must be 0 or more")
+      .describe("approvers a promotion into this environment needs"),
+    policy: z.object({
+      /** PROD: the harness refuses any mutating request before it is sent. */
+      readOnly: z.boolean().describe("refuse mutating requests"),
+      maintenanceWindowRequired: z.boolean().describe("promotion needs an approved maintenance window"),
+    }),
+    /** Post-deploy monitoring window (runbook: SIT 30 s, PROD 5 min). */
+    monitoring: MonitoringWindowSchema,
+    cognito: z.object({
+      userPoolName: z.string().min(1, "must not be empty").describe("Cognito user pool name"),
+      /** Filled per deployment (override file / env var); the runbook does not name them. */
+      userPoolId: z
+        .string()
+        .regex(/^[a-z]{2}(-gov)?-[a-z]+-\d_[0-9A-Za-z]+$/, "must be a user pool id such as eu-west-1_AbC123")
+        .nullable()
+        .describe("Cognito user pool id, e.g. eu-west-1_AbC123"),
+      clientId: z.string().min(1, "must not be empty").nullable().describe("Cognito app client id"),
+      username: SecretSourceSchema,
+      password: SecretSourceSchema,
+    }),
+    http: z.object({
+      timeoutMs: PositiveIntSchema.describe("per-request timeout in milliseconds"),
+      /** Extra time a request may take over its latency budget before it is a failure. */
+      latencyBudgetMs: PositiveIntSchema.describe("latency budget of one smoke request in milliseconds"),
+    }),
+  })
+  .superRefine((env, ctx) => {
+    // Principle 4: nothing (file, variable, typo) may turn PROD writable.
+    if (env.id === "prod" && !env.policy.readOnly) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["policy", "readOnly"],
+        message: "PROD is read-only by runbook policy and cannot be made writable",
+      });
+    }
+  });
 export type Environment = z.infer<typeof EnvironmentSchema>;
 
 export const ServiceSchema = z.object({
@@ -88,10 +132,49 @@ export const ServiceSchema = z.object({
 export type Service = z.infer<typeof ServiceSchema>;
 
 export const ItemKindSchema = z.enum(["automated", "attested"]);
+export type ItemKind = z.infer<typeof ItemKindSchema>;
+
+/** Roles that sign attested items. `service-ci` means: evidence from the service's own CI run. */
+export const attesterRoles = [
+  "service-ci",
+  "code-reviewer",
+  "security-reviewer",
+  "qa-lead",
+  "release-manager",
+  "devops-engineer",
+  "on-call-engineer",
+  "change-board",
+  "prod-approver",
+] as const;
+export const AttesterRoleSchema = z.enum(attesterRoles);
+export type AttesterRole = z.infer<typeof AttesterRoleSchema>;
+
+/**
+ * Metrics thresholds compare. One name per measurable quantity, so that the metric evaluator and the
+ * runbooks agree on what "lambda.errors" means (AWS/Lambda Errors, Sum over the window).
+ */
+export const metricNames = [
+  "lambda.errors", // AWS/Lambda Errors, Sum
+  "lambda.throttles", // AWS/Lambda Throttles, Sum
+  "lambda.invocations", // AWS/Lambda Invocations, Sum
+  "lambda.error-rate", // 100 * Errors / Invocations, percent
+  "lambda.duration.max", // AWS/Lambda Duration, Maximum, ms
+  "lambda.duration.p95", // AWS/Lambda Duration, p95, ms (or a multiple of a baseline p95)
+  "lambda.duration.p99", // AWS/Lambda Duration, p99, ms
+  "api.5xx", // responses with a 5xx status, count
+  "logs.error-events", // log events matching the "ERROR" filter pattern, count
+  "alarms.in-alarm", // alarms under the service's prefix in state ALARM, count
+  "deployment.age", // seconds since the alias's current version was deployed
+  "canary.traffic-weight", // percent of traffic routed to the new version
+  "rollback.duration", // seconds from the rollback decision to the previous version serving
+  "coverage", // line coverage of the service's unit tests, percent
+] as const;
+export const MetricNameSchema = z.enum(metricNames);
+export type MetricName = z.infer<typeof MetricNameSchema>;
 
 /** A numeric threshold a check compares against. */
 export const ThresholdSchema = z.object({
-  metric: z.string(),
+  metric: MetricNameSchema,
   comparison: z.enum(["<", "<=", ">", ">=", "=="]),
   value: z.number(),
   unit: z.string(),
@@ -101,36 +184,104 @@ export const ThresholdSchema = z.object({
   forSeconds: z.number().positive().optional(),
   /** Whether zero datapoints in the window counts as meeting the threshold (principle 9). */
   zeroTrafficOk: z.boolean().default(false),
+  /**
+   * `requirement`: the check passes while the comparison holds (errors < 10).
+   * `trigger`: the comparison holding is the bad case that starts a rollback or an alert (error rate > 5%).
+   */
+  sense: z.enum(["requirement", "trigger"]).default("requirement"),
 });
 export type Threshold = z.infer<typeof ThresholdSchema>;
 
-export const RunbookItemSchema = z.object({
-  /** Stable id `<runbook>/<section>/<slug>`, e.g. `tenant-deploy/7.1/sit-running-24h`. */
-  id: z.string().regex(/^[a-z0-9-]+\/[0-9.]+\/[a-z0-9-]+$/, "must look like runbook/section/slug"),
-  title: z.string(),
-  kind: ItemKindSchema,
-  /** Environments (target of the step) the item applies to. */
-  environments: z.array(EnvironmentIdSchema).min(1),
-  thresholds: z.array(ThresholdSchema).default([]),
-  /** Who attests an attested item (role), e.g. "release-manager". */
-  attestedBy: z.string().optional(),
-  notes: z.string().optional(),
-});
+export const suiteIds = ["smoke", "post-deploy", "pre-promotion", "rollback", "none"] as const;
+export const SuiteIdSchema = z.enum(suiteIds);
+export type SuiteId = z.infer<typeof SuiteIdSchema>;
+
+export const RunbookItemSchema = z
+  .object({
+    /** Stable id `<runbook>/<section>/<slug>`, e.g. `tenant-deploy/7.1/sit-running-24h`. */
+    id: z.string().regex(/^[a-z0-9-]+\/[0-9.]+\/[a-z0-9-]+$/, "must look like runbook/section/slug"),
+    title: z.string().min(1),
+    kind: ItemKindSchema,
+    /** Environments (target of the step) the item applies to. */
+    environments: z.array(EnvironmentIdSchema).min(1),
+    thresholds: z.array(ThresholdSchema).default([]),
+    /** Who attests an attested item (role), e.g. "release-manager". */
+    attestedBy: AttesterRoleSchema.optional(),
+    notes: z.string().optional(),
+  })
+  .superRefine((item, ctx) => {
+    if (item.kind === "attested" && item.attestedBy === undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["attestedBy"],
+        message: "an attested item must name who attests it",
+      });
+    }
+    if (item.kind === "automated" && item.attestedBy !== undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["attestedBy"],
+        message: "an automated item is verified by a test",
+      });
+    }
+  });
 export type RunbookItem = z.infer<typeof RunbookItemSchema>;
 
-export const RunbookSectionSchema = z.object({
-  number: z.string(),
-  title: z.string(),
-  /** Which suite verifies this section's automated items. */
-  suite: z.enum(["smoke", "post-deploy", "pre-promotion", "rollback", "none"]),
-  items: z.array(RunbookItemSchema),
-});
+export const RunbookSectionSchema = z
+  .object({
+    /** Section number in the source runbook; sub-steps of a numbered list get a third level (6.3.1). */
+    number: z.string().regex(/^\d+(\.\d+)*$/, "must be a section number such as 6.3 or 6.3.1"),
+    title: z.string().min(1),
+    /** Which suite verifies this section's automated items. */
+    suite: SuiteIdSchema,
+    notes: z.string().optional(),
+    items: z.array(RunbookItemSchema).min(1, "a section needs at least one item"),
+  })
+  .superRefine((section, ctx) => {
+    if (section.suite !== "none") return;
+    section.items.forEach((item, index) => {
+      if (item.kind === "automated") {
+        ctx.addIssue({
+          code: "custom",
+          path: ["items", index, "kind"],
+          message: `automated item ${item.id} sits in a section no suite verifies (suite "none")`,
+        });
+      }
+    });
+  });
+export type RunbookSection = z.infer<typeof RunbookSectionSchema>;
 
-export const RunbookSchema = z.object({
-  id: z.string().regex(/^[a-z0-9-]+$/),
-  title: z.string(),
-  service: ServiceIdSchema,
-  source: z.string(),
-  sections: z.array(RunbookSectionSchema).min(1),
-});
+export const RunbookSchema = z
+  .object({
+    id: z.string().regex(/^[a-z0-9-]+$/),
+    title: z.string(),
+    service: ServiceIdSchema,
+    source: z.string(),
+    sections: z.array(RunbookSectionSchema).min(1),
+  })
+  .superRefine((runbook, ctx) => {
+    const seen = new Set<string>();
+    runbook.sections.forEach((section, s) => {
+      section.items.forEach((item, i) => {
+        const prefix = `${runbook.id}/${section.number}/`;
+        if (!item.id.startsWith(prefix)) {
+          ctx.addIssue({
+            code: "custom",
+            path: ["sections", s, "items", i, "id"],
+            message: `must start with ${prefix} (runbook id and section number)`,
+          });
+        }
+        if (seen.has(item.id)) {
+          ctx.addIssue({
+            code: "custom",
+            path: ["sections", s, "items", i, "id"],
+            message: "duplicate item id",
+          });
+        }
+        seen.add(item.id);
+      });
+    });
+  });
 export type Runbook = z.infer<typeof RunbookSchema>;
+/** What a runbook module writes: defaults (thresholds, zeroTrafficOk, sense) may be left out. */
+export type RunbookInput = z.input<typeof RunbookSchema>;
