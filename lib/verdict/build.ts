@@ -1,0 +1,184 @@
+import type { EnvironmentId, Runbook, RunbookItem, ServiceId } from "../../runbooks/schema.ts";
+import { type AttestationLookup, evaluateAttestation } from "./attestation.ts";
+import {
+  ANNOTATION,
+  aggregateTestStatuses,
+  classifyTest,
+  combinedCodeSha256,
+  countItems,
+  decideOutcome,
+  type RawTest,
+} from "./policy.ts";
+import type { FunctionUnderTest, Guard, SuiteId, Verdict, VerdictItem, VerdictTest } from "./schema.ts";
+
+export type BuildVerdictInput = {
+  service: ServiceId;
+  environment: EnvironmentId;
+  suite: SuiteId;
+  target: string;
+  runId: string;
+  harnessCommit: string;
+  startedAt: string;
+  endedAt: string;
+  runbooks: readonly Runbook[];
+  tests: readonly RawTest[];
+  guard: Guard;
+  functions: readonly FunctionUnderTest[];
+  lookupAttestation: (itemId: string) => AttestationLookup;
+  globalErrors: readonly string[];
+  runStatus: "passed" | "failed" | "timedout" | "interrupted";
+  now: Date;
+};
+
+type ScopedItem = { item: RunbookItem; inSuite: boolean };
+
+/** Every item of the service's runbooks that applies to the environment, marked whether its section belongs to the suite. */
+function itemsFor(input: BuildVerdictInput): Map<string, ScopedItem> {
+  const out = new Map<string, ScopedItem>();
+  for (const runbook of input.runbooks) {
+    if (runbook.service !== input.service) continue;
+    for (const section of runbook.sections) {
+      for (const item of section.items) {
+        if (!item.environments.includes(input.environment)) continue;
+        out.set(item.id, { item, inSuite: section.suite === input.suite });
+      }
+    }
+  }
+  return out;
+}
+
+function byTitle(a: VerdictTest, b: VerdictTest): number {
+  return a.file.localeCompare(b.file) || a.title.localeCompare(b.title) || a.project.localeCompare(b.project);
+}
+
+/**
+ * Builds the verdict from the run's tests, the runbooks and the attestations. Pure apart from the attestation
+ * lookup, and independent of test order, so a sharded-and-merged run gives the same items as an unsharded one.
+ */
+export function buildVerdict(input: BuildVerdictInput): Verdict {
+  const scope = itemsFor(input);
+  const testsByItem = new Map<string, { test: VerdictTest; evidence: readonly string[] }[]>();
+  const untracedTests: VerdictTest[] = [];
+  for (const raw of input.tests) {
+    const { status, reason } = classifyTest(raw);
+    const test: VerdictTest = {
+      title: raw.title,
+      file: raw.file,
+      project: raw.project,
+      status,
+      durationMs: Math.round(raw.durationMs),
+      ...(reason === undefined ? {} : { reason }),
+    };
+    const ids = [
+      ...new Set(
+        raw.annotations
+          .filter((annotation) => annotation.type === ANNOTATION.runbookItem && annotation.description)
+          .map((annotation) => annotation.description ?? ""),
+      ),
+    ];
+    if (ids.length === 0) untracedTests.push(test);
+    for (const id of ids)
+      testsByItem.set(id, [...(testsByItem.get(id) ?? []), { test, evidence: raw.evidence }]);
+  }
+
+  const functions = [...input.functions].sort((a, b) => a.functionName.localeCompare(b.functionName));
+  const primary = input.functions[0];
+  const codeSha256 = combinedCodeSha256(functions);
+  const items: VerdictItem[] = [];
+  const notCovered: string[] = [];
+
+  for (const [id, entries] of testsByItem) {
+    const tests = entries.map((entry) => entry.test).sort(byTitle);
+    const status = aggregateTestStatuses(tests.map((test) => test.status));
+    const firstReason = tests.find((test) => test.status === status && test.reason)?.reason;
+    items.push({
+      id,
+      title: scope.get(id)?.item.title ?? null,
+      kind: "automated",
+      status,
+      tests,
+      evidence: [...new Set(entries.flatMap((entry) => entry.evidence))].sort(),
+      ...(status !== "passed" && firstReason ? { reason: firstReason } : {}),
+    });
+  }
+
+  for (const [id, { item, inSuite }] of scope) {
+    if (!inSuite || testsByItem.has(id)) continue;
+    if (item.kind === "automated") {
+      notCovered.push(id);
+      continue;
+    }
+    const lookup = input.lookupAttestation(id);
+    const decision = evaluateAttestation(lookup, {
+      itemId: id,
+      environment: input.environment,
+      requiredRole: item.attestedBy,
+      appVersion: primary?.appVersion ?? null,
+      codeSha256,
+      now: input.now,
+    });
+    items.push(
+      decision.status === "attested"
+        ? {
+            id,
+            title: item.title,
+            kind: "attested",
+            status: "attested",
+            tests: [],
+            evidence: [],
+            attestation: {
+              file: lookup.file,
+              by: decision.attestation.attestedBy.name,
+              role: decision.attestation.attestedBy.role,
+              at: decision.attestation.attestedAt,
+              reference: decision.attestation.reference,
+            },
+          }
+        : {
+            id,
+            title: item.title,
+            kind: "attested",
+            status: "missing-attestation",
+            tests: [],
+            evidence: [],
+            reason: decision.reason,
+          },
+    );
+  }
+
+  items.sort((a, b) => a.id.localeCompare(b.id));
+  untracedTests.sort(byTitle);
+  const { outcome, exitCode, reasons } = decideOutcome({
+    guard: input.guard,
+    items,
+    untracedTests,
+    globalErrors: input.globalErrors,
+    runStatus: input.runStatus,
+  });
+  const testCount = items.reduce((sum, item) => sum + item.tests.length, 0) + untracedTests.length;
+  return {
+    schemaVersion: 1,
+    service: input.service,
+    environment: input.environment,
+    suite: input.suite,
+    target: input.target,
+    version: primary
+      ? { alias: primary.alias, functionVersion: primary.functionVersion, appVersion: primary.appVersion }
+      : null,
+    codeSha256,
+    functions,
+    runId: input.runId,
+    harnessCommit: input.harnessCommit,
+    startedAt: input.startedAt,
+    endedAt: input.endedAt,
+    guard: input.guard,
+    items,
+    untracedTests,
+    notCovered: notCovered.sort(),
+    counts: countItems(items, testCount),
+    outcome,
+    exitCode,
+    reasons,
+    reportSha256: null,
+  };
+}

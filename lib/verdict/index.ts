@@ -1,0 +1,31 @@
+export {
+  type Attestation,
+  type AttestationContext,
+  type AttestationDecision,
+  type AttestationLookup,
+  AttestationSchema,
+  attestationFileName,
+  attestationPath,
+  DEFAULT_ATTESTATIONS_DIR,
+  evaluateAttestation,
+  readAttestation,
+} from "./attestation.ts";
+export { type BuildVerdictInput, buildVerdict } from "./build.ts";
+export { ReportHashMismatchError, VerdictInvalidError } from "./errors.ts";
+export {
+  ANNOTATION,
+  type Annotation,
+  aggregateTestStatuses,
+  classifyTest,
+  combinedCodeSha256,
+  countItems,
+  decideOutcome,
+  exitCodeFor,
+  isVerdictUsable,
+  type OutcomeInput,
+  type RawTest,
+  type UsabilityExpectation,
+} from "./policy.ts";
+export { readVerdict } from "./read.ts";
+export { computeReportSha256, reportFiles, UNHASHED_FILES } from "./report-hash.ts";
+export * from "./schema.ts";

@@ -1,0 +1,132 @@
+import { z } from "zod";
+import { EnvironmentIdSchema, ServiceIdSchema } from "../../runbooks/schema.ts";
+
+/** Suites a verdict can be about, in runbook order. */
+export const suiteIds = ["smoke", "post-deploy", "pre-promotion", "rollback"] as const;
+export const SuiteIdSchema = z.enum(suiteIds);
+export type SuiteId = z.infer<typeof SuiteIdSchema>;
+
+/** A test's result as the verdict sees it. */
+export const testStatuses = ["passed", "failed", "skipped-by-policy", "inconclusive"] as const;
+export const TestStatusSchema = z.enum(testStatuses);
+export type TestStatus = z.infer<typeof TestStatusSchema>;
+
+/** A runbook item's result: test statuses plus the two attestation outcomes. */
+export const itemStatuses = [...testStatuses, "attested", "missing-attestation"] as const;
+export const ItemStatusSchema = z.enum(itemStatuses);
+export type ItemStatus = z.infer<typeof ItemStatusSchema>;
+
+export const outcomes = ["passed", "failed", "inconclusive"] as const;
+export const OutcomeSchema = z.enum(outcomes);
+export type Outcome = z.infer<typeof OutcomeSchema>;
+
+/** 0 passed; 1 a check failed; 2 usage or configuration error; 3 unreachable or no data. */
+export const ExitCodeSchema = z.union([z.literal(0), z.literal(1), z.literal(2), z.literal(3)]);
+export type ExitCode = z.infer<typeof ExitCodeSchema>;
+
+export const VerdictTestSchema = z.object({
+  title: z.string(),
+  file: z.string(),
+  project: z.string(),
+  status: TestStatusSchema,
+  durationMs: z.number().nonnegative(),
+  /** Why the test is not a plain pass (skip reason, inconclusive reason, first error line). */
+  reason: z.string().optional(),
+});
+export type VerdictTest = z.infer<typeof VerdictTestSchema>;
+
+export const AttestationRefSchema = z.object({
+  file: z.string(),
+  by: z.string(),
+  role: z.string(),
+  at: z.string(),
+  reference: z.string(),
+});
+
+export const VerdictItemSchema = z.object({
+  id: z.string(),
+  title: z.string().nullable(),
+  kind: z.enum(["automated", "attested"]),
+  status: ItemStatusSchema,
+  tests: z.array(VerdictTestSchema),
+  /** Paths relative to the run folder. */
+  evidence: z.array(z.string()),
+  reason: z.string().optional(),
+  attestation: AttestationRefSchema.optional(),
+});
+export type VerdictItem = z.infer<typeof VerdictItemSchema>;
+
+/** One Lambda function of the service, as its alias resolved when the run started. */
+export const FunctionUnderTestSchema = z.object({
+  functionName: z.string(),
+  alias: z.string(),
+  functionVersion: z.string(),
+  /** The version's Description, which the deployment sets to the app version. */
+  appVersion: z.string(),
+  codeSha256: z.string(),
+});
+export type FunctionUnderTest = z.infer<typeof FunctionUnderTestSchema>;
+
+export const guardKinds = [
+  "account-mismatch",
+  "credentials",
+  "unreachable",
+  "target-missing",
+  "error",
+] as const;
+export const GuardKindSchema = z.enum(guardKinds);
+export type GuardKind = z.infer<typeof GuardKindSchema>;
+
+export const GuardSchema = z.object({
+  status: z.enum(["passed", "failed", "not-run"]),
+  kind: GuardKindSchema.optional(),
+  message: z.string().optional(),
+  expectedAccountId: z.string().optional(),
+  actualAccountId: z.string().optional(),
+});
+export type Guard = z.infer<typeof GuardSchema>;
+
+export const CountsSchema = z.object({
+  items: z.number().int(),
+  passed: z.number().int(),
+  failed: z.number().int(),
+  skippedByPolicy: z.number().int(),
+  inconclusive: z.number().int(),
+  attested: z.number().int(),
+  missingAttestation: z.number().int(),
+  tests: z.number().int(),
+});
+export type Counts = z.infer<typeof CountsSchema>;
+
+/** What a gate run decided, bound to the bits it ran against. Written as `verdict.json` in the run folder. */
+export const VerdictSchema = z.object({
+  schemaVersion: z.literal(1),
+  service: ServiceIdSchema,
+  environment: EnvironmentIdSchema,
+  suite: SuiteIdSchema,
+  /** Human-readable target: the sandbox or the AWS account/profile. */
+  target: z.string(),
+  /** The primary function's alias resolution; null when the guard could not read it. */
+  version: z.object({ alias: z.string(), functionVersion: z.string(), appVersion: z.string() }).nullable(),
+  /** The primary function's CodeSha256, or a combined digest for a multi-function service (see combinedCodeSha256). */
+  codeSha256: z.string().nullable(),
+  functions: z.array(FunctionUnderTestSchema),
+  runId: z.string(),
+  harnessCommit: z.string(),
+  startedAt: z.string(),
+  endedAt: z.string(),
+  guard: GuardSchema,
+  items: z.array(VerdictItemSchema),
+  /** Tests that name no runbook item; their failures still fail the run. */
+  untracedTests: z.array(VerdictTestSchema),
+  /** Automated items of the suite's sections that no test in this run verified (e.g. filtered out by --grep). */
+  notCovered: z.array(z.string()),
+  counts: CountsSchema,
+  outcome: OutcomeSchema,
+  exitCode: ExitCodeSchema,
+  /** Why the outcome is what it is, one line each. */
+  reasons: z.array(z.string()),
+  /** SHA-256 over the run folder's report files (see computeReportSha256); null until the reporters finished. */
+  reportSha256: z.string().nullable(),
+});
+export type Verdict = z.infer<typeof VerdictSchema>;

@@ -1,0 +1,226 @@
+import assert from "node:assert/strict";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
+import {
+  type BuildVerdictInput,
+  buildVerdict,
+  computeReportSha256,
+  type RawTest,
+  reportFiles,
+  VerdictSchema,
+} from "../../lib/verdict/index.ts";
+import type { Runbook } from "../../runbooks/schema.ts";
+
+const runbook: Runbook = {
+  id: "tenant-deploy",
+  title: "Tenant Lambda Deployment Runbook",
+  service: "tenant-instance-management",
+  source: "seeds/tenant-lambda-deployment-runbook.md",
+  sections: [
+    {
+      number: "5.1",
+      title: "Health Check",
+      suite: "smoke",
+      items: [
+        {
+          id: "tenant-deploy/5.1/direct-invoke",
+          title: "Direct invoke",
+          kind: "automated",
+          environments: ["dev", "sit", "prod"],
+          thresholds: [],
+        },
+        {
+          id: "tenant-deploy/5.1/uncovered",
+          title: "Not tested here",
+          kind: "automated",
+          environments: ["dev"],
+          thresholds: [],
+        },
+      ],
+    },
+    {
+      number: "5.2",
+      title: "API Gateway",
+      suite: "smoke",
+      items: [
+        {
+          id: "tenant-deploy/5.2/api-health",
+          title: "API health",
+          kind: "automated",
+          environments: ["dev"],
+          thresholds: [],
+        },
+        {
+          id: "tenant-deploy/5.2/signed-off",
+          title: "QA signed off",
+          kind: "attested",
+          environments: ["dev"],
+          attestedBy: "qa-lead",
+          thresholds: [],
+        },
+        {
+          id: "tenant-deploy/5.2/prod-only",
+          title: "Prod only",
+          kind: "attested",
+          environments: ["prod"],
+          thresholds: [],
+        },
+      ],
+    },
+    {
+      number: "7.1",
+      title: "Pre-promotion",
+      suite: "pre-promotion",
+      items: [
+        {
+          id: "tenant-deploy/7.1/change-approved",
+          title: "CR",
+          kind: "attested",
+          environments: ["dev"],
+          thresholds: [],
+        },
+      ],
+    },
+  ],
+};
+
+const verifies = (...ids: string[]) => ids.map((id) => ({ type: "runbook-item", description: id }));
+
+function rawTest(title: string, ids: string[], overrides: Partial<RawTest> = {}): RawTest {
+  return {
+    title,
+    file: "suites/smoke/health.spec.ts",
+    project: "smoke-dev",
+    outcome: "expected",
+    lastStatus: "passed",
+    annotations: verifies(...ids),
+    durationMs: 12.4,
+    evidence: [],
+    ...overrides,
+  };
+}
+
+function input(tests: RawTest[], overrides: Partial<BuildVerdictInput> = {}): BuildVerdictInput {
+  return {
+    service: "tenant-instance-management",
+    environment: "dev",
+    suite: "smoke",
+    target: "SANDBOX (embedded, 127.0.0.1)",
+    runId: "20261122-060000-dev-smoke-abcd",
+    harnessCommit: "abc123",
+    startedAt: "2026-11-22T06:00:00.000Z",
+    endedAt: "2026-11-22T06:01:00.000Z",
+    runbooks: [runbook],
+    tests,
+    guard: { status: "passed" },
+    functions: [
+      {
+        functionName: "bbws-tenant-instance-management-dev",
+        alias: "latest-dev",
+        functionVersion: "3",
+        appVersion: "1.4.0",
+        codeSha256: "sha=",
+      },
+    ],
+    lookupAttestation: (id) => ({ kind: "absent", file: `attestations/dev/${id}.json` }),
+    globalErrors: [],
+    runStatus: "passed",
+    now: new Date("2026-11-22T06:01:00.000Z"),
+    ...overrides,
+  };
+}
+
+describe("buildVerdict", () => {
+  const tests = [
+    rawTest("5.1 invoke", ["tenant-deploy/5.1/direct-invoke"], { evidence: ["evidence/a.json"] }),
+    rawTest("5.2 health", ["tenant-deploy/5.2/api-health", "tenant-deploy/5.1/direct-invoke"]),
+  ];
+
+  test("produces a schema-valid verdict with the items tested, the suite's attested items and what was not covered", () => {
+    const verdict = buildVerdict(input(tests));
+    assert.equal(VerdictSchema.safeParse(verdict).success, true);
+    assert.deepEqual(
+      verdict.items.map((item) => [item.id, item.status]),
+      [
+        ["tenant-deploy/5.1/direct-invoke", "passed"],
+        ["tenant-deploy/5.2/api-health", "passed"],
+        ["tenant-deploy/5.2/signed-off", "missing-attestation"],
+      ],
+    );
+    assert.deepEqual(verdict.notCovered, ["tenant-deploy/5.1/uncovered"]);
+    assert.deepEqual(verdict.items[0]?.evidence, ["evidence/a.json"]);
+    assert.equal(verdict.items[0]?.tests.length, 2);
+    assert.equal(verdict.codeSha256, "sha=");
+    assert.deepEqual(verdict.version, { alias: "latest-dev", functionVersion: "3", appVersion: "1.4.0" });
+    // Only the smoke suite's attested items count: the pre-promotion change request is not in scope.
+    assert.equal(verdict.outcome, "failed");
+    assert.equal(verdict.exitCode, 1);
+    assert.equal(verdict.counts.missingAttestation, 1);
+  });
+
+  test("an attestation on file for the right role makes the run pass", () => {
+    const verdict = buildVerdict(
+      input(tests, {
+        lookupAttestation: (id) => ({
+          kind: "found",
+          file: `attestations/dev/${id}.json`,
+          attestation: {
+            schemaVersion: 1,
+            itemId: id,
+            environment: "dev",
+            attestedBy: { name: "Q", role: "qa-lead" },
+            attestedAt: "2026-11-21T00:00:00.000Z",
+            reference: "UAT-7",
+          },
+        }),
+      }),
+    );
+    assert.equal(verdict.items.find((item) => item.kind === "attested")?.status, "attested");
+    assert.deepEqual([verdict.outcome, verdict.exitCode], ["passed", 0]);
+  });
+
+  test("is independent of test order, as a merged sharded run needs", () => {
+    const a = buildVerdict(input(tests));
+    const b = buildVerdict(input([...tests].reverse()));
+    assert.deepEqual(a.items, b.items);
+  });
+
+  test("one failing test fails every item it verifies", () => {
+    const failing = [
+      tests[0] as RawTest,
+      rawTest("5.2 health", ["tenant-deploy/5.2/api-health", "tenant-deploy/5.1/direct-invoke"], {
+        outcome: "unexpected",
+        lastStatus: "failed",
+        firstError: "expected 200, got 500",
+      }),
+    ];
+    const verdict = buildVerdict(input(failing));
+    const statuses = Object.fromEntries(verdict.items.map((item) => [item.id, item.status]));
+    assert.equal(statuses["tenant-deploy/5.1/direct-invoke"], "failed");
+    assert.equal(statuses["tenant-deploy/5.2/api-health"], "failed");
+    assert.equal(verdict.items[0]?.reason, "expected 200, got 500");
+  });
+});
+
+describe("computeReportSha256", () => {
+  let dir = "";
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), "report-hash-"));
+    mkdirSync(join(dir, "html"));
+    writeFileSync(join(dir, "html", "index.html"), "<html>");
+    writeFileSync(join(dir, "junit.xml"), "<testsuites/>");
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  test("covers every report file but not verdict.json, and changes when any report byte changes", () => {
+    const first = computeReportSha256(dir);
+    assert.match(first, /^[0-9a-f]{64}$/);
+    writeFileSync(join(dir, "verdict.json"), "{}");
+    assert.equal(computeReportSha256(dir), first);
+    assert.deepEqual(reportFiles(dir), ["html/index.html", "junit.xml"]);
+    writeFileSync(join(dir, "junit.xml"), "<testsuites />");
+    assert.notEqual(computeReportSha256(dir), first);
+  });
+});
