@@ -9,12 +9,12 @@ import {
   decideOutcome,
   type RawTest,
 } from "./policy.ts";
-import type { FunctionUnderTest, Guard, SuiteId, Verdict, VerdictItem, VerdictTest } from "./schema.ts";
+import type { FunctionUnderTest, Guard, Verdict, VerdictItem, VerdictSuite, VerdictTest } from "./schema.ts";
 
 export type BuildVerdictInput = {
   service: ServiceId;
   environment: EnvironmentId;
-  suite: SuiteId;
+  suite: VerdictSuite;
   target: string;
   runId: string;
   harnessCommit: string;
@@ -30,17 +30,16 @@ export type BuildVerdictInput = {
   now: Date;
 };
 
-type ScopedItem = { item: RunbookItem; inSuite: boolean };
+type ScopedItem = { item: RunbookItem; inSuite: boolean; applies: boolean };
 
-/** Every item of the service's runbooks that applies to the environment, marked whether its section belongs to the suite. */
+/** Every item of the runbooks, marked whether it applies to this service and environment and whether its section belongs to the suite. */
 function itemsFor(input: BuildVerdictInput): Map<string, ScopedItem> {
   const out = new Map<string, ScopedItem>();
   for (const runbook of input.runbooks) {
-    if (runbook.service !== input.service) continue;
     for (const section of runbook.sections) {
       for (const item of section.items) {
-        if (!item.environments.includes(input.environment)) continue;
-        out.set(item.id, { item, inSuite: section.suite === input.suite });
+        const applies = runbook.service === input.service && item.environments.includes(input.environment);
+        out.set(item.id, { item, inSuite: applies && section.suite === input.suite, applies });
       }
     }
   }
@@ -69,11 +68,14 @@ export function buildVerdict(input: BuildVerdictInput): Verdict {
       durationMs: Math.round(raw.durationMs),
       ...(reason === undefined ? {} : { reason }),
     };
+    // A test may name the same check in several environments' sections (5.1, 6.4 and 7.4 are one health
+    // invoke); only the items that apply to this run's service and environment are counted.
     const ids = [
       ...new Set(
         raw.annotations
           .filter((annotation) => annotation.type === ANNOTATION.runbookItem && annotation.description)
-          .map((annotation) => annotation.description ?? ""),
+          .map((annotation) => annotation.description ?? "")
+          .filter((id) => scope.get(id)?.applies ?? true),
       ),
     ];
     if (ids.length === 0) untracedTests.push(test);

@@ -2,9 +2,9 @@ import { z } from "zod";
 import { EnvironmentIdSchema, ServiceIdSchema } from "../../runbooks/schema.ts";
 
 /** Suites a verdict can be about, in runbook order. */
-export const suiteIds = ["smoke", "post-deploy", "pre-promotion", "rollback"] as const;
-export const SuiteIdSchema = z.enum(suiteIds);
-export type SuiteId = z.infer<typeof SuiteIdSchema>;
+export const verdictSuites = ["smoke", "post-deploy", "pre-promotion", "rollback"] as const;
+export const VerdictSuiteSchema = z.enum(verdictSuites);
+export type VerdictSuite = z.infer<typeof VerdictSuiteSchema>;
 
 /** A test's result as the verdict sees it. */
 export const testStatuses = ["passed", "failed", "skipped-by-policy", "inconclusive"] as const;
@@ -103,7 +103,7 @@ export const VerdictSchema = z.object({
   schemaVersion: z.literal(1),
   service: ServiceIdSchema,
   environment: EnvironmentIdSchema,
-  suite: SuiteIdSchema,
+  suite: VerdictSuiteSchema,
   /** Human-readable target: the sandbox or the AWS account/profile. */
   target: z.string(),
   /** The primary function's alias resolution; null when the guard could not read it. */

@@ -187,6 +187,41 @@ describe("buildVerdict", () => {
     assert.deepEqual(a.items, b.items);
   });
 
+  test("counts only the named items that apply to the run's environment", () => {
+    const sitOnly: Runbook = {
+      ...runbook,
+      sections: [
+        ...runbook.sections,
+        {
+          number: "6.4",
+          title: "SIT verification",
+          suite: "smoke",
+          items: [
+            {
+              id: "tenant-deploy/6.4/health-direct-invoke",
+              title: "SIT invoke",
+              kind: "automated",
+              environments: ["sit"],
+              thresholds: [],
+            },
+          ],
+        },
+      ],
+    };
+    const verdict = buildVerdict(
+      input(
+        [rawTest("invoke", ["tenant-deploy/5.1/direct-invoke", "tenant-deploy/6.4/health-direct-invoke"])],
+        {
+          runbooks: [sitOnly],
+        },
+      ),
+    );
+    assert.deepEqual(
+      verdict.items.filter((item) => item.kind === "automated").map((item) => item.id),
+      ["tenant-deploy/5.1/direct-invoke"],
+    );
+  });
+
   test("one failing test fails every item it verifies", () => {
     const failing = [
       tests[0] as RawTest,
