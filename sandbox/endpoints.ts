@@ -1,0 +1,213 @@
+/**
+ * The endpoints file (`<stateDir>/endpoints.json`) and the AWS shared config/credentials files: how
+ * everything outside the sandbox process finds it. Layout documented in docs/sandbox-interface.md.
+ */
+import { randomBytes } from "node:crypto";
+import { chmod, mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import type { IncomingMessage, Server, ServerResponse } from "node:http";
+import { dirname, join, resolve } from "node:path";
+import { z } from "zod";
+import { environmentNames } from "./accounts.ts";
+import { EndpointsFileError, SandboxNotRunningError } from "./errors.ts";
+
+/** `<repo>/.sandbox`, where the CLI and the harness look for a running sandbox. */
+export const defaultStateDir = resolve(import.meta.dirname, "..", ".sandbox");
+
+export const endpointsFileName = "endpoints.json";
+
+const HttpUrlSchema = z.url({ protocol: /^https?$/ });
+
+export const EnvironmentEndpointsSchema = z.object({
+  accountId: z.string().regex(/^\d{12}$/),
+  region: z.string(),
+  profile: z.string(),
+  accessKeyId: z.string().regex(/^AKIA[A-Z0-9]{16}$/),
+  secretAccessKey: z.string().length(40),
+  apiUrl: HttpUrlSchema,
+  cognito: z.object({
+    userPoolId: z.string(),
+    clientId: z.string(),
+    issuer: HttpUrlSchema,
+    smokeUser: z.object({ username: z.string(), password: z.string().min(8) }),
+  }),
+});
+export type EnvironmentEndpoints = z.infer<typeof EnvironmentEndpointsSchema>;
+
+export const EndpointsSchema = z.object({
+  schemaVersion: z.literal(1),
+  pid: z.number().int().positive(),
+  startedAt: z.iso.datetime(),
+  awsEndpoint: HttpUrlSchema,
+  controlUrl: HttpUrlSchema,
+  /** Bearer token for the control API's mutating routes (deploy, api-latency). */
+  controlToken: z.string().min(16),
+  awsConfigFile: z.string(),
+  awsSharedCredentialsFile: z.string(),
+  environments: z.object({
+    dev: EnvironmentEndpointsSchema,
+    sit: EnvironmentEndpointsSchema,
+    prod: EnvironmentEndpointsSchema,
+  }),
+  exports: z.object({
+    AWS_ENDPOINT_URL: HttpUrlSchema,
+    AWS_CONFIG_FILE: z.string(),
+    AWS_SHARED_CREDENTIALS_FILE: z.string(),
+  }),
+});
+export type Endpoints = z.infer<typeof EndpointsSchema>;
+
+/** Writes a file readable only by its owner, atomically (readers never see half a file). */
+export async function writePrivateFile(path: string, content: string): Promise<void> {
+  await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+  const tmp = `${path}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
+  try {
+    await writeFile(tmp, content, { mode: 0o600, flag: "wx" });
+    // The mode given to writeFile is filtered by the umask; make sure it is exactly 0600.
+    await chmod(tmp, 0o600);
+    await rename(tmp, path);
+  } catch (error) {
+    await rm(tmp, { force: true });
+    throw error;
+  }
+}
+
+/** The AWS CLI / SDK shared config file: one profile per environment with its region and endpoint. */
+export function renderAwsConfig(endpoints: Pick<Endpoints, "awsEndpoint" | "environments">): string {
+  return environmentNames
+    .map((env) => {
+      const e = endpoints.environments[env];
+      return [
+        `[profile ${e.profile}]`,
+        `region = ${e.region}`,
+        `endpoint_url = ${endpoints.awsEndpoint}`,
+        "output = json",
+        "",
+      ].join("\n");
+    })
+    .join("\n");
+}
+
+/** The AWS shared credentials file: the generated key pair of each environment. */
+export function renderAwsCredentials(endpoints: Pick<Endpoints, "environments">): string {
+  return environmentNames
+    .map((env) => {
+      const e = endpoints.environments[env];
+      return [
+        `[${e.profile}]`,
+        `aws_access_key_id = ${e.accessKeyId}`,
+        `aws_secret_access_key = ${e.secretAccessKey}`,
+        "",
+      ].join("\n");
+    })
+    .join("\n");
+}
+
+/** Writes aws-config, aws-credentials and (last, so its presence means "ready") endpoints.json. */
+export async function writeEndpointFiles(stateDir: string, endpoints: Endpoints): Promise<void> {
+  await writePrivateFile(endpoints.awsConfigFile, renderAwsConfig(endpoints));
+  await writePrivateFile(endpoints.awsSharedCredentialsFile, renderAwsCredentials(endpoints));
+  await writePrivateFile(join(stateDir, endpointsFileName), `${JSON.stringify(endpoints, null, 2)}\n`);
+}
+
+/** Reads and validates `<stateDir>/endpoints.json`; a missing file means no sandbox is running there. */
+export async function readEndpointsFile(stateDir: string = defaultStateDir): Promise<Endpoints> {
+  const path = join(stateDir, endpointsFileName);
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (error) {
+    throw new SandboxNotRunningError(
+      `No sandbox endpoints file at ${path}, so no sandbox is running from this state directory. ` +
+        "Start one with `npm run sandbox` (it keeps running in the foreground) and try again.",
+      { cause: error },
+    );
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new EndpointsFileError(
+      path,
+      `The sandbox endpoints file ${path} is not valid JSON. Stop the sandbox, delete the file and start it again.`,
+      { cause: error },
+    );
+  }
+  const parsed = EndpointsSchema.safeParse(json);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((issue) => `  ${issue.path.join(".")}: ${issue.message}`);
+    throw new EndpointsFileError(
+      path,
+      `The sandbox endpoints file ${path} does not match docs/sandbox-interface.md:\n${issues.join("\n")}\n` +
+        "It was probably written by another version of the sandbox; restart the sandbox.",
+    );
+  }
+  return parsed.data;
+}
+
+/** Listens on 127.0.0.1 (never another interface) and returns the server's base URL. */
+export async function listenOnLoopback(server: Server, port = 0): Promise<string> {
+  await new Promise<void>((resolveListen, rejectListen) => {
+    const onError = (error: Error) => rejectListen(error);
+    server.once("error", onError);
+    server.listen(port, "127.0.0.1", () => {
+      server.off("error", onError);
+      resolveListen();
+    });
+  });
+  const address = server.address();
+  if (address === null || typeof address === "string") {
+    throw new Error(`The server did not report a TCP address after listening on 127.0.0.1:${port}.`);
+  }
+  return `http://127.0.0.1:${address.port}`;
+}
+
+/** Closes a server and every open (also keep-alive) connection, so the process can exit. */
+export async function closeServer(server: Server): Promise<void> {
+  if (!server.listening) return;
+  await new Promise<void>((done) => {
+    server.close(() => done());
+    server.closeAllConnections();
+  });
+}
+
+/** A request body larger than the reader's cap. */
+export class BodyTooLargeError extends Error {
+  constructor(readonly limitBytes: number) {
+    super(`The request body is larger than ${limitBytes} bytes.`);
+    this.name = "BodyTooLargeError";
+  }
+}
+
+/**
+ * Reads a request body up to `limitBytes`; beyond that it stops buffering and rejects with
+ * BodyTooLargeError (the caller answers 413 and closes the connection).
+ */
+export async function readBody(req: IncomingMessage, limitBytes: number): Promise<Buffer> {
+  const declared = Number(req.headers["content-length"] ?? "0");
+  if (Number.isFinite(declared) && declared > limitBytes) throw new BodyTooLargeError(limitBytes);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
+    size += buffer.length;
+    if (size > limitBytes) throw new BodyTooLargeError(limitBytes);
+    chunks.push(buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+/** Sends a JSON response with the given status and extra headers. */
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    "content-type": "application/json",
+    "content-length": String(Buffer.byteLength(text)),
+    ...headers,
+  });
+  res.end(text);
+}

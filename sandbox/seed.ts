@@ -1,0 +1,499 @@
+/**
+ * Seeds one environment with a live-looking estate (docs/sandbox-interface.md, "Seeded estate"):
+ * tables, functions with published versions and aliases, alarms, SSM, 24 h of healthy metrics, the
+ * deployment record and a few tenants. Resources go through the AWS wire APIs with the environment's
+ * credentials, as Terraform and the workflows would create them; only the bulk metric history goes
+ * through the in-process CloudWatch service, because 24 h of 1-minute datapoints over HTTP would blow
+ * the start-up budget.
+ */
+import type { CloudWatchClient, MetricDatum, PutMetricAlarmCommandInput } from "@aws-sdk/client-cloudwatch";
+import type { AttributeValue, DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import type { LambdaClient } from "@aws-sdk/client-lambda";
+import type { SSMClient } from "@aws-sdk/client-ssm";
+import {
+  type AccessFunctionKind,
+  accessFunctionKinds,
+  type Credentials,
+  type EnvironmentName,
+  namesFor,
+} from "./accounts.ts";
+import type { CognitoEnvironment } from "./cognito.ts";
+import type { PackageBuilder } from "./deploy.ts";
+import { describeError, SandboxStartError } from "./errors.ts";
+import { newId } from "./tenant-api/ids.ts";
+import { tableDefinitions } from "./tenant-api/tables.ts";
+
+/** App versions published for the tenant function (versions 1, 2, 3) and the access functions (1, 2). */
+export const seededTenantVersions = ["1.2.0", "1.3.0", "1.4.0"] as const;
+export const seededAccessVersions = ["1.2.0", "1.3.0"] as const;
+
+/** How long ago the live version was deployed: past the runbook's 24 h stability window. */
+const liveSinceMs = 26 * 60 * 60 * 1000;
+const historyMinutes = 24 * 60;
+
+export interface MetricSink {
+  /** In-process PutMetricData for (account, region): accepts backdated datapoints in bulk. */
+  putMetricData(
+    accountId: string,
+    region: string,
+    input: { Namespace: string; MetricData: MetricDatum[] },
+  ): unknown;
+}
+
+export interface SeedInput {
+  env: EnvironmentName;
+  accountId: string;
+  region: string;
+  credentials: Credentials;
+  awsEndpoint: string;
+  cognito: CognitoEnvironment;
+  build: PackageBuilder;
+  metrics: MetricSink;
+  now?: Date;
+}
+
+export interface PublishedVersion {
+  version: string;
+  appVersion: string;
+  codeSha256: string;
+}
+
+export interface SeededFunction {
+  functionName: string;
+  liveVersion: string;
+  appVersion: string;
+  codeSha256: string;
+  versions: PublishedVersion[];
+}
+
+export interface SeedSummary {
+  env: EnvironmentName;
+  functions: SeededFunction[];
+  tenantIds: string[];
+  metricDatapoints: number;
+}
+
+/** A small deterministic generator so every start seeds the same-looking history. */
+function mulberry32(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function hash(text: string): number {
+  let h = 2166136261;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619);
+  return h >>> 0;
+}
+
+/**
+ * 24 h of 1-minute AWS/Lambda datapoints for one function: 20-60 invocations a minute, durations of
+ * 30-120 ms as Values/Counts (so percentiles are meaningful), no throttles, and errors only where asked.
+ * Recorded under {FunctionName}, {FunctionName, Resource} and {FunctionName, ExecutedVersion}, as the
+ * Lambda service records invocations through an alias.
+ */
+export function lambdaMetricHistory(options: {
+  functionName: string;
+  alias: string;
+  executedVersion: string;
+  now: Date;
+  errorMinutesAgo?: readonly number[];
+}): MetricDatum[] {
+  const random = mulberry32(hash(options.functionName));
+  const endMinute = Math.floor(options.now.getTime() / 60_000) * 60_000;
+  const dimensionSets = [
+    [{ Name: "FunctionName", Value: options.functionName }],
+    [
+      { Name: "FunctionName", Value: options.functionName },
+      { Name: "Resource", Value: `${options.functionName}:${options.alias}` },
+    ],
+    [
+      { Name: "FunctionName", Value: options.functionName },
+      { Name: "ExecutedVersion", Value: options.executedVersion },
+    ],
+  ];
+  const errorMinutes = new Set(options.errorMinutesAgo ?? []);
+  const data: MetricDatum[] = [];
+  for (let minutesAgo = historyMinutes; minutesAgo >= 1; minutesAgo--) {
+    const timestamp = new Date(endMinute - minutesAgo * 60_000);
+    const invocations = 20 + Math.floor(random() * 41);
+    const values: number[] = [];
+    const counts: number[] = [];
+    let remaining = invocations;
+    for (let bucket = 0; bucket < 6 && remaining > 0; bucket++) {
+      const count =
+        bucket === 5 ? remaining : Math.min(remaining, 1 + Math.floor(random() * (invocations / 3)));
+      // Most requests are fast; the tail reaches 120 ms so p95 sits around 100 ms.
+      values.push(Math.round((30 + random() * (bucket < 4 ? 50 : 90)) * 10) / 10);
+      counts.push(count);
+      remaining -= count;
+    }
+    const errors = errorMinutes.has(minutesAgo) ? 1 : 0;
+    for (const Dimensions of dimensionSets) {
+      data.push(
+        { MetricName: "Invocations", Dimensions, Timestamp: timestamp, Value: invocations, Unit: "Count" },
+        { MetricName: "Errors", Dimensions, Timestamp: timestamp, Value: errors, Unit: "Count" },
+        { MetricName: "Throttles", Dimensions, Timestamp: timestamp, Value: 0, Unit: "Count" },
+        {
+          MetricName: "Duration",
+          Dimensions,
+          Timestamp: timestamp,
+          Values: values,
+          Counts: counts,
+          Unit: "Milliseconds",
+        },
+      );
+    }
+  }
+  return data;
+}
+
+/** Marshals the plain values the seed writes (strings, null, string maps) into DynamoDB attribute values. */
+function marshal(
+  item: Record<string, string | null | Record<string, string>>,
+): Record<string, AttributeValue> {
+  const out: Record<string, AttributeValue> = {};
+  for (const [key, value] of Object.entries(item)) {
+    if (value === null) out[key] = { NULL: true };
+    else if (typeof value === "string") out[key] = { S: value };
+    else out[key] = { M: Object.fromEntries(Object.entries(value).map(([k, v]) => [k, { S: v }])) };
+  }
+  return out;
+}
+
+interface Clients {
+  lambda: LambdaClient;
+  cloudwatch: CloudWatchClient;
+  dynamodb: DynamoDBClient;
+  ssm: SSMClient;
+}
+
+async function createClients(input: SeedInput): Promise<Clients> {
+  const [lambda, cloudwatch, dynamodb, ssm] = await Promise.all([
+    import("@aws-sdk/client-lambda"),
+    import("@aws-sdk/client-cloudwatch"),
+    import("@aws-sdk/client-dynamodb"),
+    import("@aws-sdk/client-ssm"),
+  ]);
+  const config = {
+    endpoint: input.awsEndpoint,
+    region: input.region,
+    credentials: input.credentials,
+    maxAttempts: 1,
+  };
+  return {
+    lambda: new lambda.LambdaClient(config),
+    cloudwatch: new cloudwatch.CloudWatchClient(config),
+    dynamodb: new dynamodb.DynamoDBClient(config),
+    ssm: new ssm.SSMClient(config),
+  };
+}
+
+/** Seeds one environment; throws SandboxStartError naming the step that failed. */
+export async function seedEnvironment(input: SeedInput): Promise<SeedSummary> {
+  const now = input.now ?? new Date();
+  const names = namesFor(input.env);
+  const clients = await createClients(input);
+  const step = async <T>(name: string, action: () => Promise<T>): Promise<T> => {
+    try {
+      return await action();
+    } catch (error) {
+      throw new SandboxStartError(
+        `Seeding ${input.env} failed at ${name}: ${describeError(error)}. Restart the sandbox; if it fails again, run with quiet: false to see the services' logs.`,
+        { cause: error },
+      );
+    }
+  };
+  try {
+    const { CreateTableCommand } = await import("@aws-sdk/client-dynamodb");
+    await step("CreateTable", () =>
+      Promise.all(
+        tableDefinitions(input.env).map((table) => clients.dynamodb.send(new CreateTableCommand(table))),
+      ),
+    );
+
+    const functionEnvironment = {
+      TENANTS_TABLE: names.tables.tenants,
+      INSTANCES_TABLE: names.tables.instances,
+      INVITATIONS_TABLE: names.tables.invitations,
+      DEPLOYMENTS_TABLE: names.tables.deployments,
+      COGNITO_ISSUER: input.cognito.issuer,
+      COGNITO_CLIENT_ID: input.cognito.clientId,
+      ENVIRONMENT: input.env,
+    };
+    const accessEnvironment = { ENVIRONMENT: input.env };
+
+    const [tenant, ...access] = await Promise.all([
+      step(`publishing ${names.tenantFunction}`, () =>
+        publishFunction(clients, input, {
+          functionName: names.tenantFunction,
+          versions: seededTenantVersions,
+          build: (appVersion) => input.build({ service: "tenant-instance-management", appVersion }),
+          environment: functionEnvironment,
+          description: "BBWS Tenant and Instance Management API",
+        }),
+      ),
+      ...accessFunctionKinds.map((kind: AccessFunctionKind) =>
+        step(`publishing ${names.accessFunction(kind)}`, () =>
+          publishFunction(clients, input, {
+            functionName: names.accessFunction(kind),
+            versions: seededAccessVersions,
+            build: (appVersion) =>
+              input.build({ service: "access-management", appVersion, accessFunction: kind }),
+            environment: { ...accessEnvironment, ACCESS_FUNCTION: kind },
+            description: `BBWS Access Management ${kind}`,
+          }),
+        ),
+      ),
+    ]);
+    if (!tenant) throw new SandboxStartError(`Seeding ${input.env} published no tenant function.`);
+    const functions = [tenant, ...access];
+
+    // History first, alarms after: an alarm created over healthy data starts (and stays) OK.
+    let metricDatapoints = 0;
+    await step("PutMetricData (24 h history)", async () => {
+      for (const fn of functions) {
+        const data = lambdaMetricHistory({
+          functionName: fn.functionName,
+          alias: names.liveAlias,
+          executedVersion: fn.liveVersion,
+          now,
+          // DEV had one error about five hours ago: realistic, and far below every threshold.
+          ...(input.env === "dev" && fn === tenant ? { errorMinutesAgo: [297] } : {}),
+        });
+        metricDatapoints += data.length;
+        await input.metrics.putMetricData(input.accountId, input.region, {
+          Namespace: "AWS/Lambda",
+          MetricData: data,
+        });
+      }
+    });
+
+    await step("PutMetricAlarm", () => putAlarms(clients, input.env, tenant.functionName));
+
+    const { PutParameterCommand } = await import("@aws-sdk/client-ssm");
+    await step("PutParameter", () =>
+      clients.ssm.send(
+        new PutParameterCommand({
+          Name: names.ssmDeployedVersion,
+          Value: `v${seededAccessVersions.at(-1)}`,
+          Type: "String",
+          Overwrite: true,
+        }),
+      ),
+    );
+
+    const tenantIds = await step("PutItem (deployments, tenants)", () =>
+      writeItems(clients, input, tenant, now),
+    );
+    return { env: input.env, functions, tenantIds, metricDatapoints };
+  } finally {
+    clients.lambda.destroy();
+    clients.cloudwatch.destroy();
+    clients.dynamodb.destroy();
+    clients.ssm.destroy();
+  }
+}
+
+async function publishFunction(
+  clients: Clients,
+  input: SeedInput,
+  spec: {
+    functionName: string;
+    versions: readonly string[];
+    build: (appVersion: string) => Promise<{ zip: Uint8Array; codeSha256: string }>;
+    environment: Record<string, string>;
+    description: string;
+  },
+): Promise<SeededFunction> {
+  const sdk = await import("@aws-sdk/client-lambda");
+  const names = namesFor(input.env);
+  const packages = await Promise.all(spec.versions.map((version) => spec.build(version)));
+  const published: PublishedVersion[] = [];
+  for (const [index, appVersion] of spec.versions.entries()) {
+    const pkg = packages[index];
+    if (!pkg) continue;
+    if (index === 0) {
+      await clients.lambda.send(
+        new sdk.CreateFunctionCommand({
+          FunctionName: spec.functionName,
+          Runtime: "nodejs20.x",
+          Handler: "index.handler",
+          Role: `arn:aws:iam::${input.accountId}:role/bbws-lambda-execution-role-${input.env}`,
+          Code: { ZipFile: pkg.zip },
+          Description: spec.description,
+          Timeout: 10,
+          MemorySize: 256,
+          Environment: { Variables: spec.environment },
+          Publish: false,
+        }),
+      );
+    } else {
+      await clients.lambda.send(
+        new sdk.UpdateFunctionCodeCommand({ FunctionName: spec.functionName, ZipFile: pkg.zip }),
+      );
+    }
+    const version = await clients.lambda.send(
+      new sdk.PublishVersionCommand({
+        FunctionName: spec.functionName,
+        Description: appVersion,
+        CodeSha256: pkg.codeSha256,
+      }),
+    );
+    if (!version.Version) throw new Error(`PublishVersion of ${spec.functionName} returned no version`);
+    published.push({ version: version.Version, appVersion, codeSha256: pkg.codeSha256 });
+  }
+  const live = published.at(-1);
+  const backup = published.at(-2);
+  if (!live || !backup) throw new Error(`${spec.functionName} needs at least two published versions`);
+  await clients.lambda.send(
+    new sdk.CreateAliasCommand({
+      FunctionName: spec.functionName,
+      Name: names.liveAlias,
+      FunctionVersion: live.version,
+      Description: `Live traffic for ${input.env}`,
+    }),
+  );
+  await clients.lambda.send(
+    new sdk.CreateAliasCommand({
+      FunctionName: spec.functionName,
+      Name: `backup-${input.env}-v${backup.version}`,
+      FunctionVersion: backup.version,
+      Description: `Backup of ${names.liveAlias} before ${live.appVersion}`,
+    }),
+  );
+  return {
+    functionName: spec.functionName,
+    liveVersion: live.version,
+    appVersion: live.appVersion,
+    codeSha256: live.codeSha256,
+    versions: published,
+  };
+}
+
+async function putAlarms(clients: Clients, env: EnvironmentName, tenantFunction: string): Promise<void> {
+  const { PutMetricAlarmCommand } = await import("@aws-sdk/client-cloudwatch");
+  const names = namesFor(env);
+  const base = (functionName: string): Omit<PutMetricAlarmCommandInput, "AlarmName"> => ({
+    Namespace: "AWS/Lambda",
+    Dimensions: [{ Name: "FunctionName", Value: functionName }],
+    Period: 60,
+    EvaluationPeriods: 2,
+    DatapointsToAlarm: 2,
+    TreatMissingData: "notBreaching",
+    ActionsEnabled: false,
+  });
+  const alarms: PutMetricAlarmCommandInput[] = [
+    {
+      ...base(tenantFunction),
+      AlarmName: `${names.tenantAlarmPrefix}-errors`,
+      AlarmDescription: "Errors above 5 a minute for 2 minutes",
+      MetricName: "Errors",
+      Statistic: "Sum",
+      Threshold: 5,
+      ComparisonOperator: "GreaterThanThreshold",
+    },
+    {
+      ...base(tenantFunction),
+      AlarmName: `${names.tenantAlarmPrefix}-throttles`,
+      AlarmDescription: "Any throttled invocation for 2 minutes",
+      MetricName: "Throttles",
+      Statistic: "Sum",
+      Threshold: 0,
+      ComparisonOperator: "GreaterThanThreshold",
+    },
+    {
+      ...base(tenantFunction),
+      AlarmName: `${names.tenantAlarmPrefix}-duration-p95`,
+      AlarmDescription: "p95 duration above 3 s for 2 minutes",
+      MetricName: "Duration",
+      ExtendedStatistic: "p95",
+      Threshold: 3000,
+      ComparisonOperator: "GreaterThanThreshold",
+    },
+    ...accessFunctionKinds.map(
+      (kind): PutMetricAlarmCommandInput => ({
+        ...base(names.accessFunction(kind)),
+        AlarmName: names.accessAlarm(kind),
+        AlarmDescription: "Errors above 5 a minute for 2 minutes",
+        MetricName: "Errors",
+        Statistic: "Sum",
+        Threshold: 5,
+        ComparisonOperator: "GreaterThanThreshold",
+      }),
+    ),
+  ];
+  await Promise.all(alarms.map((alarm) => clients.cloudwatch.send(new PutMetricAlarmCommand(alarm))));
+}
+
+/** The deployment history of the tenant function and a few seed tenants, in the contract's layout. */
+async function writeItems(
+  clients: Clients,
+  input: SeedInput,
+  tenant: SeededFunction,
+  now: Date,
+): Promise<string[]> {
+  const { BatchWriteItemCommand } = await import("@aws-sdk/client-dynamodb");
+  const names = namesFor(input.env);
+  const source: Record<EnvironmentName, string | null> = { dev: null, sit: "dev", prod: "sit" };
+  const deployments = tenant.versions.map((published, index) => {
+    // Versions went out a week apart; the live one 26 h ago.
+    const weeksBefore = tenant.versions.length - 1 - index;
+    const deployedAt = new Date(now.getTime() - liveSinceMs - weeksBefore * 7 * 86_400_000);
+    return marshal({
+      PK: `DEPLOYMENT#${tenant.functionName}`,
+      SK: deployedAt.toISOString(),
+      functionName: tenant.functionName,
+      functionVersion: published.version,
+      appVersion: published.appVersion,
+      codeSha256: published.codeSha256,
+      deployedAt: deployedAt.toISOString(),
+      deployedBy: `arn:aws:sts::${input.accountId}:assumed-role/bbws-github-actions-role-${input.env}/GitHubActions`,
+      sourceEnvironment: source[input.env],
+    });
+  });
+  const seedTenants = [
+    { name: "Acme Holdings", contactEmail: "ops@acme.example", plan: "enterprise", daysAgo: 40 },
+    {
+      name: "Karoo Coffee Roasters",
+      contactEmail: "hello@karoo-coffee.example",
+      plan: "business",
+      daysAgo: 21,
+    },
+    { name: "Blue Crane Studio", contactEmail: "admin@bluecrane.example", plan: "starter", daysAgo: 9 },
+  ];
+  const tenantIds: string[] = [];
+  const tenantItems = seedTenants.map((t) => {
+    const createdAt = new Date(now.getTime() - t.daysAgo * 86_400_000);
+    const id = newId("tenant", createdAt.getTime());
+    tenantIds.push(id);
+    return marshal({
+      PK: "TENANT#",
+      SK: id,
+      id,
+      name: t.name,
+      contactEmail: t.contactEmail,
+      plan: t.plan,
+      status: "active",
+      parentId: null,
+      tags: { seed: "true" },
+      createdAt: createdAt.toISOString(),
+      updatedAt: createdAt.toISOString(),
+      deletedAt: null,
+    });
+  });
+  await clients.dynamodb.send(
+    new BatchWriteItemCommand({
+      RequestItems: {
+        [names.tables.deployments]: deployments.map((Item) => ({ PutRequest: { Item } })),
+        [names.tables.tenants]: tenantItems.map((Item) => ({ PutRequest: { Item } })),
+      },
+    }),
+  );
+  return tenantIds;
+}
