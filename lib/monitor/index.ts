@@ -1,6 +1,13 @@
+export { type CloudWatchPollOptions, cloudWatchPoll } from "./cloudwatch-poll.ts";
 export { createMonitor, evaluateRule, type MonitorState, observe, replay } from "./core.ts";
 export { type MonitorRun, type RunMonitorOptions, runMonitor } from "./driver.ts";
 export { MonitorAbortedError, MonitorConfigError } from "./errors.ts";
+export {
+  durationStatsOf,
+  monitorRulesFromItems,
+  type RuleInputs,
+  type SkippedThreshold,
+} from "./runbook-rules.ts";
 export { dimensionSetsFor, inScope, scopeSeries } from "./select.ts";
 export { type SyntheticTraffic, type SyntheticVersion, syntheticSnapshot } from "./synthetic.ts";
 export type * from "./types.ts";
