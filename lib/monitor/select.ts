@@ -4,7 +4,7 @@ import type { MonitorTarget, ScopedSeries, Series } from "./types.ts";
 
 /** Reduces one poll's series to the target's scope: the function as a whole, or the canary version alone. */
 export function scopeSeries(series: readonly Series[], target: MonitorTarget): ScopedSeries {
-  const matching = series.filter((s) => inScope(s, target, hasExecutedVersion(series, target)));
+  const matching = oneFamily(series.filter((s) => inScope(s, target, hasExecutedVersion(series, target))));
   const sums = (metric: Series["metric"]): Datapoint[] =>
     addSeries(...matching.filter((s) => s.metric === metric && s.stat === "Sum").map((s) => s.points));
   const duration: Record<string, Datapoint[]> = {};
@@ -13,6 +13,17 @@ export function scopeSeries(series: readonly Series[], target: MonitorTarget): S
     duration[s.stat] = bucketizeMax([...(duration[s.stat] ?? []), ...s.points]);
   }
   return { errors: sums("Errors"), invocations: sums("Invocations"), throttles: sums("Throttles"), duration };
+}
+
+/** The same invocations are published under several dimension sets ({FunctionName, ExecutedVersion} and
+ * {FunctionName, Resource, ExecutedVersion}); adding them would count each call twice, so only the first set
+ * (in query order) that holds data is kept. */
+function oneFamily(series: readonly Series[]): Series[] {
+  const family = (s: Series) => Object.keys(s.dimensions).sort().join(",");
+  const withData = series.find((s) => s.points.length > 0) ?? series[0];
+  if (withData === undefined) return [];
+  const chosen = family(withData);
+  return series.filter((s) => family(s) === chosen);
 }
 
 /** Whether a series belongs to the target. */
@@ -28,15 +39,16 @@ export function inScope(series: Series, target: MonitorTarget, preferExecutedVer
 /** The dimension sets a poll should query for the target, in the order `scopeSeries` prefers them. */
 export function dimensionSetsFor(target: MonitorTarget, aliasName?: string): Array<Record<string, string>> {
   if (target.kind === "function") return [{ FunctionName: target.functionName }];
-  const sets: Array<Record<string, string>> = [];
+  const { functionName, version } = target;
+  const sets: Array<Record<string, string>> = [{ FunctionName: functionName, ExecutedVersion: version }];
   if (aliasName !== undefined) {
     sets.push({
-      FunctionName: target.functionName,
-      Resource: `${target.functionName}:${aliasName}`,
-      ExecutedVersion: target.version,
+      FunctionName: functionName,
+      Resource: `${functionName}:${aliasName}`,
+      ExecutedVersion: version,
     });
   }
-  sets.push({ FunctionName: target.functionName, Resource: `${target.functionName}:${target.version}` });
+  sets.push({ FunctionName: functionName, Resource: `${functionName}:${version}` });
   return sets;
 }
 

@@ -10,6 +10,7 @@ import {
   replay,
   type SyntheticTraffic,
   type SyntheticVersion,
+  scopeSeries,
   syntheticSnapshot,
 } from "../../lib/monitor/index.ts";
 
@@ -413,6 +414,27 @@ describe("monitor: canary", () => {
     const d = last(replay(cfg, polls(healthy, cfg)));
     assert.equal(d.kind, "pass");
     if (d.kind === "pass") assert.match(d.reason, /version 4 of .* \(canary\).*600 invocations/);
+  });
+
+  test("the same calls published under two ExecutedVersion dimension sets are counted once", () => {
+    const countRule: MonitorRule = {
+      id: "errors-over-10",
+      itemIds: ["i/1/a"],
+      measure: { kind: "error-count" },
+      failWhen: { comparison: ">", value: 10 },
+    };
+    const cfg = config({ rules: [countRule], target: { kind: "canary", functionName: fn, version: "4" } });
+    const both = (metric: "Invocations" | "Errors", value: number) =>
+      [
+        { FunctionName: fn, ExecutedVersion: "4" },
+        { FunctionName: fn, Resource: `${fn}:latest-prod`, ExecutedVersion: "4" },
+      ].map((dimensions) => ({ metric, stat: "Sum", dimensions, points: [{ timestamp: start, value }] }));
+    // 6 errors, published twice: 12 if both sets were added, which would cross the limit of 10.
+    const [d] = replay(cfg, [
+      { at: start + 10_000, series: [...both("Invocations", 100), ...both("Errors", 6)] },
+    ]);
+    assert.equal(d?.kind, "continue");
+    assert.equal(scopeSeries(both("Invocations", 100), cfg.target).invocations[0]?.value, 100);
   });
 
   test("without ExecutedVersion series, canary mode reads the Resource fn:version dimension", () => {
