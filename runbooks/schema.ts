@@ -18,12 +18,16 @@ const RegionSchema = z
   .regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, "must be an AWS region such as eu-west-1")
   .describe("AWS region, e.g. eu-west-1");
 /** An http(s) URL, or the literal "TBD" the runbook uses for URLs nobody has filled in yet. */
+const URL_OR_TBD = 'must be an http(s) URL or "TBD"';
 const UrlOrTbdSchema = z
-  .union([
-    z.literal("TBD"),
-    // The message sits on the URL branch: zod reports the closest branch, not the union.
-    z.url({ protocol: /^https?$/, error: 'must be an http(s) URL or "TBD"' }),
-  ])
+  .union(
+    [
+      z.literal("TBD"),
+      // The message is on the branch too: for a string input zod reports the URL branch's issue, not the union's.
+      z.url({ protocol: /^https?$/, error: URL_OR_TBD }),
+    ],
+    { error: URL_OR_TBD },
+  )
   .describe('http(s) URL, or "TBD"');
 const PositiveIntSchema = z.number().int("must be a whole number").positive("must be greater than 0");
 

@@ -1,0 +1,6 @@
+export { type OverrideVariable, overrideTableMarkdown, overrideVariables } from "./describe.ts";
+export { ConfigError, type ConfigIssue } from "./errors.ts";
+export { envVarName, type OverrideField, overrideFields } from "./fields.ts";
+export { type HarnessConfig, type LoadOptions, loadHarnessConfig } from "./load.ts";
+export * from "./names.ts";
+export { requireUsable, requireUsableAll, type UsablePath } from "./usable.ts";
