@@ -1,0 +1,206 @@
+import type { Manifest } from "../packaging/manifest.ts";
+import { bearerTokenOf, verifyCognitoToken } from "./auth.ts";
+import { loadConfig, loadManifest, type TenantApiConfig } from "./config.ts";
+import { ApiError, InjectedFaultError, NotFoundError, RequestValidationError } from "./errors.ts";
+import { bakedFault, driftBody, hasFault, injectedDelayMs } from "./faults.ts";
+import {
+  emptyResponse,
+  errorResponse,
+  headerOf,
+  jsonBodyOf,
+  jsonResponse,
+  type ProxyEvent,
+  ProxyEventSchema,
+  type ProxyResult,
+  queryOf,
+  requestIdOf,
+} from "./http.ts";
+import { createLogger } from "./logger.ts";
+import type { Operation } from "./operations/context.ts";
+import {
+  backupInstance,
+  createInstance,
+  deleteInstance,
+  getInstance,
+  listInstances,
+  restoreInstance,
+  resumeInstance,
+  scaleInstance,
+  suspendInstance,
+  updateInstance,
+} from "./operations/instances.ts";
+import {
+  cancelInvitation,
+  createInvitation,
+  getInvitation,
+  listInvitations,
+  resendInvitation,
+} from "./operations/invitations.ts";
+import {
+  createTenant,
+  deleteTenant,
+  getTenant,
+  listTenants,
+  manageHierarchy,
+  parkTenant,
+  unparkTenant,
+  updateTenant,
+} from "./operations/tenants.ts";
+import { assignUser, listUsers, removeUser } from "./operations/users.ts";
+import { createRouter } from "./router.ts";
+import { type TenantOperation, tenantRoutes } from "./routes.ts";
+import { Store } from "./store.ts";
+
+const service = "tenant-instance-management";
+const logger = createLogger({ service });
+
+const health: Operation = async (context) => ({
+  status: 200,
+  body: {
+    status: "healthy",
+    version: hasFault("wrong-version") ? `${context.manifest.appVersion}-rogue` : context.manifest.appVersion,
+    service,
+    environment: context.config.environment,
+    timestamp: context.now,
+  },
+});
+
+const operations: Record<TenantOperation, Operation> = {
+  health,
+  "create-tenant": createTenant,
+  "list-tenants": listTenants,
+  "get-tenant": getTenant,
+  "update-tenant": updateTenant,
+  "delete-tenant": deleteTenant,
+  "tenant-park": parkTenant,
+  "tenant-unpark": unparkTenant,
+  "create-instance": createInstance,
+  "get-instance": getInstance,
+  "list-instances": listInstances,
+  "update-instance": updateInstance,
+  "delete-instance": deleteInstance,
+  "scale-instance": scaleInstance,
+  "instance-suspend": suspendInstance,
+  "instance-resume": resumeInstance,
+  "instance-backup": backupInstance,
+  "instance-restore": restoreInstance,
+  "invitation-create": createInvitation,
+  "invitation-list": listInvitations,
+  "invitation-get": getInvitation,
+  "invitation-cancel": cancelInvitation,
+  "invitation-resend": resendInvitation,
+  "user-assign": assignUser,
+  "user-list": listUsers,
+  "user-remove": removeUser,
+  "hierarchy-manage": manageHierarchy,
+};
+
+const matchRoute = createRouter(tenantRoutes);
+
+// Configuration is read once per container; a failure is not cached, so fixing the
+// environment and invoking again recovers without a redeploy of the code.
+let settings: { config: TenantApiConfig; manifest: Manifest; store: Store } | undefined;
+
+function loadSettings(): { config: TenantApiConfig; manifest: Manifest; store: Store } {
+  settings ??= {
+    config: loadConfig(process.env),
+    manifest: loadManifest(import.meta.url),
+    store: new Store({ persistWrites: !hasFault("writes-not-persisted") }),
+  };
+  return settings;
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+async function dispatch(
+  event: ProxyEvent,
+): Promise<{ status: number; body?: unknown; routeKey: string | null }> {
+  const match = matchRoute(event.httpMethod, event.path);
+  if (!match.found) {
+    throw new NotFoundError(`Route ${event.httpMethod.toUpperCase()} ${event.path}`);
+  }
+  const { key: routeKey, operation } = match.route;
+  if (hasFault("endpoint-5xx", routeKey)) {
+    throw new InjectedFaultError(
+      `${routeKey} failed while processing the request. Retry later; if it persists, roll back.`,
+    );
+  }
+  const delay = injectedDelayMs(routeKey);
+  if (delay > 0) await sleep(delay);
+
+  const { config, manifest, store } = loadSettings();
+  if (operation !== "health" && !hasFault("auth-not-enforced")) {
+    await verifyCognitoToken(
+      bearerTokenOf(headerOf(event, "authorization")),
+      config.cognito.issuer,
+      config.cognito.clientId,
+    );
+  }
+  const body = operation === "health" ? undefined : jsonBodyOf(event);
+  const result = await operations[operation]({
+    params: match.params,
+    query: queryOf(event),
+    body,
+    store,
+    config,
+    manifest,
+    now: new Date().toISOString(),
+  });
+  const drifted = result.body !== undefined && hasFault("contract-drift", routeKey);
+  return { status: result.status, body: drifted ? driftBody(result.body) : result.body, routeKey };
+}
+
+/** Lambda entry point for API Gateway REST (v1) proxy events: the 27 operations of the contract. */
+export async function handler(event: unknown, context?: unknown): Promise<ProxyResult> {
+  const started = performance.now();
+  const requestId = requestIdOf(event, context);
+  const parsedEvent = ProxyEventSchema.safeParse(event);
+  const method = parsedEvent.success ? parsedEvent.data.httpMethod.toUpperCase() : null;
+  const path = parsedEvent.success ? parsedEvent.data.path : null;
+
+  if (bakedFault?.kind === "health-crash" && method === "GET" && path === "/health") {
+    // Thrown out of the handler on purpose: the invocation fails (X-Amz-Function-Error: Unhandled).
+    throw new Error("Health check crashed: the package was built with the health-crash fault.");
+  }
+
+  let response: ProxyResult;
+  try {
+    if (!parsedEvent.success) {
+      throw new RequestValidationError(
+        "event",
+        "The invocation payload is not an API Gateway proxy event (it needs at least httpMethod and path). Invoke through the API or send such an event.",
+      );
+    }
+    const result = await dispatch(parsedEvent.data);
+    response =
+      result.status === 204 || result.body === undefined
+        ? emptyResponse(requestId)
+        : jsonResponse(result.status, result.body, requestId);
+  } catch (error) {
+    const apiError =
+      error instanceof ApiError
+        ? error
+        : new ApiError(
+            "InternalError",
+            "The request failed unexpectedly. Retry; if it persists, check the function's logs.",
+            {
+              cause: error,
+            },
+          );
+    if (apiError.status >= 500) {
+      logger.error(
+        "request failed",
+        { requestId, method, path, errorCode: apiError.code },
+        apiError.cause ?? apiError,
+      );
+    }
+    response = errorResponse(apiError, requestId);
+  }
+
+  const durationMs = Math.round((performance.now() - started) * 100) / 100;
+  logger.info("request", { method, path, status: response.statusCode, durationMs, requestId });
+  if (hasFault("log-errors")) {
+    logger.error("unexpected state detected while handling the request", { requestId, method, path });
+  }
+  return response;
+}
