@@ -1,0 +1,249 @@
+import { test } from "../../fixtures/index.ts";
+import {
+  contractClient,
+  createTenant,
+  guardReadOnly,
+  ITEMS,
+  newestFirst,
+  smoke,
+  TAGS,
+  UNKNOWN,
+  unique,
+} from "./support/smoke.ts";
+
+guardReadOnly();
+
+test.describe("tenants", () => {
+  test(
+    "GET /tenants lists tenants newest first, page by page",
+    smoke({ tags: [TAGS.readonly, TAGS.probe], verifies: [ITEMS.listTenants], operations: ["list-tenants"] }),
+    async ({ api, environment }) => {
+      const contract = contractClient(api, environment);
+      const first = await contract.ok("list-tenants", { query: { limit: 2 } });
+      contract.behaves(
+        "list-tenants",
+        first.items.length <= 2,
+        `limit=2 returned ${first.items.length} items`,
+      );
+      contract.behaves(
+        "list-tenants",
+        first.items.every((tenant) => tenant.status !== "deleted"),
+        "the default list includes deleted tenants",
+      );
+      if (first.nextToken !== null) {
+        const second = await contract.ok("list-tenants", { query: { limit: 2, nextToken: first.nextToken } });
+        const ids = [...first.items, ...second.items].map((tenant) => tenant.id);
+        contract.behaves(
+          "list-tenants",
+          new Set(ids).size === ids.length,
+          "the second page repeats tenants of the first",
+        );
+        contract.behaves("list-tenants", newestFirst(ids), `tenants are not newest first: ${ids.join(", ")}`);
+      }
+      await contract.fails("list-tenants", 400, { query: { limit: 0 } });
+      await contract.fails("list-tenants", 400, { query: { limit: 101 } });
+      await contract.fails("list-tenants", 400, { query: { nextToken: "not-a-token" } });
+    },
+  );
+
+  test(
+    "GET /tenants without a token, or with a forged one, is refused with 401",
+    smoke({
+      tags: [TAGS.readonly, TAGS.probe],
+      verifies: [ITEMS.tenantsRequireAuth],
+      operations: ["list-tenants", "get-tenant"],
+    }),
+    async ({ api, environment }) => {
+      const contract = contractClient(api, environment);
+      await contract.fails("list-tenants", 401, { auth: "none" });
+      await contract.fails("list-tenants", 401, { auth: { token: "eyJhbGciOiJSUzI1NiJ9.e30.c2lnbmF0dXJl" } });
+      await contract.fails("get-tenant", 401, { params: { id: UNKNOWN.tenant }, auth: "none" });
+    },
+  );
+
+  test(
+    "GET /tenants/{id} returns an existing tenant and 404 for an unknown id",
+    smoke({
+      tags: [TAGS.readonly],
+      verifies: [ITEMS.getTenantById],
+      operations: ["list-tenants", "get-tenant"],
+    }),
+    async ({ api, environment }) => {
+      const contract = contractClient(api, environment);
+      const page = await contract.ok("list-tenants", { query: { limit: 1 } });
+      const existing = page.items[0];
+      if (existing !== undefined) {
+        const tenant = await contract.ok("get-tenant", { params: { id: existing.id } });
+        contract.behaves(
+          "get-tenant",
+          tenant.id === existing.id,
+          `asked for ${existing.id}, got ${tenant.id}`,
+        );
+        contract.behaves(
+          "get-tenant",
+          tenant.name === existing.name,
+          "get and list disagree on the tenant's name",
+        );
+      }
+      const error = await contract.fails("get-tenant", 404, { params: { id: UNKNOWN.tenant } });
+      contract.behaves("get-tenant", error.error.code === "NotFound", `404 with code ${error.error.code}`);
+    },
+  );
+
+  test(
+    "tenant routes refuse requests without a token with 401",
+    smoke({
+      tags: [TAGS.mutating],
+      verifies: [ITEMS.tenantsRequireAuth, ITEMS.tenantRoutes],
+      operations: ["create-tenant", "update-tenant", "delete-tenant", "tenant-park", "tenant-unpark"],
+    }),
+    async ({ api, environment }) => {
+      const contract = contractClient(api, environment);
+      // Bodies and ids that could change nothing even if auth were not enforced: the check must not create data.
+      const params = { id: UNKNOWN.tenant };
+      await contract.fails("create-tenant", 401, { body: {}, auth: "none" });
+      await contract.fails("update-tenant", 401, { params, body: { name: "x" }, auth: "none" });
+      await contract.fails("delete-tenant", 401, { params, auth: "none" });
+      await contract.fails("tenant-park", 401, { params, auth: "none" });
+      await contract.fails("tenant-unpark", 401, { params, auth: "none" });
+    },
+  );
+
+  test(
+    "create, get, update and soft delete a tenant",
+    smoke({
+      tags: [TAGS.mutating],
+      verifies: [ITEMS.tenantRoutes, ITEMS.getTenantById],
+      operations: ["create-tenant", "get-tenant", "update-tenant", "delete-tenant", "list-tenants"],
+    }),
+    async ({ api, environment, owned }) => {
+      const contract = contractClient(api, environment);
+      const created = await test.step("Create a tenant tagged with the run id", async () => {
+        const tenant = await createTenant(contract, owned);
+        contract.behaves("create-tenant", tenant.status === "active", `a new tenant is ${tenant.status}`);
+        contract.behaves("create-tenant", tenant.plan === "starter", `the default plan is ${tenant.plan}`);
+        contract.behaves(
+          "create-tenant",
+          tenant.tags["harness-run-id"] === owned.tags["harness-run-id"],
+          "the run id tag was not stored",
+        );
+        return tenant;
+      });
+
+      await test.step("The new tenant is readable and listed", async () => {
+        const read = await contract.ok("get-tenant", { params: { id: created.id } });
+        contract.behaves(
+          "get-tenant",
+          read.name === created.name,
+          "the created tenant reads back differently",
+        );
+        const page = await contract.ok("list-tenants", { query: { limit: 100 } });
+        const newest = page.items.map((tenant) => tenant.id);
+        contract.behaves("list-tenants", newestFirst(newest), "tenants are not newest first");
+      });
+
+      await test.step("An update is visible on the next get", async () => {
+        const name = unique("smoke-renamed");
+        const updated = await contract.ok("update-tenant", {
+          params: { id: created.id },
+          body: { name, plan: "business" },
+        });
+        contract.behaves(
+          "update-tenant",
+          updated.name === name && updated.plan === "business",
+          "update not applied",
+        );
+        const read = await contract.ok("get-tenant", { params: { id: created.id } });
+        contract.behaves("update-tenant", read.name === name, `after the update, get says name ${read.name}`);
+        contract.behaves(
+          "update-tenant",
+          read.plan === "business",
+          `after the update, get says plan ${read.plan}`,
+        );
+        await contract.fails("update-tenant", 400, { params: { id: created.id }, body: {} });
+        await contract.fails("update-tenant", 404, { params: { id: UNKNOWN.tenant }, body: { name } });
+      });
+
+      await test.step("Soft delete keeps the tenant readable as deleted", async () => {
+        const deleted = await contract.ok("delete-tenant", { params: { id: created.id } });
+        contract.behaves(
+          "delete-tenant",
+          deleted.status === "deleted",
+          `delete answered status ${deleted.status}`,
+        );
+        contract.behaves("delete-tenant", deleted.deletedAt !== null, "delete did not set deletedAt");
+        const read = await contract.ok("get-tenant", { params: { id: created.id } });
+        contract.behaves("delete-tenant", read.status === "deleted", `after delete, get says ${read.status}`);
+        await contract.fails("delete-tenant", 409, { params: { id: created.id } });
+        await contract.fails("update-tenant", 409, { params: { id: created.id }, body: { name: "late" } });
+        await contract.fails("delete-tenant", 404, { params: { id: UNKNOWN.tenant } });
+      });
+    },
+  );
+
+  test(
+    "park and unpark a tenant; invalid lifecycle transitions are refused with 409",
+    smoke({
+      tags: [TAGS.mutating],
+      verifies: [ITEMS.tenantRoutes],
+      operations: ["tenant-park", "tenant-unpark", "get-tenant", "list-tenants"],
+    }),
+    async ({ api, environment, owned }) => {
+      const contract = contractClient(api, environment);
+      const tenant = await createTenant(contract, owned);
+      await contract.fails("tenant-unpark", 409, { params: { id: tenant.id } });
+
+      await test.step("A parked tenant reports parked", async () => {
+        const parked = await contract.ok("tenant-park", { params: { id: tenant.id } });
+        contract.behaves("tenant-park", parked.status === "parked", `park answered status ${parked.status}`);
+        const read = await contract.ok("get-tenant", { params: { id: tenant.id } });
+        contract.behaves("tenant-park", read.status === "parked", `after park, get says ${read.status}`);
+        const listed = await contract.ok("list-tenants", { query: { status: "parked", limit: 100 } });
+        contract.behaves(
+          "list-tenants",
+          listed.items.every((item) => item.status === "parked"),
+          "status=parked returned tenants in another state",
+        );
+        await contract.fails("tenant-park", 409, { params: { id: tenant.id } });
+      });
+
+      await test.step("An unparked tenant is active again", async () => {
+        const active = await contract.ok("tenant-unpark", { params: { id: tenant.id } });
+        contract.behaves(
+          "tenant-unpark",
+          active.status === "active",
+          `unpark answered status ${active.status}`,
+        );
+        const read = await contract.ok("get-tenant", { params: { id: tenant.id } });
+        contract.behaves("tenant-unpark", read.status === "active", `after unpark, get says ${read.status}`);
+        await contract.fails("tenant-unpark", 409, { params: { id: tenant.id } });
+      });
+
+      await contract.fails("tenant-park", 404, { params: { id: UNKNOWN.tenant } });
+      await contract.fails("tenant-unpark", 404, { params: { id: UNKNOWN.tenant } });
+    },
+  );
+
+  test(
+    "create refuses invalid input (400) and an unknown parent (404)",
+    smoke({ tags: [TAGS.mutating], verifies: [ITEMS.tenantRoutes], operations: ["create-tenant"] }),
+    async ({ api, environment, owned }) => {
+      const contract = contractClient(api, environment);
+      await contract.fails("create-tenant", 400, {
+        body: { contactEmail: "a@bbws.example", tags: owned.tags },
+      });
+      await contract.fails("create-tenant", 400, {
+        body: { name: "x", contactEmail: "not-an-email", tags: owned.tags },
+      });
+      await contract.fails("create-tenant", 400, { rawBody: "{not json" });
+      await contract.fails("create-tenant", 404, {
+        body: {
+          name: unique("orphan"),
+          contactEmail: "a@bbws.example",
+          parentId: UNKNOWN.tenant,
+          tags: owned.tags,
+        },
+      });
+    },
+  );
+});
