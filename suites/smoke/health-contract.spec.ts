@@ -4,7 +4,6 @@
  */
 
 import { test } from "../../fixtures/index.ts";
-import { checkError } from "../../lib/contract/index.ts";
 import { contractClient, guardReadOnly, ITEMS, smoke, TAGS } from "./support/smoke.ts";
 
 guardReadOnly();
