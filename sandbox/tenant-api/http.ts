@@ -20,9 +20,6 @@ export const ProxyEventSchema = z.looseObject({
 });
 export type ProxyEvent = z.infer<typeof ProxyEventSchema>;
 
-/** The Lambda context fields the handler reads; everything else the runtime passes is ignored. */
-export const LambdaContextSchema = z.looseObject({ awsRequestId: z.string().optional() }).nullish();
-
 export interface ProxyResult {
   statusCode: number;
   headers: Record<string, string>;

@@ -136,7 +136,9 @@ async function dispatch(
       config.cognito.clientId,
     );
   }
-  const body = operation === "health" ? undefined : jsonBodyOf(event);
+  // Only POST and PUT carry bodies in this API; a stray body on another method is ignored like API Gateway passes it.
+  const method = event.httpMethod.toUpperCase();
+  const body = method === "POST" || method === "PUT" ? jsonBodyOf(event) : undefined;
   const result = await operations[operation]({
     params: match.params,
     query: queryOf(event),

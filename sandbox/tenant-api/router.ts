@@ -5,9 +5,7 @@ interface CompiledRoute<R> {
   segments: readonly string[];
 }
 
-export type RouteMatch<R> =
-  | { found: true; route: R; params: Record<string, string> }
-  | { found: false; reason: "no-route" | "bad-encoding" };
+export type RouteMatch<R> = { found: true; route: R; params: Record<string, string> } | { found: false };
 
 function splitPath(path: string): string[] {
   // A single trailing slash is tolerated (`/tenants/`), as API Gateway proxies it unchanged.
@@ -28,7 +26,8 @@ export function createRouter<R extends { key: string }>(routes: readonly R[]) {
     try {
       decoded = raw.map((segment) => decodeURIComponent(segment));
     } catch {
-      return { found: false, reason: "bad-encoding" };
+      // A segment that is not valid percent-encoding cannot name any resource.
+      return { found: false };
     }
     let best: { route: R; params: Record<string, string>; literals: number } | undefined;
     for (const candidate of compiled) {
@@ -50,8 +49,6 @@ export function createRouter<R extends { key: string }>(routes: readonly R[]) {
       if (ok && (best === undefined || literals > best.literals))
         best = { route: candidate.route, params, literals };
     }
-    return best
-      ? { found: true, route: best.route, params: best.params }
-      : { found: false, reason: "no-route" };
+    return best ? { found: true, route: best.route, params: best.params } : { found: false };
   };
 }

@@ -34,10 +34,3 @@ export const tenantRoutes = [
 
 export type TenantOperation = (typeof tenantRoutes)[number]["operation"];
 export type TenantRouteKey = (typeof tenantRoutes)[number]["key"];
-
-/** Operations that write to DynamoDB: the ones a `writes-not-persisted` build silently drops. */
-export const mutatingOperations: ReadonlySet<TenantOperation> = new Set<TenantOperation>(
-  tenantRoutes
-    .map((route) => route.operation)
-    .filter((operation) => operation !== "health" && !/^(get|list)-|-(get|list)$/.test(operation)),
-);

@@ -130,8 +130,9 @@ describe("buildPackage", () => {
     await buildPackage(tenant());
     const started = performance.now();
     for (let i = 0; i < 5; i += 1) await buildPackage(tenant({ appVersion: `9.0.${i}` }));
+    // One esbuild run alone takes a few hundred milliseconds; five would take well over a second.
     assert.ok(
-      performance.now() - started < 250,
+      performance.now() - started < 1000,
       `5 manifest variants took ${Math.round(performance.now() - started)} ms`,
     );
   });

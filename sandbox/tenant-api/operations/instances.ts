@@ -64,6 +64,7 @@ function requireStatus(instance: Instance, status: Instance["status"], action: s
   }
 }
 
+/** POST /tenants/{id}/instances: a running instance of an active tenant. */
 export const createInstance: Operation = async (context) => {
   const body = requiredBody(context, CreateInstanceBodySchema);
   const tenant = await loadTenant(context, pathParam(context, "id"));
@@ -89,8 +90,10 @@ export const createInstance: Operation = async (context) => {
   return { status: 201, body: instance };
 };
 
+/** GET /instances/{id}. */
 export const getInstance: Operation = async (context) => ({ status: 200, body: await loadInstance(context) });
 
+/** GET /tenants/{id}/instances: the tenant's instances, newest first (GSI byTenant). */
 export const listInstances: Operation = async (context) => {
   const query = parseInput(PageQuerySchema, context.query, "query");
   const tenant = await loadTenant(context, pathParam(context, "id"));
@@ -117,6 +120,7 @@ export const listInstances: Operation = async (context) => {
   };
 };
 
+/** PUT /instances/{id}: name, wordpressVersion, tags. */
 export const updateInstance: Operation = async (context) => {
   const body = requiredBody(context, UpdateInstanceBodySchema);
   const instance = await loadInstance(context);
@@ -131,6 +135,7 @@ export const updateInstance: Operation = async (context) => {
   return { status: 200, body: next };
 };
 
+/** DELETE /instances/{id}: removes the instance and its backups (204). */
 export const deleteInstance: Operation = async (context) => {
   const instance = await loadInstance(context);
   const deleted = await context.store.delete(
@@ -143,6 +148,7 @@ export const deleteInstance: Operation = async (context) => {
   return { status: 204 };
 };
 
+/** PUT /instances/{id}/size: only while running. */
 export const scaleInstance: Operation = async (context) => {
   const body = requiredBody(context, ScaleInstanceBodySchema);
   const instance = await loadInstance(context);
@@ -162,9 +168,12 @@ function transition(from: Instance["status"], to: Instance["status"], action: st
   };
 }
 
+/** POST /instances/{id}/suspend: running -> suspended. */
 export const suspendInstance = transition("running", "suspended", "suspended");
+/** POST /instances/{id}/resume: suspended -> running. */
 export const resumeInstance = transition("suspended", "running", "resumed");
 
+/** POST /instances/{id}/backup: snapshots name, size and WordPress version. */
 export const backupInstance: Operation = async (context) => {
   const body = optionalBody(context, BackupBodySchema);
   const instance = await loadInstance(context);
@@ -184,6 +193,7 @@ export const backupInstance: Operation = async (context) => {
   return { status: 201, body: backup };
 };
 
+/** POST /instances/{id}/restore: applies one of this instance's backups while running. */
 export const restoreInstance: Operation = async (context) => {
   const body = requiredBody(context, RestoreBodySchema);
   const instance = await loadInstance(context);

@@ -56,6 +56,7 @@ async function saveInvitation(
   }
 }
 
+/** POST /invitations: pending, sent once, expires in 7 days. */
 export const createInvitation: Operation = async (context) => {
   const body = requiredBody(context, CreateInvitationBodySchema);
   const tenant = await loadTenant(context, body.tenantId);
@@ -78,6 +79,7 @@ export const createInvitation: Operation = async (context) => {
   return { status: 201, body: invitation };
 };
 
+/** GET /invitations: newest first, filtered by tenantId and status. */
 export const listInvitations: Operation = async (context) => {
   const query = parseInput(ListInvitationsQuerySchema, context.query, "query");
   const { limit, startKey } = pageRequest(query, tokenKeySchema(invitationPartition, idPatterns.invitation));
@@ -113,11 +115,13 @@ export const listInvitations: Operation = async (context) => {
   };
 };
 
+/** GET /invitations/{id}. */
 export const getInvitation: Operation = async (context) => ({
   status: 200,
   body: await loadInvitation(context),
 });
 
+/** DELETE /invitations/{id}: pending -> cancelled. */
 export const cancelInvitation: Operation = async (context) => {
   const invitation = await loadInvitation(context);
   if (invitation.status === "cancelled")
@@ -127,6 +131,7 @@ export const cancelInvitation: Operation = async (context) => {
   return { status: 200, body: next };
 };
 
+/** POST /invitations/{id}/resend: counts the send and stamps lastSentAt. */
 export const resendInvitation: Operation = async (context) => {
   const invitation = await loadInvitation(context);
   if (invitation.status === "cancelled") {

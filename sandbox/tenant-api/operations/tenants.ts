@@ -61,6 +61,7 @@ async function saveTenant(store: Store, table: string, next: Tenant, previous: T
   }
 }
 
+/** POST /tenants: a new active tenant, optionally under an existing parent. */
 export const createTenant: Operation = async (context) => {
   const body = requiredBody(context, CreateTenantBodySchema);
   const parentId = body.parentId ?? null;
@@ -81,6 +82,7 @@ export const createTenant: Operation = async (context) => {
   return { status: 201, body: tenant };
 };
 
+/** GET /tenants: newest first; all but deleted unless `status` says otherwise. */
 export const listTenants: Operation = async (context) => {
   const query = parseInput(ListTenantsQuerySchema, context.query, "query");
   const { limit, startKey } = pageRequest(query, tokenKeySchema(tenantPartition, idPatterns.tenant));
@@ -107,11 +109,13 @@ export const listTenants: Operation = async (context) => {
   };
 };
 
+/** GET /tenants/{id}: also a soft-deleted tenant. */
 export const getTenant: Operation = async (context) => ({
   status: 200,
   body: await loadTenant(context, pathParam(context, "id")),
 });
 
+/** PUT /tenants/{id}: partial update; a deleted tenant is a 409. */
 export const updateTenant: Operation = async (context) => {
   const body = requiredBody(context, UpdateTenantBodySchema);
   const tenant = await loadTenant(context, pathParam(context, "id"));
@@ -132,6 +136,7 @@ export const updateTenant: Operation = async (context) => {
   return { status: 200, body: next };
 };
 
+/** DELETE /tenants/{id}: soft delete (status deleted, deletedAt set). */
 export const deleteTenant: Operation = async (context) => {
   const tenant = await loadTenant(context, pathParam(context, "id"));
   if (tenant.status === "deleted") throw new ConflictError(`Tenant ${tenant.id} is already deleted.`);
@@ -155,7 +160,9 @@ function lifecycle(from: Tenant["status"], to: Tenant["status"], verb: string): 
   };
 }
 
+/** POST /tenants/{id}/park: active -> parked. */
 export const parkTenant = lifecycle("active", "parked", "parked");
+/** POST /tenants/{id}/unpark: parked -> active. */
 export const unparkTenant = lifecycle("parked", "active", "unparked");
 
 async function childIdsOf(context: OperationContext, id: string): Promise<string[]> {
@@ -168,6 +175,7 @@ async function childIdsOf(context: OperationContext, id: string): Promise<string
   return children.map((child) => String(child.SK));
 }
 
+/** PUT /tenants/{id}/hierarchy: sets or clears the parent, refusing cycles. */
 export const manageHierarchy: Operation = async (context) => {
   const body = requiredBody(context, HierarchyBodySchema);
   const tenant = await loadTenant(context, pathParam(context, "id"));

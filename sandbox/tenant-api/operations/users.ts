@@ -8,6 +8,7 @@ import { loadTenant, tenantPartition } from "./tenants.ts";
 /** User assignments live in the tenants table, one partition per tenant. */
 const usersPartition = (tenantId: string) => `${tenantPartition}${tenantId}#USERS`;
 
+/** POST /tenants/{id}/users: one assignment per user and tenant. */
 export const assignUser: Operation = async (context) => {
   const body = requiredBody(context, AssignUserBodySchema);
   const tenant = await loadTenant(context, pathParam(context, "id"));
@@ -29,6 +30,7 @@ export const assignUser: Operation = async (context) => {
   return { status: 201, body: user };
 };
 
+/** GET /tenants/{id}/users: the tenant's assignments by user id. */
 export const listUsers: Operation = async (context) => {
   const query = parseInput(PageQuerySchema, context.query, "query");
   const tenant = await loadTenant(context, pathParam(context, "id"));
@@ -55,6 +57,7 @@ export const listUsers: Operation = async (context) => {
   };
 };
 
+/** DELETE /tenants/{id}/users/{userId} (204). */
 export const removeUser: Operation = async (context) => {
   const tenant = await loadTenant(context, pathParam(context, "id"));
   const userId = pathParam(context, "userId");
