@@ -1,0 +1,183 @@
+/**
+ * `npm run runbook -- <command>`: look at the runbooks as code and the resolved harness configuration.
+ * Exit codes: 0 done; 2 usage or configuration error (principle 8).
+ */
+import { pathToFileURL } from "node:url";
+import { parseArgs } from "node:util";
+import {
+  ConfigError,
+  loadHarnessConfig,
+  overrideTableMarkdown,
+  overrideVariables,
+} from "../lib/config/index.ts";
+import { collectTestedItems, renderRunbookMarkdown, TestListingError } from "../lib/traceability/index.ts";
+import { allRunbookItems, environmentIds, environments, getRunbook, runbooks } from "../runbooks/index.ts";
+
+const commands = {
+  list: ["list [--runbook <id>]", "every runbook item: id, kind, environments, title"],
+  render: ["render <runbook-id> [--no-tests]", "the runbook as Markdown, with the tests verifying each item"],
+  "config-vars": ["config-vars [--markdown]", "every HARNESS_<ENV>_<PATH> override, its path and type"],
+  "show-config": [
+    "show-config [--env <env>] [--config <file>]",
+    "the resolved configuration and its sources",
+  ],
+} as const;
+type Command = keyof typeof commands;
+
+class UsageError extends Error {
+  readonly exitCode = 2;
+  constructor(message: string) {
+    super(`${message}\n${usage()}`);
+    this.name = "UsageError";
+  }
+}
+
+function usage(): string {
+  const width = Math.max(...Object.values(commands).map(([syntax]) => syntax.length));
+  return [
+    "Usage: npm run runbook -- <command>",
+    ...Object.values(commands).map(([syntax, what]) => `  ${syntax.padEnd(width)}  ${what}`),
+  ].join("\n");
+}
+
+function isCommand(value: string | undefined): value is Command {
+  return value !== undefined && Object.hasOwn(commands, value);
+}
+
+function runbookIds(): string {
+  return runbooks.map((runbook) => runbook.id).join(", ");
+}
+
+function list(runbookId: string | undefined): string {
+  const selected = runbookId === undefined ? runbooks : [getRunbook(runbookId)];
+  const lines: string[] = [];
+  for (const runbook of selected) {
+    if (runbook === undefined)
+      throw new UsageError(`Unknown runbook ${runbookId}; expected one of ${runbookIds()}.`);
+    const items = allRunbookItems([runbook]);
+    const width = Math.max(...items.map((item) => item.id.length));
+    lines.push(`${runbook.id}: ${runbook.title} (service ${runbook.service}, ${items.length} items)`);
+    for (const item of items) {
+      lines.push(
+        `  ${item.id.padEnd(width)}  ${item.kind.padEnd(9)}  ${item.environments.join(",").padEnd(12)}  ${item.title}`,
+      );
+    }
+  }
+  return lines.join("\n");
+}
+
+async function render(runbookId: string | undefined, listTests: boolean): Promise<string> {
+  if (runbookId === undefined) throw new UsageError(`render needs a runbook id: one of ${runbookIds()}.`);
+  const runbook = getRunbook(runbookId);
+  if (runbook === undefined)
+    throw new UsageError(`Unknown runbook ${runbookId}; expected one of ${runbookIds()}.`);
+  const tested = listTests ? await collectTestedItems() : undefined;
+  return renderRunbookMarkdown(runbook, { tested, environments });
+}
+
+function configVars(markdown: boolean): string {
+  if (markdown) return overrideTableMarkdown();
+  const rows = overrideVariables();
+  const width = Math.max(...rows.map((row) => row.variable.length));
+  const pathWidth = Math.max(...rows.map((row) => row.path.length));
+  const typeWidth = Math.max(...rows.map((row) => row.type.length));
+  return [
+    "Each variable overrides one value of one environment (see lib/config/README.md).",
+    ...rows.map(
+      (row) =>
+        `${row.variable.padEnd(width)}  ${row.path.padEnd(pathWidth)}  ${row.type.padEnd(typeWidth)}  ${row.description}`,
+    ),
+  ].join("\n");
+}
+
+function showConfig(
+  envId: string | undefined,
+  configFile: string | undefined,
+  env: NodeJS.ProcessEnv,
+): string {
+  if (envId !== undefined && !(environmentIds as readonly string[]).includes(envId)) {
+    throw new UsageError(`Unknown environment ${envId}; expected one of ${environmentIds.join(", ")}.`);
+  }
+  const config = loadHarnessConfig(configFile === undefined ? { env } : { configFile, env });
+  const shown = environmentIds.filter((id) => envId === undefined || id === envId);
+  // No secret can appear here: the config holds only the names of the variables that carry them.
+  return JSON.stringify(
+    {
+      environments: Object.fromEntries(shown.map((id) => [id, config.environments[id]])),
+      services: config.services,
+      sources: config.sources,
+    },
+    null,
+    2,
+  );
+}
+
+async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<string> {
+  let parsed: ReturnType<typeof parse>;
+  try {
+    parsed = parse(argv);
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+  const [command, ...rest] = parsed.positionals;
+  if (!isCommand(command)) {
+    throw new UsageError(command === undefined ? "No command given." : `Unknown command ${command}.`);
+  }
+  const { values } = parsed;
+  if (rest.length > (command === "render" ? 1 : 0))
+    throw new UsageError(`Unexpected argument ${rest.join(" ")}.`);
+  switch (command) {
+    case "list":
+      return list(values.runbook);
+    case "render":
+      return render(rest[0], !values["no-tests"]);
+    case "config-vars":
+      return configVars(values.markdown === true);
+    case "show-config":
+      return showConfig(values.env, values.config, env);
+  }
+}
+
+function parse(argv: string[]) {
+  return parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      env: { type: "string" },
+      config: { type: "string" },
+      runbook: { type: "string" },
+      markdown: { type: "boolean" },
+      "no-tests": { type: "boolean" },
+    },
+  });
+}
+
+export interface CliResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs one command; usage, configuration and listing errors become exit code 2 with their message. */
+export async function runRunbookCli(
+  argv: string[],
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<CliResult> {
+  try {
+    return { exitCode: 0, stdout: `${await main(argv, env)}\n`, stderr: "" };
+  } catch (error) {
+    if (error instanceof UsageError || error instanceof ConfigError || error instanceof TestListingError) {
+      return { exitCode: error.exitCode, stdout: "", stderr: `${error.message}\n` };
+    }
+    throw error;
+  }
+}
+
+// Importable by tests without running: only the entry point acts on process.argv.
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const result = await runRunbookCli(process.argv.slice(2));
+  process.stdout.write(result.stdout);
+  process.stderr.write(result.stderr);
+  process.exitCode = result.exitCode;
+}
