@@ -76,7 +76,8 @@ export function describeIssues(
   root: string,
 ): { field: string; text: string } {
   const parts = issues.map((issue) => {
-    const path = issue.path.map(String).join(".");
+    // An empty record key (a tag named "") would otherwise print as a dangling dot.
+    const path = issue.path.map((segment) => (String(segment) === "" ? '""' : String(segment))).join(".");
     if (issue.code === "unrecognized_keys") {
       const where = path === "" ? "" : `${path}.`;
       return {

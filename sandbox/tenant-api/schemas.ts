@@ -5,9 +5,14 @@ import { z } from "zod";
  * resource schemas on the way out, request bodies with the strict input schemas on the way in.
  */
 
+/** A missing field and a field of the wrong type deserve different messages. */
+const requiredOr = (message: string) => (issue: { input?: unknown }) =>
+  issue.input === undefined ? "is required" : message;
+const stringError = requiredOr("must be a string");
+
 const oneTo = (max: number) =>
   z
-    .string({ error: "must be a string" })
+    .string({ error: stringError })
     .min(1, `must be 1-${max} characters`)
     .max(max, `must be 1-${max} characters`);
 
@@ -15,36 +20,40 @@ export const TagsSchema = z
   .record(
     z.string().min(1, "tag keys must be 1-64 characters").max(64, "tag keys must be 1-64 characters"),
     z.string({ error: "tag values must be strings" }).max(256, "tag values must be at most 256 characters"),
-    { error: "must be an object of string values" },
+    {
+      error: (issue) =>
+        issue.code === "invalid_key"
+          ? "tag keys must be 1-64 characters"
+          : "must be an object of string values",
+    },
   )
   .refine((tags) => Object.keys(tags).length <= 10, "must have at most 10 keys");
 export type Tags = z.infer<typeof TagsSchema>;
 
 export const PlanSchema = z.enum(["starter", "business", "enterprise"], {
-  error: "must be one of starter, business, enterprise",
+  error: requiredOr("must be one of starter, business, enterprise"),
 });
 export const TenantStatusSchema = z.enum(["active", "parked", "deleted"], {
-  error: "must be one of active, parked, deleted",
+  error: requiredOr("must be one of active, parked, deleted"),
 });
 export const SizeSchema = z.enum(["small", "medium", "large"], {
-  error: "must be one of small, medium, large",
+  error: requiredOr("must be one of small, medium, large"),
 });
 export const InstanceStatusSchema = z.enum(["running", "suspended"]);
 export const RoleSchema = z.enum(["admin", "member", "viewer"], {
-  error: "must be one of admin, member, viewer",
+  error: requiredOr("must be one of admin, member, viewer"),
 });
 export const InvitationStatusSchema = z.enum(["pending", "cancelled"], {
-  error: "must be one of pending, cancelled",
+  error: requiredOr("must be one of pending, cancelled"),
 });
-const EmailSchema = z.email({ error: "must be an email address" }).max(254, "must be at most 254 characters");
+const EmailSchema = z
+  .email({ error: requiredOr("must be an email address") })
+  .max(254, "must be at most 254 characters");
 const WordpressVersionSchema = z
-  .string({ error: "must be a string" })
+  .string({ error: stringError })
   .regex(/^\d+\.\d+(\.\d+)?$/, "must be a WordPress version such as 6.5.2");
 const IsoTimeSchema = z.iso.datetime();
-const IdStringSchema = z
-  .string({ error: "must be a string" })
-  .min(1, "must not be empty")
-  .max(64, "is too long");
+const IdStringSchema = z.string({ error: stringError }).min(1, "must not be empty").max(64, "is too long");
 
 export const TenantSchema = z.object({
   id: z.string(),

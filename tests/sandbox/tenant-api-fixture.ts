@@ -5,10 +5,10 @@
  * and imported. Everything listens on 127.0.0.1 and is torn down by `close()`.
  */
 import { randomUUID } from "node:crypto";
-import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, rmdirSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { createRequire } from "node:module";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
@@ -248,6 +248,12 @@ export async function startTenantApiFixture(): Promise<TenantApiFixture> {
       client.destroy();
       await Promise.all([close(dynalite.server), close(jwksServer)]);
       rmSync(codeRoot, { recursive: true, force: true });
+      // The shared parent goes too once no other test file still has code in it.
+      try {
+        rmdirSync(dirname(codeRoot));
+      } catch {
+        // Not empty (another test file is running) or already gone: either way nothing to do.
+      }
     },
   };
 }

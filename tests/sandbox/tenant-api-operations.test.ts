@@ -260,11 +260,21 @@ describe("tenants", () => {
   });
 
   test("validation errors name the bad field", async () => {
-    await callError(
+    const missing = await callError(
       { method: "POST", path: "/tenants", body: { contactEmail: "a@b.example" } },
       400,
       "ValidationError",
       "name",
+    );
+    assert.match(missing, /name: is required/);
+    const everyProblem = await callError(
+      { method: "POST", path: "/tenants", body: { name: 5, contactEmail: "x", plan: "gold" } },
+      400,
+      "ValidationError",
+    );
+    assert.match(
+      everyProblem,
+      /name: must be a string; contactEmail: must be an email address; plan: must be one of/,
     );
     await callError(
       { method: "POST", path: "/tenants", body: { name: "A", contactEmail: "not-an-email" } },
