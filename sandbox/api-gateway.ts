@@ -7,21 +7,13 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { setTimeout as sleep } from "node:timers/promises";
 import { z } from "zod";
+import type { InvokeResult } from "./aws/index.ts";
 import { BodyTooLargeError, closeServer, listenOnLoopback, readBody, sendJson } from "./endpoints.ts";
 
 /** API Gateway's payload limit for REST APIs. */
 export const apiBodyLimitBytes = 10 * 1024 * 1024;
 
-/** What the in-process Lambda service answers to an invoke (the shape sandbox/aws's `lambda.invoke` returns). */
-export interface InvokeResult {
-  statusCode: number;
-  functionError?: string | undefined;
-  payload: Buffer | Uint8Array;
-  executedVersion: string;
-  durationMs: number;
-}
-
-/** Invokes `functionName:qualifier` in the given account and region with a JSON payload. */
+/** Invokes `functionName:qualifier` in the given account and region (sandbox/aws's `lambda.invoke`). */
 export type LambdaInvoker = (
   accountId: string,
   region: string,
@@ -58,11 +50,12 @@ const ProxyResponseSchema = z.object({
   isBase64Encoded: z.boolean().nullish(),
 });
 
-/** An invoke error's name, whatever shape the Lambda service reports it in. */
+/** An invoke error's AWS error code (sandbox/aws's AwsServiceError carries it in `code`), else its name. */
 function errorName(error: unknown): string {
-  if (error instanceof Error) return error.name;
-  const parsed = z.object({ name: z.string() }).safeParse(error);
-  return parsed.success ? parsed.data.name : "";
+  const coded = z.object({ code: z.string() }).safeParse(error);
+  if (coded.success) return coded.data.code;
+  const named = z.object({ name: z.string() }).safeParse(error);
+  return named.success ? named.data.name : "";
 }
 
 const throttleNames = new Set(["TooManyRequestsException", "ThrottlingException", "ThrottledError"]);

@@ -4,6 +4,9 @@
  * UpdateAlias, deployment record, SSM version). Faults that live in the code are built into the
  * package; `throttling` and `alarm-in-alarm` are applied on the platform.
  */
+import { createHash, randomBytes } from "node:crypto";
+import { mkdir, readdir, readFile, rename, writeFile } from "node:fs/promises";
+import { join } from "node:path";
 import type { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { LambdaClient } from "@aws-sdk/client-lambda";
@@ -104,12 +107,11 @@ export interface DeployTarget {
   environments: Record<EnvironmentName, { accountId: string; region: string; credentials: Credentials }>;
   build: PackageBuilder;
   /**
-   * Keeps (or with null releases) an alarm in a state regardless of its metric, for `alarm-in-alarm`.
-   * Only available in the sandbox's own process; without it the alarm is set once with SetAlarmState.
+   * Holds an alarm in ALARM against evaluation (`alarm-in-alarm`), or releases it to OK so the next
+   * evaluation follows its metric again. The CloudWatch API has no such call; the sandbox's own
+   * process provides it.
    */
-  holdAlarmState?:
-    | ((accountId: string, region: string, alarmName: string, state: "ALARM" | null) => void)
-    | undefined;
+  holdAlarm: (accountId: string, region: string, alarmName: string, hold: boolean) => void;
 }
 
 const semverPattern = /^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?$/;
@@ -480,6 +482,7 @@ export class Deployer {
     }
     const heldKey = `${e.accountId}/${e.region}/${alarmName}`;
     if (fault?.kind === "alarm-in-alarm") {
+      // As an operator would: SetAlarmState through the API; the hold keeps it there for the evaluation.
       await step("SetAlarmState", functionName, () =>
         clients.cloudwatch.send(
           new cw.SetAlarmStateCommand({
@@ -489,21 +492,11 @@ export class Deployer {
           }),
         ),
       );
-      this.#target.holdAlarmState?.(e.accountId, e.region, alarmName, "ALARM");
+      this.#target.holdAlarm(e.accountId, e.region, alarmName, true);
       this.#heldAlarms.add(heldKey);
     } else if (this.#heldAlarms.has(heldKey)) {
-      // A healthy deploy replaces the faulty build: the alarm follows its metric again.
-      this.#target.holdAlarmState?.(e.accountId, e.region, alarmName, null);
+      this.#target.holdAlarm(e.accountId, e.region, alarmName, false);
       this.#heldAlarms.delete(heldKey);
-      await step("SetAlarmState", functionName, () =>
-        clients.cloudwatch.send(
-          new cw.SetAlarmStateCommand({
-            AlarmName: alarmName,
-            StateValue: "OK",
-            StateReason: "A healthy deploy replaced the build with the alarm-in-alarm fault",
-          }),
-        ),
-      );
     }
   }
 
@@ -523,4 +516,77 @@ export class Deployer {
     }
     this.#clients.clear();
   }
+}
+
+/** Directories whose sources go into the deployment packages; any change to them invalidates cached builds. */
+const packageSourceDirs = ["sandbox/tenant-api", "sandbox/access-api", "sandbox/packaging"];
+
+async function sourceFingerprint(repoRoot: string): Promise<string> {
+  const hash = createHash("sha256");
+  const walk = async (dir: string): Promise<string[]> => {
+    const entries = await readdir(join(repoRoot, dir), { withFileTypes: true }).catch(() => []);
+    const nested = await Promise.all(
+      entries.map((entry) => {
+        const path = `${dir}/${entry.name}`;
+        return entry.isDirectory() ? walk(path) : Promise.resolve([path]);
+      }),
+    );
+    return nested.flat();
+  };
+  const files = (await Promise.all(packageSourceDirs.map((dir) => walk(dir)))).flat().sort();
+  for (const file of [...files, "package-lock.json"]) {
+    hash.update(`${file}\0`);
+    hash.update(await readFile(join(repoRoot, file)).catch(() => Buffer.alloc(0)));
+    hash.update("\0");
+  }
+  return hash.digest("hex");
+}
+
+/**
+ * Wraps the package builder with a content-addressed disk cache (key: the spec and a fingerprint of
+ * every source file that goes into a bundle), so a restart does not re-bundle unchanged code and
+ * start-up stays within its budget. The builder itself is loaded only on a cache miss.
+ */
+export function diskCachedBuilder(options: {
+  cacheDir: string;
+  repoRoot: string;
+  loadBuilder: () => Promise<PackageBuilder>;
+}): PackageBuilder {
+  let fingerprint: Promise<string> | undefined;
+  let builder: Promise<PackageBuilder> | undefined;
+  const memory = new Map<string, Promise<{ zip: Uint8Array; codeSha256: string }>>();
+  return async (spec) => {
+    fingerprint ??= sourceFingerprint(options.repoRoot);
+    const key = createHash("sha256")
+      .update(await fingerprint)
+      .update(JSON.stringify(spec))
+      .digest("hex")
+      .slice(0, 40);
+    let pending = memory.get(key);
+    if (!pending) {
+      pending = (async () => {
+        const path = join(options.cacheDir, `${key}.zip`);
+        const cached = await readFile(path).catch(() => undefined);
+        // A zip starts with "PK"; anything else is a torn write from a killed process: rebuild.
+        if (cached && cached.length > 4 && cached[0] === 0x50 && cached[1] === 0x4b) {
+          return {
+            zip: new Uint8Array(cached),
+            codeSha256: createHash("sha256").update(cached).digest("base64"),
+          };
+        }
+        builder ??= options.loadBuilder();
+        const built = await (await builder)(spec);
+        await mkdir(options.cacheDir, { recursive: true });
+        const tmp = `${path}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
+        await writeFile(tmp, built.zip);
+        await rename(tmp, path);
+        return { zip: built.zip, codeSha256: built.codeSha256 };
+      })();
+      memory.set(key, pending);
+      pending.catch(() => memory.delete(key));
+    }
+    const result = await pending;
+    // Callers get their own copy: the cached bytes must stay those the CodeSha256 describes.
+    return { zip: result.zip.slice(), codeSha256: result.codeSha256 };
+  };
 }

@@ -6,7 +6,7 @@
  * through the in-process CloudWatch service, because 24 h of 1-minute datapoints over HTTP would blow
  * the start-up budget.
  */
-import type { CloudWatchClient, MetricDatum, PutMetricAlarmCommandInput } from "@aws-sdk/client-cloudwatch";
+import type { CloudWatchClient, PutMetricAlarmCommandInput } from "@aws-sdk/client-cloudwatch";
 import type { AttributeValue, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { LambdaClient } from "@aws-sdk/client-lambda";
 import type { SSMClient } from "@aws-sdk/client-ssm";
@@ -17,9 +17,11 @@ import {
   type EnvironmentName,
   namesFor,
 } from "./accounts.ts";
+import type { PutMetricDataInput } from "./aws/index.ts";
 import type { CognitoEnvironment } from "./cognito.ts";
 import type { PackageBuilder } from "./deploy.ts";
 import { describeError, SandboxStartError } from "./errors.ts";
+import type { BuildSpec } from "./packaging/index.ts";
 import { newId } from "./tenant-api/ids.ts";
 import { tableDefinitions } from "./tenant-api/tables.ts";
 
@@ -28,16 +30,30 @@ export const seededTenantVersions = ["1.2.0", "1.3.0", "1.4.0"] as const;
 export const seededAccessVersions = ["1.2.0", "1.3.0"] as const;
 
 /** How long ago the live version was deployed: past the runbook's 24 h stability window. */
+/** Every package the seed publishes, so start-up can build them while the services start. */
+export const seedPackageSpecs: BuildSpec[] = [
+  ...seededTenantVersions.map(
+    (appVersion): BuildSpec => ({ service: "tenant-instance-management", appVersion }),
+  ),
+  ...accessFunctionKinds.flatMap((accessFunction) =>
+    seededAccessVersions.map(
+      (appVersion): BuildSpec => ({ service: "access-management", appVersion, accessFunction }),
+    ),
+  ),
+];
+
 const liveSinceMs = 26 * 60 * 60 * 1000;
 const historyMinutes = 24 * 60;
+const aliasHistoryMinutes = 3 * 60;
+
+type MetricDatum = PutMetricDataInput["MetricData"][number];
+
+/** PutMetricData's limit per call, which the in-process API enforces as the wire API does. */
+const metricBatchSize = 1000;
 
 export interface MetricSink {
-  /** In-process PutMetricData for (account, region): accepts backdated datapoints in bulk. */
-  putMetricData(
-    accountId: string,
-    region: string,
-    input: { Namespace: string; MetricData: MetricDatum[] },
-  ): unknown;
+  /** In-process PutMetricData for (account, region): accepts backdated AWS/ datapoints. */
+  putMetricData(accountId: string, region: string, input: PutMetricDataInput): void;
 }
 
 export interface SeedInput {
@@ -50,6 +66,7 @@ export interface SeedInput {
   build: PackageBuilder;
   metrics: MetricSink;
   now?: Date;
+  log?: ((line: string) => void) | undefined;
 }
 
 export interface PublishedVersion {
@@ -92,10 +109,13 @@ function hash(text: string): number {
 }
 
 /**
- * 24 h of 1-minute AWS/Lambda datapoints for one function: 20-60 invocations a minute, durations of
- * 30-120 ms as Values/Counts (so percentiles are meaningful), no throttles, and errors only where asked.
- * Recorded under {FunctionName}, {FunctionName, Resource} and {FunctionName, ExecutedVersion}, as the
- * Lambda service records invocations through an alias.
+ * Backdated 1-minute AWS/Lambda datapoints for one function: 20-60 invocations a minute, durations of
+ * 30-120 ms as Values/Counts (so percentiles are meaningful), no throttles, errors only where asked.
+ * The last `historyMinutes` (24 h) are recorded under {FunctionName}, the dimension set the runbooks'
+ * 24-hour checks read; the last `aliasHistoryMinutes` also under the sets an alias invocation adds
+ * ({FunctionName, Resource}, {FunctionName, ExecutedVersion}, {FunctionName, Resource, ExecutedVersion}).
+ * Alias-level history is shorter because every series-minute costs the in-process metric store about
+ * 0.75 KB and 20 µs, and 24 h of all four sets for twelve functions would blow the start-up budgets.
  */
 export function lambdaMetricHistory(options: {
   functionName: string;
@@ -103,23 +123,21 @@ export function lambdaMetricHistory(options: {
   executedVersion: string;
   now: Date;
   errorMinutesAgo?: readonly number[];
+  historyMinutes?: number;
+  aliasHistoryMinutes?: number;
 }): MetricDatum[] {
   const random = mulberry32(hash(options.functionName));
   const endMinute = Math.floor(options.now.getTime() / 60_000) * 60_000;
-  const dimensionSets = [
-    [{ Name: "FunctionName", Value: options.functionName }],
-    [
-      { Name: "FunctionName", Value: options.functionName },
-      { Name: "Resource", Value: `${options.functionName}:${options.alias}` },
-    ],
-    [
-      { Name: "FunctionName", Value: options.functionName },
-      { Name: "ExecutedVersion", Value: options.executedVersion },
-    ],
-  ];
+  const fn = { Name: "FunctionName", Value: options.functionName };
+  const resource = { Name: "Resource", Value: `${options.functionName}:${options.alias}` };
+  const version = { Name: "ExecutedVersion", Value: options.executedVersion };
+  const functionSet = [[fn]];
+  const aliasSets = [[fn], [fn, resource], [fn, version], [fn, resource, version]];
+  const total = options.historyMinutes ?? historyMinutes;
+  const aliasMinutes = options.aliasHistoryMinutes ?? aliasHistoryMinutes;
   const errorMinutes = new Set(options.errorMinutesAgo ?? []);
   const data: MetricDatum[] = [];
-  for (let minutesAgo = historyMinutes; minutesAgo >= 1; minutesAgo--) {
+  for (let minutesAgo = total; minutesAgo >= 1; minutesAgo--) {
     const timestamp = new Date(endMinute - minutesAgo * 60_000);
     const invocations = 20 + Math.floor(random() * 41);
     const values: number[] = [];
@@ -134,7 +152,7 @@ export function lambdaMetricHistory(options: {
       remaining -= count;
     }
     const errors = errorMinutes.has(minutesAgo) ? 1 : 0;
-    for (const Dimensions of dimensionSets) {
+    for (const Dimensions of minutesAgo <= aliasMinutes ? aliasSets : functionSet) {
       data.push(
         { MetricName: "Invocations", Dimensions, Timestamp: timestamp, Value: invocations, Unit: "Count" },
         { MetricName: "Errors", Dimensions, Timestamp: timestamp, Value: errors, Unit: "Count" },
@@ -199,9 +217,12 @@ export async function seedEnvironment(input: SeedInput): Promise<SeedSummary> {
   const now = input.now ?? new Date();
   const names = namesFor(input.env);
   const clients = await createClients(input);
+  const seedStarted = performance.now();
   const step = async <T>(name: string, action: () => Promise<T>): Promise<T> => {
     try {
-      return await action();
+      const result = await action();
+      input.log?.(`seed ${input.env}: ${name} done at +${Math.round(performance.now() - seedStarted)} ms`);
+      return result;
     } catch (error) {
       throw new SandboxStartError(
         `Seeding ${input.env} failed at ${name}: ${describeError(error)}. Restart the sandbox; if it fails again, run with quiet: false to see the services' logs.`,
@@ -267,10 +288,12 @@ export async function seedEnvironment(input: SeedInput): Promise<SeedSummary> {
           ...(input.env === "dev" && fn === tenant ? { errorMinutesAgo: [297] } : {}),
         });
         metricDatapoints += data.length;
-        await input.metrics.putMetricData(input.accountId, input.region, {
-          Namespace: "AWS/Lambda",
-          MetricData: data,
-        });
+        for (let i = 0; i < data.length; i += metricBatchSize) {
+          input.metrics.putMetricData(input.accountId, input.region, {
+            Namespace: "AWS/Lambda",
+            MetricData: data.slice(i, i + metricBatchSize),
+          });
+        }
       }
     });
 

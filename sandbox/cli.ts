@@ -1,0 +1,333 @@
+/**
+ * `npm run sandbox [-- <command>]`: start the sandbox in the foreground, deploy a build into the
+ * running one, or show its status. Exit codes: 0 ok, 1 failed, 2 usage, 3 sandbox not running.
+ */
+import { pathToFileURL } from "node:url";
+import { type ParseArgsConfig, parseArgs } from "node:util";
+
+type ParseArgsOptionsConfig = NonNullable<ParseArgsConfig["options"]>;
+
+import { z } from "zod";
+import { environmentNames, serviceNames } from "./accounts.ts";
+import { faultKinds, parseDeployRequest } from "./deploy.ts";
+import { defaultStateDir, type Endpoints, readEndpointsFile } from "./endpoints.ts";
+import { SandboxNotRunningError, SandboxUsageError } from "./errors.ts";
+
+const usage = `Usage: npm run sandbox -- [command] [options]
+
+Commands:
+  (none)    Start the sandbox in the foreground and print the variables to export. Ctrl-C stops it.
+            --state-dir <dir>     where endpoints.json and the AWS config files go (default .sandbox)
+            --aws-port <port>     port of the AWS endpoint (default: any free port)
+            --api-latency <ms>    extra latency per API request (default 0)
+            --no-seed             start without the seeded estate
+            --verbose             print the services' logs
+  deploy    Deploy a build into the running sandbox through the AWS APIs, as CI does.
+            --env <${environmentNames.join("|")}>   (required)
+            --service <${serviceNames.join("|")}>  (default tenant-instance-management)
+            --version <x.y.z>     app version (default: live version + 1 patch)
+            --fault <kind>        one of: ${faultKinds.join(", ")}
+            --route "<METHOD /path>"  route of an endpoint-5xx, slow-endpoint or contract-drift fault
+            --delay-ms <ms>       delay of a slow-endpoint fault
+            --canary <weight>     route this share of traffic (0..1) to the new version, e.g. 0.1
+            --no-backup-alias     skip the backup-* alias    --no-record  skip the deployment record
+            --state-dir <dir>
+  status    Show whether a sandbox runs from the state directory and where its endpoints are.
+            --state-dir <dir>
+
+Exit codes: 0 ok, 1 failed, 2 usage error, 3 sandbox not running or unreachable.`;
+
+class ExitError extends Error {
+  constructor(
+    message: string,
+    readonly code: 1 | 2 | 3,
+  ) {
+    super(message);
+    this.name = "ExitError";
+  }
+}
+
+function usageError(message: string): ExitError {
+  return new ExitError(`${message}\nRun \`npm run sandbox -- --help\` for the options.`, 2);
+}
+
+function parse<T extends ParseArgsOptionsConfig>(argv: string[], options: T) {
+  try {
+    return parseArgs({ args: argv, options, strict: true, allowPositionals: false });
+  } catch (error) {
+    throw usageError(error instanceof Error ? error.message : String(error));
+  }
+}
+
+function numberOption(
+  value: unknown,
+  name: string,
+  check: (n: number) => boolean,
+  what: string,
+): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (typeof value !== "string" || value.trim() === "" || !Number.isFinite(n) || !check(n)) {
+    throw usageError(`--${name} must be ${what}, not ${JSON.stringify(value)}.`);
+  }
+  return n;
+}
+
+function stringOption(value: unknown): string | undefined {
+  return typeof value === "string" ? value : undefined;
+}
+
+async function runForeground(argv: string[]): Promise<number> {
+  const { values } = parse(argv, {
+    "state-dir": { type: "string" },
+    "aws-port": { type: "string" },
+    "api-latency": { type: "string" },
+    "no-seed": { type: "boolean" },
+    verbose: { type: "boolean" },
+  });
+  const awsPort = numberOption(
+    values["aws-port"],
+    "aws-port",
+    (n) => Number.isInteger(n) && n >= 0 && n < 65536,
+    "a port number",
+  );
+  const apiLatencyMs = numberOption(
+    values["api-latency"],
+    "api-latency",
+    (n) => Number.isInteger(n) && n >= 0 && n <= 60_000,
+    "an integer number of milliseconds (0..60000)",
+  );
+  // Loaded here so `deploy`, `status` and `--help` stay fast.
+  const { startSandbox } = await import("./start.ts");
+  const sandbox = await startSandbox({
+    stateDir: stringOption(values["state-dir"]),
+    awsPort,
+    apiLatencyMs,
+    seed: values["no-seed"] !== true,
+    quiet: values.verbose !== true,
+  });
+  process.stdout.write(
+    `${describeRunning(sandbox.endpoints, sandbox.stateDir)}\nready in ${sandbox.startupMs} ms\n`,
+  );
+
+  return new Promise<number>((resolveExit) => {
+    let stopping = false;
+    const stop = (signal: string) => {
+      if (stopping) {
+        process.stderr.write(`Second ${signal}: exiting without a clean stop.\n`);
+        resolveExit(1);
+        return;
+      }
+      stopping = true;
+      process.stderr.write(`${signal}: stopping the sandbox...\n`);
+      sandbox.stop().then(
+        () => {
+          process.stderr.write("Sandbox stopped.\n");
+          resolveExit(0);
+        },
+        (error: unknown) => {
+          process.stderr.write(
+            `The sandbox did not stop cleanly: ${error instanceof Error ? error.message : String(error)}\n`,
+          );
+          resolveExit(1);
+        },
+      );
+    };
+    process.on("SIGINT", () => stop("SIGINT"));
+    process.on("SIGTERM", () => stop("SIGTERM"));
+  });
+}
+
+/** The block printed at start: what to export, and per environment where things are (no secrets). */
+function describeRunning(endpoints: Endpoints, stateDir: string): string {
+  const lines = [
+    `BBWS sandbox running (pid ${endpoints.pid}); state in ${stateDir}. Ctrl-C stops it.`,
+    "",
+    ...Object.entries(endpoints.exports).map(([name, value]) => `export ${name}=${value}`),
+    "",
+  ];
+  for (const env of environmentNames) {
+    const e = endpoints.environments[env];
+    lines.push(
+      `${env.padEnd(5)} profile ${e.profile}  account ${e.accountId}  region ${e.region}`,
+      `      API URL      ${e.apiUrl}`,
+      `      Cognito      user pool ${e.cognito.userPoolId}  app client ${e.cognito.clientId}`,
+      `      smoke user   ${e.cognito.smokeUser.username}; its password is environments.${env}.cognito.smokeUser.password in ${stateDir}/endpoints.json`,
+    );
+  }
+  lines.push(
+    "",
+    `Control API ${endpoints.controlUrl} (GET /health; POST /deploy, /api-latency with the controlToken)`,
+  );
+  return lines.join("\n");
+}
+
+const DeployResultSchema = z
+  .object({
+    functionName: z.string(),
+    functionVersion: z.string(),
+    appVersion: z.string(),
+    codeSha256: z.string(),
+    alias: z.string(),
+    previousVersion: z.string(),
+    backupAlias: z.string().nullable(),
+  })
+  .loose();
+
+const ControlErrorSchema = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
+
+async function control(
+  endpoints: Endpoints,
+  method: "GET" | "POST",
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; json: unknown }> {
+  let response: Response;
+  try {
+    response = await fetch(`${endpoints.controlUrl}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${endpoints.controlToken}`, "content-type": "application/json" },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      signal: AbortSignal.timeout(method === "GET" ? 3_000 : 120_000),
+    });
+  } catch (error) {
+    throw new SandboxNotRunningError(
+      `The sandbox of pid ${endpoints.pid} does not answer at ${endpoints.controlUrl} (${error instanceof Error ? error.message : String(error)}). ` +
+        "It probably exited without cleaning up; start it again with `npm run sandbox`.",
+      { cause: error },
+    );
+  }
+  const text = await response.text();
+  let json: unknown = text;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    // Left as text: reported below.
+  }
+  return { status: response.status, json };
+}
+
+async function runDeploy(argv: string[]): Promise<number> {
+  const { values } = parse(argv, {
+    env: { type: "string" },
+    service: { type: "string" },
+    version: { type: "string" },
+    fault: { type: "string" },
+    route: { type: "string" },
+    "delay-ms": { type: "string" },
+    canary: { type: "string" },
+    "no-backup-alias": { type: "boolean" },
+    "no-record": { type: "boolean" },
+    "state-dir": { type: "string" },
+  });
+  if (values.env === undefined) throw usageError(`deploy needs --env (${environmentNames.join(", ")}).`);
+  if (values.route !== undefined && values.fault === undefined) throw usageError("--route needs --fault.");
+  if (values["delay-ms"] !== undefined && values.fault === undefined)
+    throw usageError("--delay-ms needs --fault slow-endpoint.");
+  const delayMs = numberOption(
+    values["delay-ms"],
+    "delay-ms",
+    (n) => Number.isInteger(n) && n >= 0,
+    "a whole number of milliseconds",
+  );
+  const canaryWeight = numberOption(
+    values.canary,
+    "canary",
+    (n) => n > 0 && n < 1,
+    "a weight between 0 and 1 such as 0.1",
+  );
+  const fault = stringOption(values.fault);
+  const route = stringOption(values.route);
+  const request = {
+    env: values.env,
+    ...(values.service !== undefined ? { service: values.service } : {}),
+    ...(values.version !== undefined ? { appVersion: values.version } : {}),
+    ...(fault !== undefined
+      ? {
+          fault: {
+            kind: fault,
+            ...(route !== undefined ? { route } : {}),
+            ...(delayMs !== undefined ? { delayMs } : {}),
+          },
+        }
+      : {}),
+    ...(canaryWeight !== undefined ? { canaryWeight } : {}),
+    ...(values["no-backup-alias"] === true ? { createBackupAlias: false } : {}),
+    ...(values["no-record"] === true ? { recordDeployment: false } : {}),
+  };
+  try {
+    parseDeployRequest(request);
+  } catch (error) {
+    if (error instanceof SandboxUsageError) throw usageError(error.message);
+    throw error;
+  }
+  const endpoints = await readEndpointsFile(stringOption(values["state-dir"]) ?? defaultStateDir);
+  const { status, json } = await control(endpoints, "POST", "/deploy", request);
+  if (status === 200) {
+    const result = DeployResultSchema.parse(json);
+    process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+    return 0;
+  }
+  const error = ControlErrorSchema.safeParse(json);
+  const message = error.success ? error.data.error.message : `HTTP ${status}: ${String(json).slice(0, 500)}`;
+  if (status === 400) throw usageError(message);
+  if (status === 401) {
+    throw new ExitError(
+      `The sandbox at ${endpoints.controlUrl} refused the control token from the endpoints file: it belongs to another sandbox run. Restart the sandbox.`,
+      3,
+    );
+  }
+  throw new ExitError(`The deploy failed: ${message}`, 1);
+}
+
+async function runStatus(argv: string[]): Promise<number> {
+  const { values } = parse(argv, { "state-dir": { type: "string" } });
+  const stateDir = stringOption(values["state-dir"]) ?? defaultStateDir;
+  const endpoints = await readEndpointsFile(stateDir);
+  const { status, json } = await control(endpoints, "GET", "/health");
+  const health = z.object({ status: z.string(), pid: z.number() }).safeParse(json);
+  if (status !== 200 || !health.success || health.data.pid !== endpoints.pid) {
+    throw new SandboxNotRunningError(
+      `The endpoints file names pid ${endpoints.pid} at ${endpoints.controlUrl}, but that sandbox does not answer as expected (HTTP ${status}). Start it again with \`npm run sandbox\`.`,
+    );
+  }
+  process.stdout.write(`${describeRunning(endpoints, stateDir)}\nstatus: ${health.data.status}\n`);
+  return 0;
+}
+
+/** Runs the CLI with the given arguments and returns the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === "--help" || command === "-h" || command === "help") {
+    process.stdout.write(`${usage}\n`);
+    return 0;
+  }
+  try {
+    if (command === undefined || command.startsWith("--")) return await runForeground(argv);
+    if (command === "deploy") return await runDeploy(rest);
+    if (command === "status") return await runStatus(rest);
+    throw usageError(
+      `Unknown command ${JSON.stringify(command)}; commands: deploy, status (or none to start).`,
+    );
+  } catch (error) {
+    const code =
+      error instanceof ExitError
+        ? error.code
+        : error instanceof Error && "exitCode" in error && (error.exitCode === 2 || error.exitCode === 3)
+          ? error.exitCode
+          : 1;
+    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+    return code;
+  }
+}
+
+const invokedPath = process.argv[1];
+if (invokedPath !== undefined && import.meta.url === pathToFileURL(invokedPath).href) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+      process.exit(1);
+    },
+  );
+}

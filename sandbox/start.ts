@@ -1,0 +1,433 @@
+/**
+ * Starts the whole sandbox in this process: DynamoDB (dynalite), Cognito (cognito-local), the AWS
+ * server (Lambda, CloudWatch, Logs, SSM, STS), one API Gateway front per environment, the seeded
+ * estate, and the endpoints files that tell the harness where everything is.
+ */
+import { timingSafeEqual } from "node:crypto";
+import { mkdir, readFile, rm } from "node:fs/promises";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { join, resolve } from "node:path";
+import { z } from "zod";
+import {
+  type EnvironmentName,
+  environmentAccounts,
+  environmentNames,
+  generateControlToken,
+  generateCredentials,
+  generatePassword,
+  namesFor,
+  perEnvironment,
+  perEnvironmentAsync,
+  type ServiceName,
+} from "./accounts.ts";
+import { type ApiFront, startApiFront } from "./api-gateway.ts";
+import { startAwsServer } from "./aws/index.ts";
+import {
+  type CognitoBackend,
+  cognitoClientConfig,
+  setupCognitoEnvironment,
+  startCognitoBackend,
+} from "./cognito.ts";
+import { Deployer, type DeployResult, diskCachedBuilder } from "./deploy.ts";
+import { createDynamoBackends, type DynamoBackends } from "./dynamo.ts";
+import {
+  BodyTooLargeError,
+  defaultStateDir,
+  type Endpoints,
+  EndpointsSchema,
+  endpointsFileName,
+  readBody,
+  sendJson,
+  writeEndpointFiles,
+} from "./endpoints.ts";
+import { describeError, SandboxStartError, SandboxUsageError } from "./errors.ts";
+import { seedEnvironment, seedPackageSpecs } from "./seed.ts";
+
+const repoRoot = resolve(import.meta.dirname, "..");
+
+export interface StartSandboxOptions {
+  /** Where endpoints.json, aws-config and aws-credentials are written; default `<repo>/.sandbox`. */
+  stateDir?: string | undefined;
+  /** Port of the AWS endpoint; default 0 (ephemeral). */
+  awsPort?: number | undefined;
+  /** Ports of the API fronts; default ephemeral. */
+  apiPorts?: Partial<Record<EnvironmentName, number>> | undefined;
+  /** Extra latency per API request through the fronts; default 0. */
+  apiLatencyMs?: number | undefined;
+  /** Default true: seed the live-looking estate. Without it only pools, users and the fronts exist. */
+  seed?: boolean | undefined;
+  /** Default true: no service logs on stdout/stderr. */
+  quiet?: boolean | undefined;
+  /** Where service log lines go when not quiet; default stderr. */
+  log?: ((line: string) => void) | undefined;
+}
+
+export interface SandboxHandle {
+  /** What endpoints.json holds. */
+  readonly endpoints: Endpoints;
+  readonly stateDir: string;
+  /** Milliseconds from the call to startSandbox until everything was ready. */
+  readonly startupMs: number;
+  /** Milliseconds since the call at which each start-up phase finished (for benchmarks and diagnostics). */
+  readonly startupPhases: Readonly<Record<string, number>>;
+  /** Deploys a build through the AWS APIs as CI does; see docs/sandbox-interface.md. */
+  deploy(request: DeployRequestInput): Promise<DeployResult>;
+  /** Changes the extra latency of every API front request. */
+  setApiLatency(ms: number): Promise<void>;
+  /** Stops every server, worker and timer and removes the files it wrote. Idempotent. */
+  stop(): Promise<void>;
+}
+
+/** A deploy request as code passes it (validated like requests from the CLI and the control API). */
+export interface DeployRequestInput {
+  env: EnvironmentName;
+  service?: ServiceName;
+  appVersion?: string;
+  fault?: { kind: string; route?: string; delayMs?: number };
+  canaryWeight?: number;
+  createBackupAlias?: boolean;
+  recordDeployment?: boolean;
+  sourceEnvironment?: EnvironmentName;
+}
+
+const LatencySchema = z.strictObject({ ms: z.number().int().min(0).max(60_000) });
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: the process exists but belongs to someone else.
+    return error instanceof Error && "code" in error && error.code === "EPERM";
+  }
+}
+
+/** Refuses to start over the endpoints file of another live sandbox (it would orphan that one). */
+async function assertStateDirFree(stateDir: string): Promise<void> {
+  const path = join(stateDir, endpointsFileName);
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch {
+    return;
+  }
+  try {
+    const pid = z.object({ pid: z.number().int() }).parse(JSON.parse(text)).pid;
+    if (pid !== process.pid && isAlive(pid)) {
+      throw new SandboxStartError(
+        `Another sandbox (pid ${pid}) is running from ${stateDir}. Stop it (Ctrl-C in its terminal, or kill ${pid}) or start this one with another stateDir.`,
+      );
+    }
+  } catch (error) {
+    if (error instanceof SandboxStartError) throw error;
+    // An unreadable file from a crashed run is simply replaced.
+  }
+}
+
+function bearerMatches(req: IncomingMessage, token: string): boolean {
+  const header = req.headers.authorization ?? "";
+  const given = Buffer.from(header.replace(/^Bearer\s+/i, ""));
+  const expected = Buffer.from(token);
+  return given.length === expected.length && timingSafeEqual(given, expected);
+}
+
+/** Starts the sandbox; resolves when every endpoint answers and the estate is seeded. */
+export async function startSandbox(options: StartSandboxOptions = {}): Promise<SandboxHandle> {
+  const startedAtMs = performance.now();
+  const startedAt = new Date();
+  const stateDir = resolve(options.stateDir ?? defaultStateDir);
+  const quiet = options.quiet ?? true;
+  const log = quiet ? undefined : (options.log ?? ((line: string) => process.stderr.write(`${line}\n`)));
+  let apiLatencyMs = options.apiLatencyMs ?? 0;
+  const phases: Record<string, number> = {};
+  const mark = (phase: string) => {
+    phases[phase] = Math.round(performance.now() - startedAtMs);
+    log?.(`sandbox: ${phase} ready at ${phases[phase]} ms`);
+  };
+
+  await mkdir(stateDir, { recursive: true, mode: 0o700 });
+  await assertStateDirFree(stateDir);
+
+  const credentials = perEnvironment(() => generateCredentials());
+  const controlToken = generateControlToken();
+  const accountsByAccessKey = new Map(
+    environmentNames.map((env) => [credentials[env].accessKeyId, environmentAccounts[env].accountId]),
+  );
+
+  const cleanups: (() => Promise<void> | void)[] = [];
+  const runCleanups = async () => {
+    const errors: unknown[] = [];
+    for (const cleanup of cleanups.splice(0).reverse()) {
+      try {
+        await cleanup();
+      } catch (error) {
+        errors.push(error);
+      }
+    }
+    return errors;
+  };
+
+  let deployer: Deployer | undefined;
+  let endpoints: Endpoints | undefined;
+
+  const controlHandler = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const path = (req.url ?? "/").split("?")[0] ?? "/";
+    const route = `${req.method} ${path.replace(/^\/_sandbox/, "") || "/"}`;
+    if (route === "GET /health") {
+      sendJson(res, 200, {
+        status: endpoints ? "ready" : "starting",
+        pid: process.pid,
+        startedAt: startedAt.toISOString(),
+      });
+      return;
+    }
+    if (route !== "POST /deploy" && route !== "POST /api-latency") {
+      sendJson(res, 404, {
+        error: {
+          code: "NotFound",
+          message: `No control route ${route}. Routes: GET /health, POST /deploy, POST /api-latency.`,
+        },
+      });
+      return;
+    }
+    if (!bearerMatches(req, controlToken)) {
+      sendJson(res, 401, {
+        error: {
+          code: "Unauthorized",
+          message:
+            "The control API needs `Authorization: Bearer <controlToken>` from the sandbox's endpoints.json.",
+        },
+      });
+      return;
+    }
+    let body: unknown;
+    try {
+      body = JSON.parse((await readBody(req, 1024 * 1024)).toString("utf8") || "{}");
+    } catch (error) {
+      const tooLarge = error instanceof BodyTooLargeError;
+      sendJson(res, tooLarge ? 413 : 400, {
+        error: {
+          code: "ValidationError",
+          message: tooLarge ? error.message : "The request body is not valid JSON.",
+        },
+      });
+      return;
+    }
+    if (route === "POST /api-latency") {
+      const parsed = LatencySchema.safeParse(body);
+      if (!parsed.success) {
+        sendJson(res, 400, {
+          error: {
+            code: "ValidationError",
+            message: 'Send {"ms": <integer 0..60000>} to set the API latency.',
+          },
+        });
+        return;
+      }
+      apiLatencyMs = parsed.data.ms;
+      sendJson(res, 200, { ms: apiLatencyMs });
+      return;
+    }
+    if (!deployer) {
+      sendJson(res, 503, {
+        error: { code: "NotReady", message: "The sandbox is still starting; retry in a second." },
+      });
+      return;
+    }
+    try {
+      sendJson(res, 200, await deployer.deploy(body));
+    } catch (error) {
+      const usage = error instanceof SandboxUsageError;
+      sendJson(res, usage ? 400 : 500, {
+        error: {
+          code: usage ? "ValidationError" : "DeployFailed",
+          message: error instanceof Error ? error.message : String(error),
+        },
+      });
+    }
+  };
+
+  const build = diskCachedBuilder({
+    cacheDir: join(repoRoot, ".sandbox", "package-cache"),
+    repoRoot,
+    loadBuilder: async () => (await import("./packaging/index.ts")).buildPackage,
+  });
+  // Packages build (or load from the cache) while the services start; seeding awaits them.
+  const prebuilt = seedPackageSpecs.map((spec) => build(spec));
+  for (const pending of prebuilt) pending.catch(() => undefined);
+
+  try {
+    const dynamo: DynamoBackends = createDynamoBackends();
+    cleanups.push(() => dynamo.close());
+    mark("dynamo");
+    const cognito: CognitoBackend = await startCognitoBackend({
+      dataDir: join(stateDir, "cognito"),
+      accountsByAccessKey,
+      log,
+    });
+    cleanups.push(() => cognito.close());
+
+    mark("cognito-backend");
+    const aws = await startAwsServer({
+      accounts: environmentNames.map((env) => ({
+        name: env,
+        accountId: environmentAccounts[env].accountId,
+        accessKeyId: credentials[env].accessKeyId,
+        secretAccessKey: credentials[env].secretAccessKey,
+      })),
+      ...(options.awsPort !== undefined ? { port: options.awsPort } : {}),
+      dynamodbBackend: (accountId, region) => dynamo.backend(accountId, region),
+      cognitoBackend: cognito.url,
+      controlHandler,
+      ...(log ? { log } : {}),
+    });
+    cleanups.push(() => aws.close());
+    cognito.setIssuerDomain(aws.url);
+    mark("aws-server");
+
+    const { CognitoIdentityProviderClient } = await import("@aws-sdk/client-cognito-identity-provider");
+    const cognitoEnvs = await perEnvironmentAsync(async (env) => {
+      const client = new CognitoIdentityProviderClient(
+        cognitoClientConfig(aws.url, environmentAccounts[env].region, credentials[env]),
+      );
+      try {
+        return await setupCognitoEnvironment(client, env, aws.url, generatePassword());
+      } finally {
+        client.destroy();
+      }
+    });
+
+    mark("cognito-setup");
+    const fronts = await Promise.all(
+      environmentNames.map((env) =>
+        startApiFront({
+          env,
+          accountId: environmentAccounts[env].accountId,
+          region: environmentAccounts[env].region,
+          functionName: namesFor(env).tenantFunction,
+          alias: namesFor(env).liveAlias,
+          invoke: (accountId, region, functionName, qualifier, payload) =>
+            aws.lambda.invoke(accountId, region, functionName, qualifier, payload),
+          latencyMs: () => apiLatencyMs,
+          port: options.apiPorts?.[env],
+          log,
+        }),
+      ),
+    );
+    for (const front of fronts) cleanups.push(() => front.close());
+    const frontOf = (env: EnvironmentName): ApiFront => {
+      const front = fronts[environmentNames.indexOf(env)];
+      if (!front) throw new SandboxStartError(`No API front was started for ${env}.`);
+      return front;
+    };
+
+    mark("api-fronts");
+    if (options.seed ?? true) {
+      await Promise.all(
+        environmentNames.map((env) =>
+          seedEnvironment({
+            env,
+            accountId: environmentAccounts[env].accountId,
+            region: environmentAccounts[env].region,
+            credentials: credentials[env],
+            awsEndpoint: aws.url,
+            cognito: cognitoEnvs[env],
+            build,
+            metrics: aws.cloudwatch,
+            log,
+          }),
+        ),
+      );
+    }
+
+    mark("seed");
+    deployer = new Deployer({
+      awsEndpoint: aws.url,
+      environments: perEnvironment((env) => ({ ...environmentAccounts[env], credentials: credentials[env] })),
+      build,
+      holdAlarm: (accountId, region, alarmName, hold) =>
+        aws.cloudwatch.setAlarmState(accountId, region, {
+          AlarmName: alarmName,
+          StateValue: hold ? "ALARM" : "OK",
+          StateReason: hold
+            ? "Threshold Crossed: held by the sandbox's alarm-in-alarm fault"
+            : "A healthy deploy replaced the build with the alarm-in-alarm fault",
+          holdMs: hold ? Number.POSITIVE_INFINITY : 0,
+        }),
+    });
+    const activeDeployer = deployer;
+    cleanups.push(() => activeDeployer.close());
+
+    const awsConfigFile = join(stateDir, "aws-config");
+    const awsSharedCredentialsFile = join(stateDir, "aws-credentials");
+    endpoints = EndpointsSchema.parse({
+      schemaVersion: 1,
+      pid: process.pid,
+      startedAt: startedAt.toISOString(),
+      awsEndpoint: aws.url,
+      controlUrl: `${aws.url}/_sandbox`,
+      controlToken,
+      awsConfigFile,
+      awsSharedCredentialsFile,
+      environments: perEnvironment((env) => ({
+        ...environmentAccounts[env],
+        profile: namesFor(env).profile,
+        ...credentials[env],
+        apiUrl: frontOf(env).url,
+        cognito: cognitoEnvs[env],
+      })),
+      exports: {
+        AWS_ENDPOINT_URL: aws.url,
+        AWS_CONFIG_FILE: awsConfigFile,
+        AWS_SHARED_CREDENTIALS_FILE: awsSharedCredentialsFile,
+      },
+    });
+    const written = endpoints;
+    await writeEndpointFiles(stateDir, written);
+    mark("endpoints-file");
+    cleanups.push(async () => {
+      // Remove the files only if they are still ours (a later sandbox may have replaced them).
+      try {
+        const current: unknown = JSON.parse(await readFile(join(stateDir, endpointsFileName), "utf8"));
+        const mine = z.object({ pid: z.number(), startedAt: z.string() }).safeParse(current);
+        if (!mine.success || mine.data.pid !== written.pid || mine.data.startedAt !== written.startedAt)
+          return;
+      } catch {
+        return;
+      }
+      await rm(join(stateDir, endpointsFileName), { force: true });
+      await rm(written.awsConfigFile, { force: true });
+      await rm(written.awsSharedCredentialsFile, { force: true });
+    });
+  } catch (error) {
+    await runCleanups();
+    if (error instanceof SandboxStartError) throw error;
+    throw new SandboxStartError(`The sandbox failed to start: ${describeError(error)}`, { cause: error });
+  }
+
+  const ready = endpoints;
+  const activeDeployer = deployer;
+  let stopping: Promise<void> | undefined;
+  return {
+    endpoints: ready,
+    stateDir,
+    startupMs: Math.round(performance.now() - startedAtMs),
+    startupPhases: phases,
+    deploy: (request) => activeDeployer.deploy(request),
+    async setApiLatency(ms) {
+      const parsed = LatencySchema.safeParse({ ms });
+      if (!parsed.success) {
+        throw new SandboxUsageError(`API latency must be an integer from 0 to 60000 ms, not ${ms}.`);
+      }
+      apiLatencyMs = parsed.data.ms;
+    },
+    stop() {
+      stopping ??= runCleanups().then((errors) => {
+        if (errors.length > 0) {
+          throw new AggregateError(errors, "The sandbox stopped, but some parts failed to close cleanly.");
+        }
+      });
+      return stopping;
+    },
+  };
+}
