@@ -4,9 +4,9 @@
  */
 
 import { test } from "../../fixtures/index.ts";
-import { contractClient, guardReadOnly, ITEMS, smoke, TAGS } from "./support/smoke.ts";
+import { contractClient, ITEMS, registerSmokeHooks, smoke, TAGS } from "./support/smoke.ts";
 
-guardReadOnly();
+registerSmokeHooks();
 
 test.describe("health contract", () => {
   test(

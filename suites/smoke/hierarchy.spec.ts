@@ -1,7 +1,15 @@
 import { test } from "../../fixtures/index.ts";
-import { contractClient, createTenant, guardReadOnly, ITEMS, smoke, TAGS, UNKNOWN } from "./support/smoke.ts";
+import {
+  contractClient,
+  createTenant,
+  ITEMS,
+  registerSmokeHooks,
+  smoke,
+  TAGS,
+  UNKNOWN,
+} from "./support/smoke.ts";
 
-guardReadOnly();
+registerSmokeHooks();
 
 test.describe("hierarchy", () => {
   test(

@@ -3,16 +3,16 @@ import {
   contractClient,
   createInstance,
   createTenant,
-  guardReadOnly,
   ITEMS,
   newestFirst,
+  registerSmokeHooks,
   smoke,
   TAGS,
   UNKNOWN,
   unique,
 } from "./support/smoke.ts";
 
-guardReadOnly();
+registerSmokeHooks();
 
 test.describe("instances", () => {
   test(

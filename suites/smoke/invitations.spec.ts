@@ -3,16 +3,16 @@ import {
   contractClient,
   createInvitation,
   createTenant,
-  guardReadOnly,
   ITEMS,
   newestFirst,
+  registerSmokeHooks,
   smoke,
   TAGS,
   UNKNOWN,
   unique,
 } from "./support/smoke.ts";
 
-guardReadOnly();
+registerSmokeHooks();
 
 const WEEK_MS = 7 * 86_400_000;
 

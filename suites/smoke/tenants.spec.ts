@@ -2,16 +2,16 @@ import { test } from "../../fixtures/index.ts";
 import {
   contractClient,
   createTenant,
-  guardReadOnly,
   ITEMS,
   newestFirst,
+  registerSmokeHooks,
   smoke,
   TAGS,
   UNKNOWN,
   unique,
 } from "./support/smoke.ts";
 
-guardReadOnly();
+registerSmokeHooks();
 
 test.describe("tenants", () => {
   test(

@@ -2,15 +2,15 @@ import { test } from "../../fixtures/index.ts";
 import {
   contractClient,
   createTenant,
-  guardReadOnly,
   ITEMS,
+  registerSmokeHooks,
   smoke,
   TAGS,
   UNKNOWN,
   unique,
 } from "./support/smoke.ts";
 
-guardReadOnly();
+registerSmokeHooks();
 
 test.describe("tenant users", () => {
   test(

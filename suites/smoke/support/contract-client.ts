@@ -72,10 +72,35 @@ export class ContractClient {
     return this.#api.request(request);
   }
 
-  #latencyProblems(response: ApiResponse): string[] {
-    return response.durationMs > this.#latencyBudgetMs
-      ? [`took ${Math.round(response.durationMs)} ms, over the latency budget of ${this.#latencyBudgetMs} ms`]
-      : [];
+  /**
+   * Sends a request and judges its latency. A GET over budget is sent once more: a cold start is
+   * slow once, a slow endpoint is slow every time. A mutating request cannot be repeated, so its
+   * single measurement stands (the spec files' warm-up keeps cold starts away from it).
+   */
+  async #timed(
+    id: OperationId,
+    options: CallOptions,
+  ): Promise<{ response: ApiResponse; problems: string[] }> {
+    const first = await this.send(id, options);
+    if (first.durationMs <= this.#latencyBudgetMs) return { response: first, problems: [] };
+    const budget = `the latency budget of ${this.#latencyBudgetMs} ms`;
+    if (operations[id].method !== "GET") {
+      return { response: first, problems: [`took ${Math.round(first.durationMs)} ms, over ${budget}`] };
+    }
+    const second = await this.send(id, options);
+    if (second.durationMs <= this.#latencyBudgetMs) {
+      test.info().annotations.push({
+        type: ANNOTATION.warning,
+        description: `${endpointLabel(id)} took ${Math.round(first.durationMs)} ms once, then ${Math.round(second.durationMs)} ms: counted as a cold start`,
+      });
+      return { response: second, problems: [] };
+    }
+    return {
+      response: second,
+      problems: [
+        `took ${Math.round(first.durationMs)} ms and, repeated, ${Math.round(second.durationMs)} ms: over ${budget}`,
+      ],
+    };
   }
 
   /** Calls an operation and expects its success status and schema; returns the typed body. */
@@ -83,9 +108,9 @@ export class ContractClient {
     return test.step(
       statusOf(id, operations[id].success.status),
       async () => {
-        const response = await this.send(id, options);
+        const { response, problems: latency } = await this.#timed(id, options);
         const result = checkSuccess(id, response);
-        const problems = [...(result.ok ? [] : result.problems), ...this.#latencyProblems(response)];
+        const problems = [...(result.ok ? [] : result.problems), ...latency];
         if (!result.ok || problems.length > 0) {
           throw new SmokeCheckError(endpointLabel(id), id, declaredItems(), problems);
         }
@@ -100,9 +125,9 @@ export class ContractClient {
     return test.step(
       statusOf(id, expectedStatus),
       async () => {
-        const response = await this.send(id, options);
+        const { response, problems: latency } = await this.#timed(id, options);
         const result = checkError(response, expectedStatus);
-        const problems = [...(result.ok ? [] : result.problems), ...this.#latencyProblems(response)];
+        const problems = [...(result.ok ? [] : result.problems), ...latency];
         if (!result.ok || problems.length > 0) {
           throw new SmokeCheckError(endpointLabel(id), id, declaredItems(), problems);
         }

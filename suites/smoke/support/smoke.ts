@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { request } from "undici";
 import { expect, type Owned, test, verifies } from "../../../fixtures/index.ts";
 import {
   type CreateInstanceRequest,
@@ -126,10 +127,24 @@ export async function createInvitation(
 }
 
 /**
- * Registers the read-only guard for a spec file: a test tagged @readonly, or any test in a read-only
- * environment, must end having sent zero mutating requests (the API fixture's own count).
+ * Hooks every smoke spec file registers:
+ * - a warm-up GET /health per worker and file, so a cold start of the function (first call after a
+ *   deploy or an idle spell) is not charged to the first check's latency budget;
+ * - the read-only guard: a test tagged @readonly, or any test in a read-only environment, must end
+ *   having sent zero mutating requests (the API fixture's own count).
  */
-export function guardReadOnly(): void {
+export function registerSmokeHooks(): void {
+  test.beforeAll(async ({ environment }) => {
+    if (environment.apiUrl === "TBD") return;
+    try {
+      const response = await request(`${environment.apiUrl.replace(/\/+$/, "")}/health`, {
+        signal: AbortSignal.timeout(environment.http.timeoutMs),
+      });
+      await response.body.dump();
+    } catch {
+      // The warm-up only absorbs a cold start; an API that cannot answer fails the checks themselves.
+    }
+  });
   test.afterEach(async ({ api, environment }, testInfo) => {
     if (environment.policy.readOnly || testInfo.tags.includes(TAGS.readonly)) {
       expect(
