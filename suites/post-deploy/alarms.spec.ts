@@ -1,0 +1,52 @@
+/** Post-deploy alarms (tenant runbook 8.3; access runbook 3.3, 4.3.5, 4.4): quiet now, and quiet since the deployment. */
+import { test, verifies } from "../../fixtures/index.ts";
+import { alarmsWithPrefix, alarmTransitions, judgeAlarmHistory, judgeAlarmStates } from "./support/alarms.ts";
+import { readDeployedFunctions } from "./support/context.ts";
+import { applicableItems, ITEMS } from "./support/items.ts";
+import { alarmPrefix } from "./support/names.ts";
+import { notApplicable, settle } from "./support/settle.ts";
+
+test.describe("post-deploy: CloudWatch alarms", () => {
+  test(
+    "No alarm of the environment's prefix is in ALARM",
+    verifies(...ITEMS.alarmsNow),
+    async ({ aws, environment, service }) => {
+      if (applicableItems(ITEMS.alarmsNow, service.id, environment.id).length === 0) {
+        notApplicable(`no alarm item of ${service.id} applies to ${environment.displayName}.`);
+        return;
+      }
+      const prefix = alarmPrefix(service, environment.id);
+      const alarms = await test.step(`Describe the alarms named ${prefix}*`, () =>
+        alarmsWithPrefix(aws.cloudwatch, prefix));
+      await settle([judgeAlarmStates(prefix, alarms)], "alarms");
+    },
+  );
+
+  test(
+    "No alarm entered ALARM since the deployment",
+    verifies(...ITEMS.alarmHistory),
+    async ({ aws, environment, service }) => {
+      if (applicableItems(ITEMS.alarmHistory, service.id, environment.id).length === 0) {
+        notApplicable(`no alarm-history item of ${service.id} applies to ${environment.displayName}.`);
+        return;
+      }
+      const prefix = alarmPrefix(service, environment.id);
+      const functions = await readDeployedFunctions(aws, environment, service);
+      const since = new Date(Math.min(...functions.map((fn) => fn.deployedAt.getTime())));
+      const alarms = await alarmsWithPrefix(aws.cloudwatch, prefix);
+      if (alarms.length === 0) {
+        await settle([judgeAlarmStates(prefix, alarms)], "alarm history");
+        return;
+      }
+      const transitions =
+        await test.step(`Read the alarm history of ${prefix}* since ${since.toISOString()}`, () =>
+          alarmTransitions(
+            aws.cloudwatch,
+            alarms.map((a) => a.name),
+            since,
+            new Date(),
+          ));
+      await settle([judgeAlarmHistory(prefix, since, transitions)], "alarm history");
+    },
+  );
+});

@@ -1,0 +1,137 @@
+/**
+ * Post-deploy, Lambda (tenant runbook 4.3, 6.3.2, 6.3.3, 7.3.3, 7.3.4; access runbook 3.2.4, 4.3.5): the
+ * right bits behind the alias, a rollback target, byte-identical code across environments, a healthy answer.
+ */
+import { test, verifies } from "../../fixtures/index.ts";
+import { readDeployedFunctions } from "./support/context.ts";
+import { ssmDeployedVersion } from "./support/expected.ts";
+import { type Finding, failed, passed } from "./support/finding.ts";
+import { invokeHealth } from "./support/health.ts";
+import { ITEMS } from "./support/items.ts";
+import {
+  judgeAlias,
+  judgeBackupAlias,
+  judgeCodeShaAgainstSource,
+  judgeConfiguration,
+  previousVersion,
+  readFunctionState,
+} from "./support/lambda.ts";
+import { aliasName, backupAliasPrefix, functionNames, ssmParameter } from "./support/names.ts";
+import { notApplicable, settle } from "./support/settle.ts";
+
+test.describe("post-deploy: Lambda", () => {
+  test(
+    "Function configuration: Active, published, carrying the uploaded code",
+    verifies(...ITEMS.configuration),
+    async ({ aws, environment, service }) => {
+      const functions = await readDeployedFunctions(aws, environment, service);
+      const findings = await Promise.all(
+        functions.map((fn) =>
+          test.step(`Check the configuration of ${fn.functionName}`, async () =>
+            judgeConfiguration(fn.state)),
+        ),
+      );
+      await settle(findings, "configuration");
+    },
+  );
+
+  test(
+    "Alias points at the expected version",
+    verifies(...ITEMS.alias),
+    async ({ aws, environment, service }) => {
+      const functions = await readDeployedFunctions(aws, environment, service);
+      const findings: Finding[] = [];
+      for (const fn of functions) {
+        findings.push(
+          await test.step(`Verify alias ${aliasName(service, environment.id)} of ${fn.functionName} points at the expected version`, async () =>
+            judgeAlias(fn.state, fn.expected)),
+        );
+      }
+      const parameter = ssmParameter(service, environment.id);
+      if (parameter !== null) {
+        findings.push(
+          await test.step(`Verify SSM ${parameter} names the version behind the alias`, async () => {
+            const deployed = await ssmDeployedVersion(aws.ssm, parameter);
+            const behind = [...new Set(functions.map((fn) => fn.state.aliased.appVersion.replace(/^v/, "")))];
+            return deployed !== null && behind.length === 1 && behind[0] === deployed
+              ? passed(`SSM ${parameter} names ${deployed}, the app version behind every alias.`, {
+                  parameter,
+                  deployed,
+                })
+              : failed(
+                  `SSM ${parameter} names ${deployed ?? "nothing (parameter missing)"}, but the aliases serve ${behind.join(", ")}. Update the parameter with the promoted version, or move the aliases.`,
+                  { parameter, deployed, behind },
+                );
+          }),
+        );
+      }
+      await settle(findings, "alias");
+    },
+  );
+
+  test(
+    "A backup alias points at the version served before",
+    verifies(...ITEMS.backupAlias),
+    async ({ aws, environment, service }) => {
+      const functions = await readDeployedFunctions(aws, environment, service);
+      const findings = await Promise.all(
+        functions.map((fn) =>
+          test.step(`Find a ${backupAliasPrefix(service)}* alias of ${fn.functionName} for the rollback`, async () =>
+            judgeBackupAlias(fn.state, backupAliasPrefix(service), previousVersion(fn.state, fn.records))),
+        ),
+      );
+      await settle(findings, "backup alias");
+    },
+  );
+
+  test(
+    "CodeSha256 matches the source environment's",
+    verifies(...ITEMS.codeSha),
+    async ({ aws, awsFor, environment, service, harness }) => {
+      const source = environment.promotedFrom;
+      if (source === null) {
+        notApplicable(
+          `${environment.displayName} is not promoted from another environment, so there is no source CodeSha256 to compare.`,
+        );
+        return;
+      }
+      const functions = await readDeployedFunctions(aws, environment, service);
+      const sourceAlias = aliasName(service, source);
+      // Same template, other environment: the n-th function here was promoted from the n-th function there.
+      const sourceNames = functionNames(service, source);
+      const findings = await Promise.all(
+        functions.map((fn, index) => {
+          const sourceName = sourceNames[index] ?? fn.functionName;
+          return test.step(`Compare the CodeSha256 of ${fn.functionName} with ${harness.environments[source].displayName}'s ${sourceName}`, async () => {
+            const sourceState = await readFunctionState(awsFor(source).lambda, sourceName, sourceAlias);
+            return judgeCodeShaAgainstSource(fn.state, sourceState, harness.environments[source].displayName);
+          });
+        }),
+      );
+      await settle(findings, "code integrity");
+    },
+  );
+
+  test(
+    "Direct health invoke answers 200 healthy with the version behind the alias",
+    verifies(...ITEMS.health),
+    async ({ aws, environment, service }) => {
+      const functions = await readDeployedFunctions(aws, environment, service);
+      const alias = aliasName(service, environment.id);
+      const findings = await Promise.all(
+        functions.map((fn) =>
+          test.step(`Invoke ${fn.functionName}:${alias} with the health payload`, async () =>
+            invokeHealth({
+              lambda: aws.lambda,
+              functionName: fn.functionName,
+              qualifier: alias,
+              payload: service.healthPayload,
+              expectedAppVersion: fn.state.aliased.appVersion,
+              strictContract: service.id === "tenant-instance-management",
+            })),
+        ),
+      );
+      await settle(findings, "health invoke");
+    },
+  );
+});

@@ -1,0 +1,77 @@
+/**
+ * Post-deploy monitoring window (tenant runbook 6.3.3, 7.3.4, 9.1, 9.2; access runbook 4.3.4, 5.1): a polling
+ * monitor that fails as soon as a threshold is crossed, passes only after the full window, and is
+ * inconclusive without data. One window per deployment is shared by the tests; each test judges one item.
+ */
+import { test, verifies } from "../../fixtures/index.ts";
+import { ANNOTATION } from "../../lib/verdict/index.ts";
+import { getRunbookItem } from "../../runbooks/index.ts";
+import { readDeployedFunctions } from "./support/context.ts";
+import { failed, inconclusive, passed } from "./support/finding.ts";
+import { applicableItems, ITEMS } from "./support/items.ts";
+import { judgeWindowItem } from "./support/judge.ts";
+import { notApplicable, settle } from "./support/settle.ts";
+import { sharedWindows, targetFor, windowTiming } from "./support/window.ts";
+
+test.describe("post-deploy: monitoring window", () => {
+  for (const itemId of ITEMS.monitor) {
+    const title = getRunbookItem(itemId)?.title ?? itemId;
+    test(`Monitoring window: ${title}`, verifies(itemId), async ({ aws, environment, service }) => {
+      if (applicableItems([itemId], service.id, environment.id).length === 0) {
+        notApplicable(`${itemId} is not a ${service.id} item for ${environment.displayName}.`);
+        return;
+      }
+      const { windowMs } = windowTiming(environment);
+      test.setTimeout(windowMs + 120_000);
+      const functions = await readDeployedFunctions(aws, environment, service);
+      const windows =
+        await test.step(`Watch ${functions.map((f) => f.functionName).join(", ")} for ${windowMs / 1000} s after the deployment`, async () =>
+          sharedWindows({ aws, functions, service, environment }));
+      await settle([judgeWindowItem(itemId, windows)], "monitoring window");
+    });
+  }
+
+  test("Canary: the new version receives 10% of the traffic", async ({ aws, environment, service }) => {
+    const [itemId] = ITEMS.canaryWeight;
+    if (applicableItems([itemId], service.id, environment.id).length === 0) {
+      notApplicable(`${itemId} is not a ${service.id} item for ${environment.displayName}.`);
+      return;
+    }
+    const functions = await readDeployedFunctions(aws, environment, service);
+    const canaries = functions.filter((fn) => targetFor(fn).kind === "canary");
+    if (canaries.length === 0) {
+      // The split is visible only while it lasts: after the shift to 100% there is nothing to observe, and the
+      // item is left to the run that watched the canary rather than passed here.
+      notApplicable(
+        `no alias of ${service.id} splits traffic now, so the canary's weight cannot be observed.`,
+      );
+      return;
+    }
+    test.info().annotations.push({ type: ANNOTATION.runbookItem, description: itemId });
+    const threshold = getRunbookItem(itemId)?.thresholds[0];
+    const findings = canaries.map((fn) => {
+      const [[version, weight] = ["?", 0]] = Object.entries(fn.state.routing);
+      const percent = Math.round(weight * 1000) / 10;
+      const evidence = {
+        functionName: fn.functionName,
+        routing: fn.state.routing,
+        primary: fn.state.aliased.functionVersion,
+      };
+      if (threshold === undefined)
+        return inconclusive(
+          `${itemId} has no traffic-weight threshold to compare ${percent}% with.`,
+          evidence,
+        );
+      return percent === threshold.value
+        ? passed(
+            `${fn.functionName}: ${fn.state.aliasName} sends ${percent}% to version ${version} (the canary).`,
+            evidence,
+          )
+        : failed(
+            `${fn.functionName}: ${fn.state.aliasName} sends ${percent}% to version ${version}, not the runbook's ${threshold.value}%.`,
+            evidence,
+          );
+    });
+    await settle(findings, "canary weight");
+  });
+});

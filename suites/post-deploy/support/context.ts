@@ -1,0 +1,56 @@
+/** What every post-deploy test needs to know about one deployed function, read once per test. */
+import type { AwsClients } from "../../../lib/aws/index.ts";
+import { aliasName, deploymentsTable, functionNames, ssmParameter } from "../../../lib/config/index.ts";
+import type { Environment, Service } from "../../../runbooks/index.ts";
+import { type DeploymentRecord, deploymentRecords, type Expected, resolveExpected } from "./expected.ts";
+import { type FunctionState, readFunctionState } from "./lambda.ts";
+
+/** One function of the service as deployed in the environment. */
+export interface DeployedFunction {
+  readonly functionName: string;
+  readonly state: FunctionState;
+  readonly expected: Expected;
+  /** Deployment records of the function, newest first (empty when the service keeps none). */
+  readonly records: readonly DeploymentRecord[];
+  /** When the version behind the alias was deployed: its record's deployedAt, else the version's LastModified. */
+  readonly deployedAt: Date;
+  readonly deployedAtSource: string;
+}
+
+/** Reads every function of the service (runbooks/services.ts names them) in the environment. */
+export async function readDeployedFunctions(
+  aws: AwsClients,
+  environment: Environment,
+  service: Service,
+): Promise<DeployedFunction[]> {
+  const table = deploymentsTable(service, environment.id);
+  const alias = aliasName(service, environment.id);
+  return Promise.all(
+    functionNames(service, environment.id).map(async (functionName) => {
+      const [state, records, expected] = await Promise.all([
+        readFunctionState(aws.lambda, functionName, alias),
+        table === null ? Promise.resolve([]) : deploymentRecords(aws.dynamodbDoc, table, functionName),
+        resolveExpected({
+          variable: process.env.HARNESS_EXPECTED_VERSION,
+          doc: aws.dynamodbDoc,
+          ssm: aws.ssm,
+          deploymentsTable: table,
+          ssmParameter: ssmParameter(service, environment.id),
+          functionName,
+        }),
+      ]);
+      const record = records.find((r) => r.functionVersion === state.aliased.functionVersion);
+      const deployedAt = record ? new Date(record.deployedAt) : new Date(state.aliased.lastModified);
+      return {
+        functionName,
+        state,
+        expected,
+        records,
+        deployedAt: Number.isNaN(deployedAt.getTime()) ? new Date() : deployedAt,
+        deployedAtSource: record
+          ? `deployment record ${record.SK}`
+          : `LastModified of version ${state.aliased.functionVersion}`,
+      };
+    }),
+  );
+}

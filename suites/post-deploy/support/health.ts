@@ -1,0 +1,107 @@
+/** The runbook's direct health invoke (5.1, 6.4, 7.4): the proxy event sent to the alias, the answer judged. */
+import { InvokeCommand, type InvokeCommandOutput, type LambdaClient } from "@aws-sdk/client-lambda";
+import { z } from "zod";
+import { HealthSchema } from "../../../lib/contract/index.ts";
+import { redactor } from "../../../lib/redact/index.ts";
+import { type Finding, failed, passed } from "./finding.ts";
+
+/** Lambda errors that mean the function itself cannot be invoked (throttled to zero, broken, not ready). */
+const refusals = new Set([
+  "TooManyRequestsException",
+  "ResourceConflictException",
+  "ResourceNotReadyException",
+  "ServiceException",
+]);
+
+const ProxyResultSchema = z.object({
+  statusCode: z.number().int(),
+  body: z.string().optional(),
+  headers: z.record(z.string(), z.unknown()).optional(),
+});
+
+/** What any service's health body must hold; the tenant service is held to the contract's exact schema. */
+const GenericHealthSchema = z.looseObject({ status: z.literal("healthy"), version: z.string().min(1) });
+
+/** Invokes `functionName:qualifier` with the health payload and judges the answer against the version behind it. */
+export async function invokeHealth(options: {
+  lambda: LambdaClient;
+  functionName: string;
+  qualifier: string;
+  payload: unknown;
+  expectedAppVersion: string;
+  /** Holds the body to docs/tenant-api-contract.md's Health schema (tenant service). */
+  strictContract: boolean;
+}): Promise<Finding> {
+  const target = `${options.functionName}:${options.qualifier}`;
+  let out: InvokeCommandOutput;
+  try {
+    out = await options.lambda.send(
+      new InvokeCommand({
+        FunctionName: options.functionName,
+        Qualifier: options.qualifier,
+        Payload: new TextEncoder().encode(JSON.stringify(options.payload)),
+      }),
+    );
+  } catch (error) {
+    // Lambda refused the call before any code ran: the deployment cannot serve, which is a failed check
+    // (after the SDK's own retries), not a harness error.
+    if (error instanceof Error && refusals.has(error.name)) {
+      return failed(
+        `The health invoke of ${target} was refused by Lambda (${error.name}: ${redactor.redact(error.message)}). The function cannot serve requests; check its concurrency and state.`,
+        { invoked: target, payload: options.payload, error: error.name },
+      );
+    }
+    throw error;
+  }
+  const text = out.Payload ? new TextDecoder().decode(out.Payload) : "";
+  const evidence = {
+    invoked: target,
+    payload: options.payload,
+    statusCode: out.StatusCode,
+    functionError: out.FunctionError ?? null,
+    executedVersion: out.ExecutedVersion ?? null,
+    response: redactor.redact(text.slice(0, 4000)),
+  };
+  if (out.FunctionError) {
+    return failed(
+      `The health invoke of ${target} failed inside the function (${out.FunctionError}): ${redactor.redact(text.slice(0, 300))}. Check the function's logs; the deployment should be rolled back.`,
+      evidence,
+    );
+  }
+  const result = ProxyResultSchema.safeParse(parseJson(text));
+  if (!result.success) {
+    return failed(
+      `The health invoke of ${target} did not return an API Gateway proxy result (statusCode, body): ${z.prettifyError(result.error)}.`,
+      evidence,
+    );
+  }
+  if (result.data.statusCode !== 200) {
+    return failed(
+      `The health invoke of ${target} returned statusCode ${result.data.statusCode}, not 200.`,
+      evidence,
+    );
+  }
+  const schema = options.strictContract ? HealthSchema : GenericHealthSchema;
+  const health = schema.safeParse(parseJson(result.data.body ?? ""));
+  if (!health.success) {
+    return failed(
+      `The health body of ${target} does not match the Health schema: ${z.prettifyError(health.error)}.`,
+      evidence,
+    );
+  }
+  if (health.data.version !== options.expectedAppVersion) {
+    return failed(
+      `${target} reports version ${health.data.version}, but the version behind it was published as ${options.expectedAppVersion}: the running code is not the build that was released.`,
+      evidence,
+    );
+  }
+  return passed(`${target} answered 200 healthy with version ${health.data.version}.`, evidence);
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}

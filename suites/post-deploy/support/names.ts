@@ -1,0 +1,17 @@
+/** Name helpers the post-deploy specs use, from lib/config (the runbooks' templates). */
+import type { Service } from "../../../runbooks/index.ts";
+
+export {
+  alarmPrefix,
+  aliasName,
+  deploymentsTable,
+  functionNames,
+  logGroup,
+  ssmParameter,
+  tableNames,
+} from "../../../lib/config/index.ts";
+
+/** Prefix of the rollback aliases, e.g. "backup-". */
+export function backupAliasPrefix(service: Service): string {
+  return service.backupAliasPrefix;
+}

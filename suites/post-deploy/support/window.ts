@@ -1,0 +1,194 @@
+/**
+ * The post-deploy monitoring window of a service: one polling monitor per function over the environment's
+ * window (runbooks: SIT 30 s, PROD 5 min), run once and shared by the tests that each judge one runbook item.
+ */
+import type { AwsClients } from "../../../lib/aws/index.ts";
+import { getMetricSeries } from "../../../lib/metrics/index.ts";
+import {
+  cloudWatchPoll,
+  durationStatsOf,
+  type MonitorDecision,
+  type MonitorRule,
+  type MonitorTarget,
+  monitorRulesFromItems,
+  runMonitor,
+} from "../../../lib/monitor/index.ts";
+import type { Environment, Service } from "../../../runbooks/index.ts";
+import type { DeployedFunction } from "./context.ts";
+import { applicableItems, ITEMS } from "./items.ts";
+import { previousVersion } from "./lambda.ts";
+
+/** CloudWatch publishes standard Lambda metrics at 1-minute resolution. */
+export const PERIOD_SECONDS = 60;
+
+/** The window's timing from the environment (overridable: HARNESS_<ENV>_MONITORING_WINDOW_SECONDS, ..._INTERVAL_SECONDS). */
+export function windowTiming(environment: Environment): { windowMs: number; intervalMs: number } {
+  const windowMs = environment.monitoring.windowSeconds * 1000;
+  return { windowMs, intervalMs: Math.min(environment.monitoring.intervalSeconds * 1000, windowMs) };
+}
+
+/** The result of one function's window, as the tests read it (plain data, so it can be shared through a file). */
+export interface FunctionWindow {
+  readonly functionName: string;
+  readonly target: MonitorTarget;
+  readonly startedAt: number;
+  readonly rules: readonly MonitorRule[];
+  readonly skipped: ReadonlyArray<{ itemId: string; metric: string; reason: string }>;
+  readonly baseline: { readonly valueMs: number | null; readonly source: string };
+  readonly decision: Exclude<MonitorDecision, { kind: "continue" }>;
+  readonly polls: number;
+}
+
+/** p95 Duration of the version served before `before`, over the hour before it: the latency baseline. */
+export async function baselineP95(
+  aws: AwsClients,
+  functionName: string,
+  previous: string | null,
+  before: Date,
+): Promise<{ valueMs: number | null; source: string }> {
+  const dimensionSets: Array<{ label: string; dimensions: Record<string, string> }> = [
+    ...(previous === null
+      ? []
+      : [
+          {
+            label: `version ${previous}`,
+            dimensions: { FunctionName: functionName, ExecutedVersion: previous },
+          },
+        ]),
+    { label: "the whole function", dimensions: { FunctionName: functionName } },
+  ];
+  const read = await getMetricSeries(aws.cloudwatch, {
+    queries: dimensionSets.map((d, i) => ({
+      id: `b${i}`,
+      metricName: "Duration",
+      stat: "p95",
+      dimensions: d.dimensions,
+    })),
+    startTime: new Date(before.getTime() - 3_600_000),
+    endTime: before,
+    periodSeconds: PERIOD_SECONDS,
+  });
+  for (const [i, d] of dimensionSets.entries()) {
+    const values = (read.get(`b${i}`) ?? []).map((p) => p.value).sort((a, b) => a - b);
+    if (values.length === 0) continue;
+    // The median minute: one slow minute before the deployment should not raise the bar for the new version.
+    const median = values[Math.floor(values.length / 2)] ?? null;
+    return {
+      valueMs: median,
+      source: `median of ${values.length} one-minute p95 values of ${d.label} in the hour before the deployment`,
+    };
+  }
+  return { valueMs: null, source: "no Duration datapoints in the hour before the deployment" };
+}
+
+/** The rules for a service in an environment: the Lambda thresholds of its applicable monitor items. Throttles
+ * always fail the window (a throttled call never reaches the code); without an item of their own they are
+ * reported against the environment's monitoring item. */
+export function windowRules(service: Service, environment: Environment, baselineMs: number | null) {
+  const items = applicableItems(ITEMS.monitor, service.id, environment.id);
+  const { rules, skipped } = monitorRulesFromItems(items, { baselineP95Ms: baselineMs });
+  const first = items[0];
+  if (first && !rules.some((r) => r.measure.kind === "throttle-count")) {
+    rules.push({
+      id: "throttles",
+      itemIds: [first.id],
+      measure: { kind: "throttle-count" },
+      failWhen: { comparison: ">", value: 0 },
+    });
+  }
+  return { rules, skipped };
+}
+
+/** Whole function, or the new version alone while the alias still splits traffic (a canary). */
+export function targetFor(fn: DeployedFunction): MonitorTarget {
+  const weighted = Object.keys(fn.state.routing);
+  const canaryVersion = weighted.length === 1 ? weighted[0] : undefined;
+  return canaryVersion === undefined
+    ? { kind: "function", functionName: fn.functionName }
+    : { kind: "canary", functionName: fn.functionName, version: canaryVersion };
+}
+
+/** Runs one function's window (or reads it from the past, when the deployment is older than the window). */
+export async function runFunctionWindow(options: {
+  aws: AwsClients;
+  fn: DeployedFunction;
+  service: Service;
+  environment: Environment;
+  onPoll?: (decision: MonitorDecision) => void;
+}): Promise<FunctionWindow> {
+  const { aws, fn } = options;
+  const { windowMs, intervalMs } = windowTiming(options.environment);
+  const target = targetFor(fn);
+  const startedAt = fn.deployedAt.getTime();
+  const baseline = await baselineP95(
+    aws,
+    fn.functionName,
+    previousVersion(fn.state, fn.records).version,
+    fn.deployedAt,
+  );
+  const { rules, skipped } = windowRules(options.service, options.environment, baseline.valueMs);
+  const run = await runMonitor({
+    poll: cloudWatchPoll({
+      client: aws.cloudwatch,
+      target,
+      aliasName: fn.state.aliasName,
+      startedAt,
+      periodSeconds: PERIOD_SECONDS,
+      durationStats: durationStatsOf(rules),
+    }),
+    rules,
+    target,
+    startedAt,
+    windowMs,
+    intervalMs,
+    periodMs: PERIOD_SECONDS * 1000,
+    ...(options.onPoll ? { onDecision: options.onPoll } : {}),
+  });
+  return {
+    functionName: fn.functionName,
+    target,
+    startedAt,
+    rules,
+    skipped,
+    baseline,
+    decision: run.decision,
+    polls: run.history.length,
+  };
+}
+
+const cache = new Map<string, Promise<FunctionWindow[]>>();
+
+/** The service's windows, run once per deployment and shared by the tests of a worker. A worker that replaces
+ * a failed one runs them again from the deployment time: polls over a past window read its history at once. */
+export function sharedWindows(options: {
+  aws: AwsClients;
+  functions: readonly DeployedFunction[];
+  service: Service;
+  environment: Environment;
+  onPoll?: (functionName: string, decision: MonitorDecision) => void;
+}): Promise<FunctionWindow[]> {
+  const key = [
+    options.environment.id,
+    options.service.id,
+    ...options.functions.map(
+      (fn) => `${fn.functionName}:${fn.state.aliased.functionVersion}@${fn.deployedAt.toISOString()}`,
+    ),
+  ].join("|");
+  const cached = cache.get(key);
+  if (cached) return cached;
+  const run = Promise.all(
+    options.functions.map((fn) =>
+      runFunctionWindow({
+        aws: options.aws,
+        fn,
+        service: options.service,
+        environment: options.environment,
+        ...(options.onPoll ? { onPoll: (d: MonitorDecision) => options.onPoll?.(fn.functionName, d) } : {}),
+      }),
+    ),
+  );
+  cache.set(key, run);
+  // A rejected window (CloudWatch unreachable) must not stick: the next test tries again.
+  run.catch(() => cache.delete(key));
+  return run;
+}
