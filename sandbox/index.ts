@@ -18,9 +18,9 @@ export {
   type DeployRequest,
   type DeployResult,
   type FaultKind,
+  type FunctionDeployResult,
   faultKinds,
   faultRoutes,
-  type FunctionDeployResult,
   packageFaultKinds,
   platformFaultKinds,
 } from "./deploy.ts";
@@ -39,4 +39,9 @@ export {
   SandboxStartError,
   SandboxUsageError,
 } from "./errors.ts";
-export { type DeployRequestInput, type SandboxHandle, type StartSandboxOptions, startSandbox } from "./start.ts";
+export {
+  type DeployRequestInput,
+  type SandboxHandle,
+  type StartSandboxOptions,
+  startSandbox,
+} from "./start.ts";
