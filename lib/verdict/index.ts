@@ -27,5 +27,5 @@ export {
   type UsabilityExpectation,
 } from "./policy.ts";
 export { readVerdict } from "./read.ts";
-export { computeReportSha256, reportFiles, UNHASHED_FILES } from "./report-hash.ts";
+export { computeReportSha256, reportFiles, UNHASHED_FILE } from "./report-hash.ts";
 export * from "./schema.ts";

@@ -2,8 +2,11 @@ import { createHash } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 import { join, relative, sep } from "node:path";
 
-/** Files of the run folder that are not part of the sealed report (the verdict itself). */
-export const UNHASHED_FILES: ReadonlySet<string> = new Set(["verdict.json"]);
+/**
+ * Files of the run folder that are not part of the sealed report: the verdict files themselves
+ * (`verdict.json`, `verdict-<project>.json`, `verdict.shard-1-of-2.json`) at the top of the folder.
+ */
+export const UNHASHED_FILE = /^verdict([.-][^/]*)?\.json$/;
 
 /** Sorted, POSIX-style relative paths of every regular file under `runDir`, minus the verdict. */
 export function reportFiles(runDir: string): string[] {
@@ -16,7 +19,7 @@ export function reportFiles(runDir: string): string[] {
     }
   };
   walk(runDir);
-  return out.filter((file) => !UNHASHED_FILES.has(file)).sort();
+  return out.filter((file) => !UNHASHED_FILE.test(file)).sort();
 }
 
 /**

@@ -253,7 +253,11 @@ describe("computeReportSha256", () => {
     const first = computeReportSha256(dir);
     assert.match(first, /^[0-9a-f]{64}$/);
     writeFileSync(join(dir, "verdict.json"), "{}");
+    writeFileSync(join(dir, "verdict.shard-1-of-2.json"), "{}");
     assert.equal(computeReportSha256(dir), first);
+    writeFileSync(join(dir, "html", "verdict.json"), "{}");
+    assert.notEqual(computeReportSha256(dir), first, "only top-level verdict files are exempt");
+    rmSync(join(dir, "html", "verdict.json"));
     assert.deepEqual(reportFiles(dir), ["html/index.html", "junit.xml"]);
     writeFileSync(join(dir, "junit.xml"), "<testsuites />");
     assert.notEqual(computeReportSha256(dir), first);

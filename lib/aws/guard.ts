@@ -1,0 +1,116 @@
+import { GetAliasCommand, GetFunctionConfigurationCommand, type LambdaClient } from "@aws-sdk/client-lambda";
+import { GetCallerIdentityCommand, type STSClient } from "@aws-sdk/client-sts";
+import type { FunctionUnderTest, GuardKind } from "../verdict/schema.ts";
+import {
+  AccountMismatchError,
+  AwsCredentialsError,
+  AwsUnreachableError,
+  TargetMissingError,
+} from "./errors.ts";
+
+const CREDENTIAL_ERRORS = new Set([
+  "CredentialsProviderError",
+  "InvalidClientTokenId",
+  "UnrecognizedClientException",
+  "ExpiredToken",
+  "ExpiredTokenException",
+  "SignatureDoesNotMatch",
+  "InvalidSignatureException",
+  "AccessDenied",
+  "AccessDeniedException",
+]);
+const NETWORK_CODES = new Set([
+  "ECONNREFUSED",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "ETIMEDOUT",
+  "ECONNRESET",
+  "EHOSTUNREACH",
+]);
+
+function field(error: unknown, key: string): unknown {
+  return error !== null && typeof error === "object" ? Reflect.get(error, key) : undefined;
+}
+
+/** What kind of failure an SDK error is, as far as the account guard and the verdict care. */
+export function classifyAwsError(error: unknown): GuardKind {
+  if (error instanceof AccountMismatchError) return "account-mismatch";
+  if (error instanceof AwsCredentialsError) return "credentials";
+  if (error instanceof AwsUnreachableError) return "unreachable";
+  if (error instanceof TargetMissingError) return "target-missing";
+  const name = field(error, "name");
+  const code = field(error, "code") ?? field(field(error, "cause"), "code");
+  if (typeof name === "string" && CREDENTIAL_ERRORS.has(name)) return "credentials";
+  if (typeof code === "string" && NETWORK_CODES.has(code)) return "unreachable";
+  if (name === "TimeoutError") return "unreachable";
+  if (name === "ResourceNotFoundException") return "target-missing";
+  return "error";
+}
+
+function describeError(error: unknown): string {
+  const name = field(error, "name");
+  const message = error instanceof Error ? error.message : String(error);
+  return typeof name === "string" && !message.startsWith(name) ? `${name}: ${message}` : message;
+}
+
+export type GuardEnvironment = { id: string; accountId: string; awsProfile?: string | undefined };
+
+/**
+ * Asks STS who the credentials are and throws unless they belong to the environment's account. Failures
+ * are typed (AccountMismatchError, AwsCredentialsError, AwsUnreachableError) so the runner can map them to exit codes.
+ */
+export async function assertAccount(
+  sts: STSClient,
+  environment: GuardEnvironment,
+): Promise<{ accountId: string; arn: string }> {
+  let identity: { Account?: string | undefined; Arn?: string | undefined };
+  try {
+    identity = await sts.send(new GetCallerIdentityCommand({}));
+  } catch (error) {
+    const kind = classifyAwsError(error);
+    if (kind === "unreachable")
+      throw new AwsUnreachableError(environment.id, describeError(error), { cause: error });
+    throw new AwsCredentialsError(environment.id, environment.awsProfile, describeError(error), {
+      cause: error,
+    });
+  }
+  const accountId = identity.Account ?? "unknown";
+  if (accountId !== environment.accountId) {
+    throw new AccountMismatchError(environment.id, environment.accountId, accountId, environment.awsProfile);
+  }
+  return { accountId, arn: identity.Arn ?? "unknown" };
+}
+
+/** Resolves each function's alias to its version, that version's Description (the app version) and CodeSha256. */
+export async function readFunctionsUnderTest(
+  lambda: LambdaClient,
+  environmentId: string,
+  functionNames: readonly string[],
+  alias: string,
+): Promise<FunctionUnderTest[]> {
+  const out: FunctionUnderTest[] = [];
+  for (const functionName of functionNames) {
+    try {
+      const aliasInfo = await lambda.send(new GetAliasCommand({ FunctionName: functionName, Name: alias }));
+      const functionVersion = aliasInfo.FunctionVersion;
+      if (!functionVersion)
+        throw new TargetMissingError(`Alias ${alias} of ${functionName} (no version)`, environmentId);
+      const config = await lambda.send(
+        new GetFunctionConfigurationCommand({ FunctionName: functionName, Qualifier: functionVersion }),
+      );
+      out.push({
+        functionName,
+        alias,
+        functionVersion,
+        appVersion: config.Description ?? "",
+        codeSha256: config.CodeSha256 ?? "",
+      });
+    } catch (error) {
+      if (classifyAwsError(error) === "target-missing" && !(error instanceof TargetMissingError)) {
+        throw new TargetMissingError(`Alias ${alias} of ${functionName}`, environmentId, { cause: error });
+      }
+      throw error;
+    }
+  }
+  return out;
+}

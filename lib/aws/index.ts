@@ -1,0 +1,10 @@
+export { AwsClients, type AwsTarget, awsTargetFor } from "./clients.ts";
+export { CognitoTokenSource, type CognitoTokenSourceOptions } from "./cognito-token.ts";
+export {
+  AccountMismatchError,
+  AwsCredentialsError,
+  AwsUnreachableError,
+  TargetMissingError,
+  TokenUnavailableError,
+} from "./errors.ts";
+export { assertAccount, classifyAwsError, type GuardEnvironment, readFunctionsUnderTest } from "./guard.ts";

@@ -1,0 +1,50 @@
+import { execFileSync } from "node:child_process";
+import { join, resolve } from "node:path";
+
+/** The repository root (this file is lib/run/paths.ts). */
+export const repoRoot = resolve(import.meta.dirname, "..", "..");
+
+/** Where runs are written: reports/runs/<run-id>/ (git-ignored). */
+export const runsRoot = join(repoRoot, "reports", "runs");
+
+/** Variables the runner sets for Playwright and its workers. */
+export const RUN_ENV = {
+  runId: "HARNESS_RUN_ID",
+  runDir: "HARNESS_RUN_DIR",
+  target: "HARNESS_TARGET",
+  config: "HARNESS_CONFIG",
+  attestationsDir: "HARNESS_ATTESTATIONS_DIR",
+  harnessCommit: "HARNESS_COMMIT",
+} as const;
+
+/** Folder of a run. */
+export function runDirFor(runId: string, root: string = runsRoot): string {
+  return join(root, runId);
+}
+
+/** Layout of a run folder, relative to the run folder. */
+export const RUN_LAYOUT = {
+  html: "html",
+  junit: "junit.xml",
+  allure: "allure-results",
+  blob: "blob",
+  testResults: "test-results",
+  evidence: "evidence",
+  requests: "requests.jsonl",
+  verdict: "verdict.json",
+} as const;
+
+/** The harness's git commit (HEAD), or "unknown" outside a git checkout. HARNESS_COMMIT wins when set. */
+export function harnessCommit(env: Record<string, string | undefined> = process.env): string {
+  const fromEnv = env[RUN_ENV.harnessCommit];
+  if (fromEnv) return fromEnv;
+  try {
+    return execFileSync("git", ["rev-parse", "HEAD"], {
+      cwd: repoRoot,
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "ignore"],
+    }).trim();
+  } catch {
+    return "unknown";
+  }
+}

@@ -1,0 +1,322 @@
+/**
+ * The project's own reporter: turns the run's results into the verdict (lib/verdict) and writes it, with
+ * the evidence it points to, into the run folder. Works the same on a live run and on
+ * `playwright merge-reports`, so a sharded run's merged verdict equals an unsharded one.
+ */
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { basename, join, relative, sep } from "node:path";
+import { stripVTControlCharacters } from "node:util";
+import type {
+  FullConfig,
+  FullResult,
+  Reporter,
+  Suite,
+  TestCase,
+  TestError,
+  TestResult,
+} from "@playwright/test/reporter";
+import { z } from "zod";
+import { redact } from "../lib/redact/index.ts";
+import {
+  harnessCommit,
+  type ParsedProject,
+  parseProjectName,
+  parseShard,
+  RUN_ENV,
+  RUN_LAYOUT,
+  repoRoot,
+} from "../lib/run/index.ts";
+import {
+  buildVerdict,
+  computeReportSha256,
+  DEFAULT_ATTESTATIONS_DIR,
+  FunctionUnderTestSchema,
+  type Guard,
+  GuardSchema,
+  type RawTest,
+  readAttestation,
+  type Verdict,
+  VerdictSchema,
+} from "../lib/verdict/index.ts";
+import { runbooks } from "../runbooks/index.ts";
+
+export type VerdictReporterOptions = {
+  /** Run folder; defaults to $HARNESS_RUN_DIR. */
+  runDir?: string;
+  /** Attestations folder; defaults to $HARNESS_ATTESTATIONS_DIR, then <repo>/attestations. */
+  attestationsDir?: string;
+};
+
+/** Attachment names written by fixtures/guard.setup.ts. */
+const GUARD_ATTACHMENT = "guard-result";
+const VERSION_ATTACHMENT = "version-under-test";
+
+const VersionAttachmentSchema = z.object({ functions: z.array(FunctionUnderTestSchema) });
+const ProjectMetadataSchema = z.object({
+  role: z.enum(["suite", "guard"]),
+  suite: z.string().optional(),
+  env: z.string(),
+  service: z.string(),
+});
+
+type Group = { project: string; parsed: Extract<ParsedProject, { role: "suite" }>; tests: TestCase[] };
+
+function firstLine(text: string): string {
+  return (
+    stripVTControlCharacters(text)
+      .split("\n")
+      .map((line) => line.trim())
+      .find((line) => line !== "") ?? ""
+  );
+}
+
+function errorText(error: TestError): string {
+  return redact(firstLine(error.message ?? error.value ?? "error"));
+}
+
+function slug(text: string, max = 80): string {
+  const cleaned = text
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-+|-+$/g, "");
+  const hash = createHash("sha256").update(text).digest("hex").slice(0, 8);
+  return `${cleaned.slice(0, max)}-${hash}`;
+}
+
+function extensionFor(contentType: string): string {
+  if (contentType.includes("json")) return ".json";
+  if (contentType.startsWith("text/html")) return ".html";
+  if (contentType.startsWith("text/markdown")) return ".md";
+  if (contentType.startsWith("text/")) return ".txt";
+  return "";
+}
+
+function isText(contentType: string): boolean {
+  return /^text\/|json|xml|ndjson|yaml|markdown/.test(contentType);
+}
+
+/** Reads the project a test belongs to from its metadata, or from its name. */
+function projectOf(test: TestCase): { name: string; parsed: ParsedProject | null } {
+  const project = test.parent.project();
+  const name = project?.name ?? "";
+  const meta = ProjectMetadataSchema.safeParse(project?.metadata);
+  if (meta.success) {
+    const fromMeta = parseProjectName(
+      meta.data.role === "guard"
+        ? `guard-${meta.data.env}${meta.data.service === "access-management" ? "-access" : ""}`
+        : `${meta.data.suite}-${meta.data.env}${meta.data.service === "access-management" ? "-access" : ""}`,
+    );
+    if (fromMeta) return { name, parsed: fromMeta };
+  }
+  return { name, parsed: parseProjectName(name) };
+}
+
+/** The same test can arrive once per shard on merge (setup projects run in every shard); fold them. */
+function foldById(
+  tests: TestCase[],
+): { test: TestCase; results: TestResult[]; outcome: RawTest["outcome"] }[] {
+  const byId = new Map<string, TestCase[]>();
+  for (const test of tests) byId.set(test.id, [...(byId.get(test.id) ?? []), test]);
+  return [...byId.values()].flatMap((copies) => {
+    const [first] = copies;
+    if (!first) return [];
+    const outcomes = copies.map((copy) => copy.outcome());
+    const outcome: RawTest["outcome"] = outcomes.includes("unexpected")
+      ? "unexpected"
+      : outcomes.includes("flaky")
+        ? "flaky"
+        : outcomes.every((o) => o === "skipped")
+          ? "skipped"
+          : "expected";
+    return [{ test: first, results: copies.flatMap((copy) => copy.results), outcome }];
+  });
+}
+
+export default class VerdictReporter implements Reporter {
+  readonly #runDir: string;
+  readonly #attestationsDir: string;
+  #config: FullConfig | undefined;
+  #suite: Suite | undefined;
+  readonly #errors: string[] = [];
+  readonly #written: string[] = [];
+
+  constructor(options: VerdictReporterOptions = {}) {
+    const runDir = options.runDir ?? process.env[RUN_ENV.runDir];
+    if (!runDir) {
+      throw new Error(
+        "The verdict reporter has no run folder: set HARNESS_RUN_DIR (npm run verify and playwright.config.ts do) or pass { runDir }.",
+      );
+    }
+    this.#runDir = runDir;
+    this.#attestationsDir =
+      options.attestationsDir ??
+      process.env[RUN_ENV.attestationsDir] ??
+      join(repoRoot, DEFAULT_ATTESTATIONS_DIR);
+  }
+
+  printsToStdio(): boolean {
+    return false;
+  }
+
+  onBegin(config: FullConfig, suite: Suite): void {
+    this.#config = config;
+    this.#suite = suite;
+  }
+
+  onError(error: TestError): void {
+    this.#errors.push(errorText(error));
+  }
+
+  async onEnd(result: FullResult): Promise<void> {
+    mkdirSync(this.#runDir, { recursive: true });
+    const all = this.#suite?.allTests() ?? [];
+    const groups = new Map<string, Group>();
+    const guards = new Map<string, TestCase[]>();
+    for (const test of all) {
+      const { name, parsed } = projectOf(test);
+      if (!parsed) continue;
+      if (parsed.role === "guard") {
+        const key = `${parsed.env}|${parsed.service}`;
+        guards.set(key, [...(guards.get(key) ?? []), test]);
+      } else {
+        const group = groups.get(name) ?? { project: name, parsed, tests: [] };
+        group.tests.push(test);
+        groups.set(name, group);
+      }
+    }
+    // A run whose specs failed to load has no tests; the runner names the project so a verdict still says why.
+    const named = process.env.HARNESS_PROJECT;
+    const parsedNamed = named ? parseProjectName(named) : null;
+    if (named && parsedNamed?.role === "suite" && !groups.has(named)) {
+      groups.set(named, { project: named, parsed: parsedNamed, tests: [] });
+    }
+
+    const shard = this.#config?.shard
+      ? parseShard(`${this.#config.shard.current}/${this.#config.shard.total}`)
+      : null;
+    const shardSuffix = shard ? `.shard-${shard.current}-of-${shard.total}` : "";
+    const single = groups.size === 1;
+    for (const group of groups.values()) {
+      const guardTests = guards.get(`${group.parsed.env}|${group.parsed.service}`) ?? [];
+      const verdict = this.#verdictFor(group, guardTests, result);
+      const file = single ? `verdict${shardSuffix}.json` : `verdict-${group.project}${shardSuffix}.json`;
+      writeFileSync(join(this.#runDir, file), `${JSON.stringify(VerdictSchema.parse(verdict), null, 2)}\n`);
+      this.#written.push(file);
+    }
+  }
+
+  /** Seals each verdict with the hash of the report files, now that every reporter has finished writing. */
+  async onExit(): Promise<void> {
+    if (this.#written.length === 0) return;
+    const reportSha256 = computeReportSha256(this.#runDir);
+    for (const file of this.#written) {
+      const path = join(this.#runDir, file);
+      const verdict = VerdictSchema.parse(JSON.parse(readFileSync(path, "utf8")));
+      writeFileSync(path, `${JSON.stringify({ ...verdict, reportSha256 }, null, 2)}\n`);
+    }
+  }
+
+  #verdictFor(group: Group, guardTests: TestCase[], result: FullResult): Verdict {
+    const guardFolded = foldById(guardTests);
+    const suiteFolded = foldById(group.tests);
+    const raw = [...guardFolded, ...suiteFolded].map(({ test, results, outcome }) =>
+      this.#rawTest(test, results, outcome),
+    );
+    const { guard, functions } = this.#guardOf(guardFolded.flatMap((entry) => entry.results));
+    const startedAt = result.startTime;
+    const endedAt = new Date(startedAt.getTime() + result.duration);
+    return buildVerdict({
+      service: group.parsed.service,
+      environment: group.parsed.env,
+      suite: group.parsed.suite,
+      target: process.env[RUN_ENV.target] || String(this.#config?.metadata.target ?? "unknown"),
+      runId: process.env[RUN_ENV.runId] || basename(this.#runDir),
+      harnessCommit: String(this.#config?.metadata.harnessCommit ?? "") || harnessCommit(),
+      startedAt: startedAt.toISOString(),
+      endedAt: endedAt.toISOString(),
+      runbooks,
+      tests: raw,
+      guard,
+      functions,
+      lookupAttestation: (itemId) => readAttestation(this.#attestationsDir, group.parsed.env, itemId),
+      globalErrors: this.#errors,
+      runStatus: result.status,
+      now: endedAt,
+    });
+  }
+
+  #guardOf(results: TestResult[]): { guard: Guard; functions: z.infer<typeof FunctionUnderTestSchema>[] } {
+    let guard: Guard | undefined;
+    let functions: z.infer<typeof FunctionUnderTestSchema>[] = [];
+    for (const result of results) {
+      for (const attachment of result.attachments) {
+        const text = this.#attachmentText(attachment);
+        if (text === null) continue;
+        if (attachment.name === GUARD_ATTACHMENT) {
+          const parsed = GuardSchema.safeParse(JSON.parse(text));
+          // A failure in any shard wins over a pass; the first failure is kept.
+          if (parsed.success && (guard === undefined || guard.status === "passed")) guard = parsed.data;
+        } else if (attachment.name === VERSION_ATTACHMENT) {
+          const parsed = VersionAttachmentSchema.safeParse(JSON.parse(text));
+          if (parsed.success) functions = parsed.data.functions;
+        }
+      }
+    }
+    if (guard) return { guard, functions };
+    const failed = results.find((r) => r.status !== "passed" && r.status !== "skipped");
+    if (failed) {
+      const message = failed.errors[0] ? errorText(failed.errors[0]) : `the guard ended ${failed.status}`;
+      return { guard: { status: "failed", kind: "error", message }, functions };
+    }
+    return { guard: { status: "not-run" }, functions };
+  }
+
+  #attachmentText(attachment: TestResult["attachments"][number]): string | null {
+    if (attachment.body) return attachment.body.toString("utf8");
+    if (attachment.path && existsSync(attachment.path)) return readFileSync(attachment.path, "utf8");
+    return null;
+  }
+
+  #rawTest(test: TestCase, results: TestResult[], outcome: RawTest["outcome"]): RawTest {
+    const last = results.at(-1);
+    const { name: project } = projectOf(test);
+    const titlePath = test.titlePath().slice(3);
+    const evidence = this.#writeEvidence(project, titlePath.join(" > "), results);
+    const firstError = last?.errors[0];
+    return {
+      title: titlePath.join(" › "),
+      file: relative(repoRoot, test.location.file).split(sep).join("/"),
+      project,
+      outcome,
+      lastStatus: last ? last.status : null,
+      annotations: [...test.annotations, ...(last?.annotations ?? [])],
+      durationMs: results.reduce((sum, r) => sum + r.duration, 0),
+      firstError: firstError ? errorText(firstError) : undefined,
+      evidence,
+    };
+  }
+
+  /** Copies a test's attachments into <run>/evidence/<project>/<test>/ (text redacted) and returns the paths. */
+  #writeEvidence(project: string, title: string, results: TestResult[]): string[] {
+    const out: string[] = [];
+    results.forEach((result, index) => {
+      result.attachments.forEach((attachment, n) => {
+        let content: Buffer | null = null;
+        if (attachment.body) content = attachment.body;
+        else if (attachment.path && existsSync(attachment.path)) content = readFileSync(attachment.path);
+        if (content === null) return;
+        const dir = join(RUN_LAYOUT.evidence, slug(project, 40), slug(title));
+        const base = attachment.name.replace(/[^A-Za-z0-9._-]+/g, "_");
+        const extension = /\.[A-Za-z0-9]+$/.test(base) ? "" : extensionFor(attachment.contentType);
+        const name = `${results.length > 1 ? `r${index}-` : ""}${n}-${base}${extension}`;
+        const rel = join(dir, name).split(sep).join("/");
+        mkdirSync(join(this.#runDir, dir), { recursive: true });
+        const body = isText(attachment.contentType) ? redact(content.toString("utf8")) : content;
+        writeFileSync(join(this.#runDir, rel), body);
+        out.push(rel);
+      });
+    });
+    return out;
+  }
+}
