@@ -193,3 +193,21 @@ export function declaredTestsFromPlaywrightJson(json: unknown): DeclaredTest[] {
   for (const suite of report.suites) walk(suite, []);
   return out;
 }
+
+/** Name of the coverage file in a run folder. */
+export const COVERAGE_FILE = "coverage.json";
+
+/** The coverage of a run folder's requests.jsonl (lines that do not parse are skipped: a killed writer). */
+export function coverageFromRequestLog(text: string, baseUrl?: string): CoverageReport {
+  const requests: CoverageRequest[] = [];
+  for (const line of text.split("\n")) {
+    if (line.trim() === "") continue;
+    try {
+      const parsed = CoverageRequestSchema.safeParse(JSON.parse(line));
+      if (parsed.success) requests.push(parsed.data);
+    } catch {
+      // A line cut short by a killed worker carries no usable request.
+    }
+  }
+  return computeCoverage(baseUrl === undefined ? { requests } : { requests, baseUrl });
+}

@@ -1,6 +1,7 @@
 /** The Tenant & Instance Management API contract: schemas, the operations table, OpenAPI, checks. */
 export * from "./check.ts";
 export * from "./coverage.ts";
+export * from "./coverage-file.ts";
 export * from "./errors.ts";
 export * from "./openapi.ts";
 export * from "./openapi-lint.ts";

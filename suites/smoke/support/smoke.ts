@@ -10,6 +10,7 @@ import {
   type OperationId,
   operationAnnotations,
   type Tenant,
+  writeCoverageFile,
 } from "../../../lib/contract/index.ts";
 import type { Environment } from "../../../runbooks/schema.ts";
 import { ContractClient, type SmokeApi } from "./contract-client.ts";
@@ -131,7 +132,10 @@ export async function createInvitation(
  * - a warm-up GET /health per worker and file, so a cold start of the function (first call after a
  *   deploy or an idle spell) is not charged to the first check's latency budget;
  * - the read-only guard: a test tagged @readonly, or any test in a read-only environment, must end
- *   having sent zero mutating requests (the API fixture's own count).
+ *   having sent zero mutating requests (the API fixture's own count);
+ * - endpoint coverage: coverage.json in the run folder, recomputed from requests.jsonl after each
+ *   file's tests in each worker. Every test is followed by such a hook, so the last one to run has
+ *   seen every request of the run, and its file is the one left when the reporters seal the run.
  */
 export function registerSmokeHooks(): void {
   test.beforeAll(async ({ environment }) => {
@@ -144,6 +148,10 @@ export function registerSmokeHooks(): void {
     } catch {
       // The warm-up only absorbs a cold start; an API that cannot answer fails the checks themselves.
     }
+  });
+  test.afterAll(async ({ runDir, environment }) => {
+    if (runDir !== null)
+      writeCoverageFile(runDir, environment.apiUrl === "TBD" ? {} : { baseUrl: environment.apiUrl });
   });
   test.afterEach(async ({ api, environment }, testInfo) => {
     if (environment.policy.readOnly || testInfo.tags.includes(TAGS.readonly)) {
