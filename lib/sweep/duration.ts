@@ -17,6 +17,7 @@ export function parseDuration(input: string): number {
 
 /** A duration in the largest whole unit that fits, for messages (`1800000` -> `30m`). */
 export function formatDuration(ms: number): string {
+  if (ms === 0) return "0";
   for (const unit of ["d", "h", "m", "s"] as const) {
     if (ms >= UNIT_MS[unit] && ms % UNIT_MS[unit] === 0) return `${ms / UNIT_MS[unit]}${unit}`;
   }
