@@ -3,7 +3,12 @@ import { after, before, describe, test } from "node:test";
 import { QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { z } from "zod";
 import type { BuildSpec } from "../../sandbox/packaging/index.ts";
-import { type LoadedPackage, startTenantApiFixture, type TenantApiFixture } from "./tenant-api-fixture.ts";
+import {
+  coldStart,
+  type LoadedPackage,
+  startTenantApiFixture,
+  type TenantApiFixture,
+} from "./tenant-api-fixture.ts";
 
 // Each fault is compiled into its own package; the good build shares the tables and is the reference.
 let fixture: TenantApiFixture;
@@ -162,5 +167,38 @@ describe("faults built into packages", () => {
     }
     const reference = await good.request({ method: "GET", path: "/tenants" });
     assert.deepEqual(errorLines([...reference.stdout, ...reference.stderr]), []);
+  });
+});
+
+describe("cold start in a Lambda-like worker", () => {
+  const listTenants = async () => ({
+    httpMethod: "GET",
+    path: "/tenants",
+    headers: { Authorization: `Bearer ${await fixture.idToken()}` },
+    requestContext: { requestId: "cold" },
+  });
+  // Read when the tests run: the fixture sets the function's environment in before().
+  const baseEnv = () => {
+    const { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: _inherited, ...env } = process.env;
+    return env;
+  };
+
+  test("a healthy build logs no ERROR line, not even the SDK's Node version warning", async () => {
+    const { result, lines } = await coldStart(good, await listTenants(), baseEnv());
+    assert.equal(z.object({ statusCode: z.number() }).parse(result).statusCode, 200);
+    assert.deepEqual(
+      lines.filter((line) => line.startsWith("ERROR")),
+      [],
+    );
+    assert.equal(lines.filter((line) => line.startsWith("INFO")).length, 1);
+  });
+
+  test("the SDK warning would be an ERROR line if the function did not opt out", async () => {
+    // Proves the previous test can fail: with the opt-out explicitly off, the warning shows up.
+    const { lines } = await coldStart(good, await listTenants(), {
+      ...baseEnv(),
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "false",
+    });
+    assert.ok(lines.some((line) => line.startsWith("ERROR") && line.includes("NodeVersionSupportWarning")));
   });
 });

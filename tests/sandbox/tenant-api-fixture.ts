@@ -10,6 +10,7 @@ import { createServer, type Server } from "node:http";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { Worker } from "node:worker_threads";
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { unzipSync } from "fflate";
@@ -84,10 +85,46 @@ const isHandler = (value: unknown): value is Handler => typeof value === "functi
 
 export interface LoadedPackage {
   codeSha256: string;
+  /** Where the package was unzipped (index.mjs, manifest.json). */
+  codeDir: string;
   /** Calls the handler with a raw event; returns what it returned (or rejects like the runtime sees). */
   invokeRaw(event: unknown): Promise<{ result: unknown; stdout: string[]; stderr: string[] }>;
   /** Sends an API Gateway proxy event and parses the proxy result. */
   request(request: Request): Promise<Response>;
+}
+
+// A cold start the way the sandbox's Lambda runtime does it: a fresh worker thread (fresh module
+// state, its own environment) whose console.error lines are tagged ERROR.
+const coldStartWorker = `
+const { parentPort, workerData } = require("node:worker_threads");
+const lines = [];
+console.log = (...args) => lines.push("INFO " + args.join(" "));
+console.error = (...args) => lines.push("ERROR " + args.join(" "));
+import(workerData.url)
+  .then((module) => module.handler(workerData.event, { awsRequestId: "cold-start" }))
+  .then((result) => setTimeout(() => parentPort.postMessage({ result, lines }), 50));
+`;
+
+/** Invokes a package once in a fresh worker with `env`; returns the result and the tagged log lines. */
+export async function coldStart(
+  pkg: LoadedPackage,
+  event: unknown,
+  env: Record<string, string | undefined>,
+): Promise<{ result: unknown; lines: string[] }> {
+  const worker = new Worker(coldStartWorker, {
+    eval: true,
+    env,
+    workerData: { url: pathToFileURL(join(pkg.codeDir, "index.mjs")).href, event },
+  });
+  try {
+    const message = await new Promise<unknown>((resolve, reject) => {
+      worker.once("message", resolve);
+      worker.once("error", reject);
+    });
+    return z.object({ result: z.unknown(), lines: z.array(z.string()) }).parse(message);
+  } finally {
+    await worker.terminate();
+  }
 }
 
 /** Runs `run` with console.log / console.error captured (the handler's log lines). */
@@ -232,7 +269,7 @@ export async function startTenantApiFixture(): Promise<TenantApiFixture> {
       };
     }
 
-    return { codeSha256: built.codeSha256, invokeRaw, request };
+    return { codeSha256: built.codeSha256, codeDir: dir, invokeRaw, request };
   }
 
   return {
