@@ -1,9 +1,14 @@
+/**
+ * The Access Management functions (authorizer, roles, audit) as one Lambda handler: the package's
+ * manifest says which function it is. Each serves GET /health and its own route.
+ */
 import { z } from "zod";
 import type { AccessFunction, Manifest } from "../packaging/manifest.ts";
 import { verifyCognitoToken } from "../tenant-api/auth.ts";
 import { loadManifest } from "../tenant-api/config.ts";
 import {
   ApiError,
+  InjectedCrashError,
   InjectedFaultError,
   NotFoundError,
   RequestValidationError,
@@ -158,7 +163,7 @@ export async function handler(event: unknown, context?: unknown): Promise<ProxyR
   const method = parsedEvent.success ? parsedEvent.data.httpMethod.toUpperCase() : null;
   const path = parsedEvent.success ? parsedEvent.data.path : null;
   if (bakedFault?.kind === "health-crash" && method === "GET" && path === "/health") {
-    throw new Error("Health check crashed: the package was built with the health-crash fault.");
+    throw new InjectedCrashError();
   }
 
   let response: ProxyResult;

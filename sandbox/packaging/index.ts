@@ -1,3 +1,8 @@
+/**
+ * Builds Lambda deployment packages (zip of index.mjs + manifest.json) for the sandbox: the same spec
+ * always yields the same bytes and CodeSha256, and a fault in the spec is compiled into the bundle.
+ * Deploy with Runtime `lambdaRuntime` and Handler `lambdaHandler`.
+ */
 export {
   type BuildSpec,
   type BuiltPackage,

@@ -82,3 +82,24 @@ export class InjectedFaultError extends ApiError {
     this.name = "InjectedFaultError";
   }
 }
+
+/**
+ * Thrown out of the handler by a `health-crash` build so the invocation itself fails (Lambda's
+ * X-Amz-Function-Error: Unhandled), instead of answering with an error response.
+ */
+export class InjectedCrashError extends Error {
+  constructor() {
+    super("Health check crashed: the package was built with the health-crash fault. Deploy a healthy build.");
+    this.name = "InjectedCrashError";
+  }
+}
+
+/** The route table names a path parameter the operation does not get: a bug in this package. */
+export class RouteTableError extends Error {
+  constructor(parameter: string) {
+    super(
+      `The route is missing path parameter {${parameter}}. Fix sandbox/tenant-api/routes.ts and rebuild.`,
+    );
+    this.name = "RouteTableError";
+  }
+}

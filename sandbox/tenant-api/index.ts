@@ -1,7 +1,18 @@
+/**
+ * The Tenant & Instance Management API as a Lambda handler (API Gateway REST proxy events), the
+ * reference implementation of docs/tenant-api-contract.md. Bundled by sandbox/packaging into
+ * index.mjs next to manifest.json; configured by the function's environment (see config.ts).
+ */
 import type { Manifest } from "../packaging/manifest.ts";
 import { bearerTokenOf, verifyCognitoToken } from "./auth.ts";
 import { loadConfig, loadManifest, type TenantApiConfig } from "./config.ts";
-import { ApiError, InjectedFaultError, NotFoundError, RequestValidationError } from "./errors.ts";
+import {
+  ApiError,
+  InjectedCrashError,
+  InjectedFaultError,
+  NotFoundError,
+  RequestValidationError,
+} from "./errors.ts";
 import { bakedFault, driftBody, hasFault, injectedDelayMs } from "./faults.ts";
 import {
   emptyResponse,
@@ -162,7 +173,7 @@ export async function handler(event: unknown, context?: unknown): Promise<ProxyR
 
   if (bakedFault?.kind === "health-crash" && method === "GET" && path === "/health") {
     // Thrown out of the handler on purpose: the invocation fails (X-Amz-Function-Error: Unhandled).
-    throw new Error("Health check crashed: the package was built with the health-crash fault.");
+    throw new InjectedCrashError();
   }
 
   let response: ProxyResult;

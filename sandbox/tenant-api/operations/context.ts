@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { Manifest } from "../../packaging/manifest.ts";
 import type { TenantApiConfig } from "../config.ts";
-import { DependencyError, RequestValidationError } from "../errors.ts";
+import { DependencyError, RequestValidationError, RouteTableError } from "../errors.ts";
 import { parseInput } from "../http.ts";
 import { decodePageToken, defaultLimit, LimitSchema, type PageKey } from "../pagination.ts";
 import type { Item, Store } from "../store.ts";
@@ -29,7 +29,7 @@ export type Operation = (context: OperationContext) => Promise<OperationResult>;
 /** A path parameter the router guarantees; a missing one is a routing bug, not a caller error. */
 export function pathParam(context: OperationContext, name: string): string {
   const value = context.params[name];
-  if (value === undefined) throw new Error(`Route is missing path parameter {${name}}; fix the route table.`);
+  if (value === undefined) throw new RouteTableError(name);
   return value;
 }
 
