@@ -37,6 +37,21 @@ Commands:
 
 Exit codes: 0 ok, 1 failed, 2 usage error, 3 sandbox not running or unreachable.`;
 
+/** Where the CLI writes: the process's stdout/stderr, or a capture in tests. */
+export interface CliIo {
+  out(text: string): void;
+  err(text: string): void;
+}
+
+const processIo: CliIo = {
+  out: (text) => {
+    process.stdout.write(text);
+  },
+  err: (text) => {
+    process.stderr.write(text);
+  },
+};
+
 class ExitError extends Error {
   constructor(
     message: string,
@@ -77,7 +92,7 @@ function stringOption(value: unknown): string | undefined {
   return typeof value === "string" ? value : undefined;
 }
 
-async function runForeground(argv: string[]): Promise<number> {
+async function runForeground(argv: string[], io: CliIo): Promise<number> {
   const { values } = parse(argv, {
     "state-dir": { type: "string" },
     "aws-port": { type: "string" },
@@ -106,27 +121,25 @@ async function runForeground(argv: string[]): Promise<number> {
     seed: values["no-seed"] !== true,
     quiet: values.verbose !== true,
   });
-  process.stdout.write(
-    `${describeRunning(sandbox.endpoints, sandbox.stateDir)}\nready in ${sandbox.startupMs} ms\n`,
-  );
+  io.out(`${describeRunning(sandbox.endpoints, sandbox.stateDir)}\nready in ${sandbox.startupMs} ms\n`);
 
   return new Promise<number>((resolveExit) => {
     let stopping = false;
     const stop = (signal: string) => {
       if (stopping) {
-        process.stderr.write(`Second ${signal}: exiting without a clean stop.\n`);
+        io.err(`Second ${signal}: exiting without a clean stop.\n`);
         resolveExit(1);
         return;
       }
       stopping = true;
-      process.stderr.write(`${signal}: stopping the sandbox...\n`);
+      io.err(`${signal}: stopping the sandbox...\n`);
       sandbox.stop().then(
         () => {
-          process.stderr.write("Sandbox stopped.\n");
+          io.err("Sandbox stopped.\n");
           resolveExit(0);
         },
         (error: unknown) => {
-          process.stderr.write(
+          io.err(
             `The sandbox did not stop cleanly: ${error instanceof Error ? error.message : String(error)}\n`,
           );
           resolveExit(1);
@@ -207,7 +220,7 @@ async function control(
   return { status: response.status, json };
 }
 
-async function runDeploy(argv: string[]): Promise<number> {
+async function runDeploy(argv: string[], io: CliIo): Promise<number> {
   const { values } = parse(argv, {
     env: { type: "string" },
     service: { type: "string" },
@@ -265,7 +278,7 @@ async function runDeploy(argv: string[]): Promise<number> {
   const { status, json } = await control(endpoints, "POST", "/deploy", request);
   if (status === 200) {
     const result = DeployResultSchema.parse(json);
-    process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+    io.out(`${JSON.stringify(result, null, 2)}\n`);
     return 0;
   }
   const error = ControlErrorSchema.safeParse(json);
@@ -280,7 +293,7 @@ async function runDeploy(argv: string[]): Promise<number> {
   throw new ExitError(`The deploy failed: ${message}`, 1);
 }
 
-async function runStatus(argv: string[]): Promise<number> {
+async function runStatus(argv: string[], io: CliIo): Promise<number> {
   const { values } = parse(argv, { "state-dir": { type: "string" } });
   const stateDir = stringOption(values["state-dir"]) ?? defaultStateDir;
   const endpoints = await readEndpointsFile(stateDir);
@@ -291,21 +304,21 @@ async function runStatus(argv: string[]): Promise<number> {
       `The endpoints file names pid ${endpoints.pid} at ${endpoints.controlUrl}, but that sandbox does not answer as expected (HTTP ${status}). Start it again with \`npm run sandbox\`.`,
     );
   }
-  process.stdout.write(`${describeRunning(endpoints, stateDir)}\nstatus: ${health.data.status}\n`);
+  io.out(`${describeRunning(endpoints, stateDir)}\nstatus: ${health.data.status}\n`);
   return 0;
 }
 
 /** Runs the CLI with the given arguments and returns the exit code. */
-export async function main(argv: string[]): Promise<number> {
+export async function main(argv: string[], io: CliIo = processIo): Promise<number> {
   const [command, ...rest] = argv;
   if (command === "--help" || command === "-h" || command === "help") {
-    process.stdout.write(`${usage}\n`);
+    io.out(`${usage}\n`);
     return 0;
   }
   try {
-    if (command === undefined || command.startsWith("--")) return await runForeground(argv);
-    if (command === "deploy") return await runDeploy(rest);
-    if (command === "status") return await runStatus(rest);
+    if (command === undefined || command.startsWith("--")) return await runForeground(argv, io);
+    if (command === "deploy") return await runDeploy(rest, io);
+    if (command === "status") return await runStatus(rest, io);
     throw usageError(
       `Unknown command ${JSON.stringify(command)}; commands: deploy, status (or none to start).`,
     );
@@ -316,7 +329,7 @@ export async function main(argv: string[]): Promise<number> {
         : error instanceof Error && "exitCode" in error && (error.exitCode === 2 || error.exitCode === 3)
           ? error.exitCode
           : 1;
-    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+    io.err(`${error instanceof Error ? error.message : String(error)}\n`);
     return code;
   }
 }

@@ -1,0 +1,166 @@
+/**
+ * The sandbox CLI as a user runs it: usage errors, "not running", and a real foreground sandbox in a
+ * child process that `status` and `deploy` reach through its endpoints file and that stops cleanly
+ * on SIGTERM.
+ */
+import assert from "node:assert/strict";
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtemp, rm, stat } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { after, before, describe, test } from "node:test";
+import { z } from "zod";
+import { main } from "../../sandbox/cli.ts";
+
+const repoRoot = resolve(import.meta.dirname, "..", "..");
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs the CLI's `main` in this process with its output captured: the same code path as
+ * `npm run sandbox -- ...` without paying a Node start per case. The foreground sandbox below runs as a
+ * real child process, because its signal handling is what is being tested.
+ */
+async function cli(args: string[]): Promise<Run> {
+  let stdout = "";
+  let stderr = "";
+  const code = await main(args, {
+    out: (text) => {
+      stdout += text;
+    },
+    err: (text) => {
+      stderr += text;
+    },
+  });
+  return { code, stdout, stderr };
+}
+
+let stateDir: string;
+let emptyStateDir: string;
+let foreground: ChildProcess | undefined;
+let foregroundOutput = "";
+
+before(async () => {
+  stateDir = await mkdtemp(join(tmpdir(), "bbws-sandbox-cli-"));
+  emptyStateDir = await mkdtemp(join(tmpdir(), "bbws-sandbox-cli-empty-"));
+});
+
+after(async () => {
+  if (foreground && foreground.exitCode === null) foreground.kill("SIGKILL");
+  await rm(stateDir, { recursive: true, force: true });
+  await rm(emptyStateDir, { recursive: true, force: true });
+});
+
+describe("without a running sandbox", () => {
+  test("--help prints the commands and exits 0", async () => {
+    const run = await cli(["--help"]);
+    assert.equal(run.code, 0);
+    assert.match(run.stdout, /Commands:/);
+    assert.match(run.stdout, /deploy/);
+  });
+
+  test("usage errors exit 2 and say what to do", async () => {
+    const unknown = await cli(["deploy", "--env", "dev", "--bogus"]);
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.stderr, /--bogus/);
+    assert.match(unknown.stderr, /--help/);
+    const noEnv = await cli(["deploy"]);
+    assert.equal(noEnv.code, 2);
+    assert.match(noEnv.stderr, /--env/);
+    const badFault = await cli(["deploy", "--env", "dev", "--fault", "meteor"]);
+    assert.equal(badFault.code, 2);
+    assert.match(badFault.stderr, /valid fault kinds: endpoint-5xx/);
+    const badCanary = await cli(["deploy", "--env", "dev", "--canary", "2"]);
+    assert.equal(badCanary.code, 2);
+  });
+
+  test("deploy and status exit 3 when no sandbox runs", async () => {
+    const deploy = await cli(["deploy", "--env", "dev", "--state-dir", emptyStateDir]);
+    assert.equal(deploy.code, 3);
+    assert.match(deploy.stderr, /npm run sandbox/);
+    const status = await cli(["status", "--state-dir", emptyStateDir]);
+    assert.equal(status.code, 3);
+  });
+});
+
+describe("a foreground sandbox", () => {
+  test("starts, prints what to export without secrets, and says it is ready", async () => {
+    foreground = spawn(process.execPath, ["--import", "tsx", "sandbox/cli.ts", "--state-dir", stateDir], {
+      cwd: repoRoot,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    const child = foreground;
+    await new Promise<void>((resolveReady, rejectReady) => {
+      child.stdout?.on("data", (chunk: Buffer) => {
+        foregroundOutput += chunk.toString("utf8");
+        if (/^ready in \d+ ms$/m.test(foregroundOutput)) resolveReady();
+      });
+      child.once("exit", (code) => rejectReady(new Error(`exited early with ${code}`)));
+    });
+    assert.match(foregroundOutput, /^export AWS_ENDPOINT_URL=http:\/\/127\.0\.0\.1:\d+$/m);
+    assert.match(foregroundOutput, new RegExp(`^export AWS_CONFIG_FILE=${stateDir}/aws-config$`, "m"));
+    assert.match(foregroundOutput, /^export AWS_SHARED_CREDENTIALS_FILE=/m);
+    assert.match(foregroundOutput, /prod\s+profile bbws-prod\s+account 093646564004\s+region af-south-1/);
+    assert.doesNotMatch(foregroundOutput, /aws_secret_access_key|AKIA[A-Z0-9]{16}/);
+    const { readEndpointsFile } = await import("../../sandbox/endpoints.ts");
+    const endpoints = await readEndpointsFile(stateDir);
+    for (const env of ["dev", "sit", "prod"] as const) {
+      assert.ok(!foregroundOutput.includes(endpoints.environments[env].cognito.smokeUser.password));
+      assert.ok(!foregroundOutput.includes(endpoints.environments[env].secretAccessKey));
+    }
+  });
+
+  test("status finds it through the endpoints file", async () => {
+    const run = await cli(["status", "--state-dir", stateDir]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /status: ready/);
+  });
+
+  test("deploy goes through the AWS APIs and reports the new version", async () => {
+    const run = await cli(["deploy", "--env", "sit", "--version", "1.5.0", "--state-dir", stateDir]);
+    assert.equal(run.code, 0, run.stderr);
+    const result = z
+      .object({
+        functionName: z.string(),
+        functionVersion: z.string(),
+        appVersion: z.string(),
+        backupAlias: z.string(),
+      })
+      .parse(JSON.parse(run.stdout));
+    assert.deepEqual(result, {
+      ...result,
+      functionName: "bbws-tenant-instance-management-sit",
+      functionVersion: "4",
+      appVersion: "1.5.0",
+      backupAlias: "backup-sit-v3",
+    });
+    const badRoute = await cli([
+      "deploy",
+      "--env",
+      "dev",
+      "--fault",
+      "endpoint-5xx",
+      "--route",
+      "POST /nowhere",
+      "--state-dir",
+      stateDir,
+    ]);
+    assert.equal(badRoute.code, 2);
+    assert.match(badRoute.stderr, /POST \/tenants\/\{id\}\/park/);
+  });
+
+  test("SIGTERM stops it with exit 0 and removes the endpoints file", async () => {
+    const child = foreground;
+    assert.ok(child);
+    const exited = new Promise<number | null>((resolveExit) =>
+      child.once("exit", (code) => resolveExit(code)),
+    );
+    child.kill("SIGTERM");
+    assert.equal(await exited, 0);
+    await assert.rejects(stat(join(stateDir, "endpoints.json")), { code: "ENOENT" });
+  });
+});
