@@ -24,7 +24,9 @@ export function crc32(data: Uint8Array): number {
 
 /** Compresses a file for later archiving; the expensive half of zipping, done once per bundle. */
 export function deflateEntry(name: string, contents: Uint8Array): ZipEntry {
-  return { name, deflated: deflateSync(contents, { level: 6 }), crc: crc32(contents), size: contents.length };
+  // Level 1: about twice as fast as the default on a bundle, for a zip ~20% larger; start-up time
+  // matters more here than package size.
+  return { name, deflated: deflateSync(contents, { level: 1 }), crc: crc32(contents), size: contents.length };
 }
 
 // DOS timestamps are local wall-clock fields; building the Date from local fields makes the stored
