@@ -2,15 +2,16 @@
 import { test, verifies } from "../../fixtures/index.ts";
 import { alarmsWithPrefix, alarmTransitions, judgeAlarmHistory, judgeAlarmStates } from "./support/alarms.ts";
 import { readDeployedFunctions } from "./support/context.ts";
-import { applicableItems, ITEMS } from "./support/items.ts";
+import { applicableItems, ITEMS, serviceItems, serviceVariants } from "./support/items.ts";
 import { alarmPrefix } from "./support/names.ts";
 import { notApplicable, settle } from "./support/settle.ts";
 
 test.describe("post-deploy: CloudWatch alarms", () => {
-  test(
-    "No alarm of the environment's prefix is in ALARM",
-    verifies(...ITEMS.alarmsNow),
-    async ({ aws, environment, service }) => {
+  for (const variant of serviceVariants("@access-management")) {
+    test(`No alarm of the environment's prefix is in ALARM${variant.suffix}`, {
+      tag: [...variant.tag],
+      ...verifies(...serviceItems(ITEMS.alarmsNow, variant.serviceId)),
+    }, async ({ aws, environment, service }) => {
       if (applicableItems(ITEMS.alarmsNow, service.id, environment.id).length === 0) {
         notApplicable(`no alarm item of ${service.id} applies to ${environment.displayName}.`);
         return;
@@ -19,13 +20,12 @@ test.describe("post-deploy: CloudWatch alarms", () => {
       const alarms = await test.step(`Describe the alarms named ${prefix}*`, () =>
         alarmsWithPrefix(aws.cloudwatch, prefix));
       await settle([judgeAlarmStates(prefix, alarms)], "alarms");
-    },
-  );
+    });
 
-  test(
-    "No alarm entered ALARM since the deployment",
-    verifies(...ITEMS.alarmHistory),
-    async ({ aws, environment, service }) => {
+    test(`No alarm entered ALARM since the deployment${variant.suffix}`, {
+      tag: [...variant.tag],
+      ...verifies(...serviceItems(ITEMS.alarmHistory, variant.serviceId)),
+    }, async ({ aws, environment, service }) => {
       if (applicableItems(ITEMS.alarmHistory, service.id, environment.id).length === 0) {
         notApplicable(`no alarm-history item of ${service.id} applies to ${environment.displayName}.`);
         return;
@@ -47,6 +47,6 @@ test.describe("post-deploy: CloudWatch alarms", () => {
             new Date(),
           ));
       await settle([judgeAlarmHistory(prefix, since, transitions)], "alarm history");
-    },
-  );
+    });
+  }
 });

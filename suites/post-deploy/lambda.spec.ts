@@ -7,7 +7,7 @@ import { readDeployedFunctions } from "./support/context.ts";
 import { ssmDeployedVersion } from "./support/expected.ts";
 import { type Finding, failed, passed } from "./support/finding.ts";
 import { invokeHealth } from "./support/health.ts";
-import { ITEMS } from "./support/items.ts";
+import { ITEMS, serviceItems, serviceVariants } from "./support/items.ts";
 import {
   judgeAlias,
   judgeBackupAlias,
@@ -35,15 +35,17 @@ test.describe("post-deploy: Lambda", () => {
     },
   );
 
-  test(
-    "Alias points at the expected version",
-    verifies(...ITEMS.alias),
-    async ({ aws, environment, service }) => {
+  for (const variant of serviceVariants("@access-management")) {
+    test(`Alias points at the expected version${variant.suffix}`, {
+      tag: [...variant.tag],
+      ...verifies(...serviceItems(ITEMS.alias, variant.serviceId)),
+    }, async ({ aws, environment, service }) => {
       const functions = await readDeployedFunctions(aws, environment, service);
+      const alias = aliasName(service, environment.id);
       const findings: Finding[] = [];
       for (const fn of functions) {
         findings.push(
-          await test.step(`Verify alias ${aliasName(service, environment.id)} of ${fn.functionName} points at the expected version`, async () =>
+          await test.step(`Verify alias ${alias} of ${fn.functionName} points at the expected version`, async () =>
             judgeAlias(fn.state, fn.expected)),
         );
       }
@@ -66,18 +68,41 @@ test.describe("post-deploy: Lambda", () => {
         );
       }
       await settle(findings, "alias");
-    },
-  );
+    });
+
+    test(`Direct health invoke answers 200 healthy with the version behind the alias${variant.suffix}`, {
+      tag: [...variant.tag],
+      ...verifies(...serviceItems(ITEMS.health, variant.serviceId)),
+    }, async ({ aws, environment, service }) => {
+      const functions = await readDeployedFunctions(aws, environment, service);
+      const alias = aliasName(service, environment.id);
+      const findings = await Promise.all(
+        functions.map((fn) =>
+          test.step(`Invoke ${fn.functionName}:${alias} with the health payload`, async () =>
+            invokeHealth({
+              lambda: aws.lambda,
+              functionName: fn.functionName,
+              qualifier: alias,
+              payload: service.healthPayload,
+              expectedAppVersion: fn.state.aliased.appVersion,
+              strictContract: service.id === "tenant-instance-management",
+            })),
+        ),
+      );
+      await settle(findings, "health invoke");
+    });
+  }
 
   test(
     "A backup alias points at the version served before",
     verifies(...ITEMS.backupAlias),
     async ({ aws, environment, service }) => {
       const functions = await readDeployedFunctions(aws, environment, service);
+      const prefix = backupAliasPrefix(service);
       const findings = await Promise.all(
         functions.map((fn) =>
-          test.step(`Find a ${backupAliasPrefix(service)}* alias of ${fn.functionName} for the rollback`, async () =>
-            judgeBackupAlias(fn.state, backupAliasPrefix(service), previousVersion(fn.state, fn.records))),
+          test.step(`Find a ${prefix}* alias of ${fn.functionName} for the rollback`, async () =>
+            judgeBackupAlias(fn.state, prefix, previousVersion(fn.state, fn.records))),
         ),
       );
       await settle(findings, "backup alias");
@@ -95,6 +120,7 @@ test.describe("post-deploy: Lambda", () => {
         );
         return;
       }
+      const sourceEnv = harness.environments[source];
       const functions = await readDeployedFunctions(aws, environment, service);
       const sourceAlias = aliasName(service, source);
       // Same template, other environment: the n-th function here was promoted from the n-th function there.
@@ -102,36 +128,13 @@ test.describe("post-deploy: Lambda", () => {
       const findings = await Promise.all(
         functions.map((fn, index) => {
           const sourceName = sourceNames[index] ?? fn.functionName;
-          return test.step(`Compare the CodeSha256 of ${fn.functionName} with ${harness.environments[source].displayName}'s ${sourceName}`, async () => {
+          return test.step(`Compare the CodeSha256 of ${fn.functionName} with ${sourceEnv.displayName}'s ${sourceName}`, async () => {
             const sourceState = await readFunctionState(awsFor(source).lambda, sourceName, sourceAlias);
-            return judgeCodeShaAgainstSource(fn.state, sourceState, harness.environments[source].displayName);
+            return judgeCodeShaAgainstSource(fn.state, sourceState, sourceEnv.displayName);
           });
         }),
       );
       await settle(findings, "code integrity");
-    },
-  );
-
-  test(
-    "Direct health invoke answers 200 healthy with the version behind the alias",
-    verifies(...ITEMS.health),
-    async ({ aws, environment, service }) => {
-      const functions = await readDeployedFunctions(aws, environment, service);
-      const alias = aliasName(service, environment.id);
-      const findings = await Promise.all(
-        functions.map((fn) =>
-          test.step(`Invoke ${fn.functionName}:${alias} with the health payload`, async () =>
-            invokeHealth({
-              lambda: aws.lambda,
-              functionName: fn.functionName,
-              qualifier: alias,
-              payload: service.healthPayload,
-              expectedAppVersion: fn.state.aliased.appVersion,
-              strictContract: service.id === "tenant-instance-management",
-            })),
-        ),
-      );
-      await settle(findings, "health invoke");
     },
   );
 });

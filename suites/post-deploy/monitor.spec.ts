@@ -8,40 +8,50 @@ import { ANNOTATION } from "../../lib/verdict/index.ts";
 import { getRunbookItem } from "../../runbooks/index.ts";
 import { readDeployedFunctions } from "./support/context.ts";
 import { failed, inconclusive, passed } from "./support/finding.ts";
-import { applicableItems, ITEMS } from "./support/items.ts";
+import { applicableItems, ITEMS, serviceItems, serviceVariants } from "./support/items.ts";
 import { judgeWindowItem } from "./support/judge.ts";
 import { notApplicable, settle } from "./support/settle.ts";
 import { sharedWindows, targetFor, windowTiming } from "./support/window.ts";
 
 test.describe("post-deploy: monitoring window", () => {
-  for (const itemId of ITEMS.monitor) {
-    const title = getRunbookItem(itemId)?.title ?? itemId;
-    test(`Monitoring window: ${title}`, verifies(itemId), async ({ aws, environment, service }) => {
-      if (applicableItems([itemId], service.id, environment.id).length === 0) {
-        notApplicable(`${itemId} is not a ${service.id} item for ${environment.displayName}.`);
-        return;
-      }
-      const { windowMs } = windowTiming(environment);
-      test.setTimeout(windowMs + 120_000);
-      const functions = await readDeployedFunctions(aws, environment, service);
-      const windows =
-        await test.step(`Watch ${functions.map((f) => f.functionName).join(", ")} for ${windowMs / 1000} s after the deployment`, async () =>
-          sharedWindows({ aws, functions, service, environment }));
-      await settle([judgeWindowItem(itemId, windows)], "monitoring window");
-    });
+  for (const variant of serviceVariants("@access-management")) {
+    for (const itemId of serviceItems(ITEMS.monitor, variant.serviceId)) {
+      const title = getRunbookItem(itemId)?.title ?? itemId;
+      test(`Monitoring window: ${title}`, { tag: [...variant.tag], ...verifies(itemId) }, async ({
+        aws,
+        environment,
+        service,
+      }) => {
+        if (applicableItems([itemId], service.id, environment.id).length === 0) {
+          notApplicable(`${itemId} does not apply to ${environment.displayName}.`);
+          return;
+        }
+        const { windowMs } = windowTiming(environment);
+        test.setTimeout(windowMs + 120_000);
+        const functions = await readDeployedFunctions(aws, environment, service);
+        const windows =
+          await test.step(`Watch ${functions.map((f) => f.functionName).join(", ")} for ${windowMs / 1000} s after the deployment`, async () =>
+            sharedWindows({ aws, functions, service, environment }));
+        await settle([judgeWindowItem(itemId, windows)], "monitoring window");
+      });
+    }
   }
 
-  test("Canary: the new version receives 10% of the traffic", async ({ aws, environment, service }) => {
+  test("Canary: the new version receives 10% of the traffic", { tag: ["@access-management"] }, async ({
+    aws,
+    environment,
+    service,
+  }) => {
     const [itemId] = ITEMS.canaryWeight;
     if (applicableItems([itemId], service.id, environment.id).length === 0) {
-      notApplicable(`${itemId} is not a ${service.id} item for ${environment.displayName}.`);
+      notApplicable(`${itemId} does not apply to ${environment.displayName}.`);
       return;
     }
     const functions = await readDeployedFunctions(aws, environment, service);
     const canaries = functions.filter((fn) => targetFor(fn).kind === "canary");
     if (canaries.length === 0) {
-      // The split is visible only while it lasts: after the shift to 100% there is nothing to observe, and the
-      // item is left to the run that watched the canary rather than passed here.
+      // The split is visible only while it lasts; after the shift to 100% there is nothing to observe, so the
+      // item is claimed (runtime annotation below) only by a run that saw the canary, never passed blindly.
       notApplicable(
         `no alias of ${service.id} splits traffic now, so the canary's weight cannot be observed.`,
       );

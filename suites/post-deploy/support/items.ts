@@ -2,6 +2,7 @@
  * The runbook items each post-deploy test verifies, for every environment and both services at once. A
  * test names all of them; the verdict counts only those that apply to the run's service and environment.
  */
+import type { ACCESS_TAG } from "../../../lib/run/index.ts";
 import {
   type EnvironmentId,
   getRunbook,
@@ -82,4 +83,29 @@ export function applicableItems(
     if (!item?.environments.includes(envId)) return [];
     return getRunbook(item.runbookId)?.service === serviceId ? [item] : [];
   });
+}
+
+/** The items of `ids` in the given service's runbook (all environments): what a test for that service verifies. */
+export function serviceItems(ids: readonly string[], serviceId: ServiceId): string[] {
+  return ids.filter((id) => {
+    const item = getRunbookItem(id);
+    return item !== undefined && getRunbook(item.runbookId)?.service === serviceId;
+  });
+}
+
+/** How a test is declared for each service: the access project runs only tests with the access tag. */
+export interface ServiceVariant {
+  readonly serviceId: ServiceId;
+  /** Appended to titles, which must be unique within a spec file. */
+  readonly suffix: string;
+  readonly tag: readonly string[];
+}
+
+/** The two services' variants. Spec files pass the access tag as a literal, which is how the runner sees that
+ * a spec file holds access-management tests (lib/run/suites.ts reads the files' text). */
+export function serviceVariants(accessTag: typeof ACCESS_TAG): ServiceVariant[] {
+  return [
+    { serviceId: "tenant-instance-management", suffix: "", tag: [] },
+    { serviceId: "access-management", suffix: " [access management]", tag: [accessTag] },
+  ];
 }

@@ -1,0 +1,66 @@
+/**
+ * The post-deploy suite end to end against the sandbox: a healthy DEV -> SIT promotion passes, and a window
+ * without traffic is inconclusive (exit 3), never a pass.
+ */
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import {
+  apiGet,
+  describeRun,
+  itemsWith,
+  type PostDeploySandbox,
+  runPostDeploy,
+  startPostDeploySandbox,
+  steadyTraffic,
+} from "./post-deploy-support.ts";
+
+describe("post-deploy suite on a sandbox: healthy and no data", { timeout: 240_000 }, () => {
+  let sb: PostDeploySandbox;
+  before(async () => {
+    sb = await startPostDeploySandbox();
+  });
+  after(async () => {
+    await sb?.close();
+  });
+
+  test("no datapoints in the window: the metric checks are inconclusive, exit 3, never a pass", async () => {
+    await sb.sandbox.deploy({ env: "dev", appVersion: "1.5.0" });
+    await sb.sandbox.deploy({ env: "sit", appVersion: "1.5.0", sourceEnvironment: "dev" });
+    // Only the metric tests: the health invoke would itself be traffic.
+    const run = await runPostDeploy(sb, { env: "sit", grep: "Monitoring window|CloudWatch metrics" });
+    assert.equal(run.code, 3, describeRun(run));
+    assert.equal(run.verdict?.outcome, "inconclusive");
+    // The account guard (2.1) runs before every suite and passes; no post-deploy item may.
+    const passed = itemsWith(run.verdict, "passed").filter((id) => id !== "tenant-deploy/2.1/aws-account-access");
+    assert.deepEqual(passed, [], "nothing passes without data");
+    assert.deepEqual(itemsWith(run.verdict, "failed"), []);
+    assert.ok(itemsWith(run.verdict, "inconclusive").includes("tenant-deploy/6.3.3/monitor-immediate-errors"), describeRun(run));
+    assert.ok(itemsWith(run.verdict, "inconclusive").includes("tenant-deploy/8.1/errors-5min"), describeRun(run));
+  });
+
+  test("a healthy promotion under steady traffic passes: npm run verify -- --env sit --suite post-deploy --sandbox", async () => {
+    await sb.sandbox.deploy({ env: "dev", appVersion: "1.6.0" });
+    await sb.sandbox.deploy({ env: "sit", appVersion: "1.6.0", sourceEnvironment: "dev" });
+    const traffic = steadyTraffic((n) => apiGet(sb, "sit", n % 2 === 0 ? "/health" : "/tenants"));
+    const run = await runPostDeploy(sb, { env: "sit" }).finally(() => traffic.stop());
+    assert.equal(run.code, 0, describeRun(run));
+    assert.equal(run.verdict?.outcome, "passed");
+    const passed = itemsWith(run.verdict, "passed");
+    for (const id of [
+      "tenant-deploy/6.3.2/alias-updated",
+      "tenant-deploy/6.3.2/code-sha-matches-dev",
+      "tenant-deploy/6.3.2/backup-alias-created",
+      "tenant-deploy/6.3.3/health-check",
+      "tenant-deploy/6.3.3/monitor-immediate-errors",
+      "tenant-deploy/6.3.4/deployment-recorded",
+      "tenant-deploy/8.1/errors-5min",
+      "tenant-deploy/8.2/no-error-logs-10min",
+      "tenant-deploy/8.3/no-alarms-in-alarm",
+      "tenant-deploy/8.3/errors-alarm-not-fired",
+      "tenant-deploy/8.4/tables-active",
+      "tenant-deploy/8.4/recent-writes-readable",
+    ]) {
+      assert.ok(passed.includes(id), `${id} passed\n${describeRun(run)}`);
+    }
+  });
+});
