@@ -518,7 +518,19 @@ export function createRequestHandler(deps: ServerDeps): {
     switch (route.kind) {
       case "proxy": {
         if (route.service === "dynamodb") {
-          const base = await deps.dynamodbBackend(ctx.accountId, ctx.region);
+          let base: string;
+          try {
+            base = await deps.dynamodbBackend(ctx.accountId, ctx.region);
+          } catch (error) {
+            deps.log(`aws: no DynamoDB backend for ${ctx.accountId}/${ctx.region}: ${String(error)}`);
+            return fail(
+              new AwsServiceError(
+                "ServiceUnavailableException",
+                `DynamoDB for account ${ctx.accountId} in ${ctx.region} is not available in this sandbox right now; retry, or restart the sandbox if it persists.`,
+                { status: 503, cause: error },
+              ),
+            );
+          }
           return proxy(req, res, base, body, reply);
         }
         if (!deps.cognitoBackend) {

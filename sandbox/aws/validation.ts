@@ -33,19 +33,23 @@ export function parseInput<S extends z.ZodType>(
  * A timestamp member as any client sends it: a Date (CBOR, in-process), epoch seconds (JSON protocols)
  * or an ISO-8601 string (Query protocol, CLI).
  */
-export const TimestampSchema = z.union([z.date(), z.number(), z.string()]).transform((value, ctx) => {
-  const date =
-    value instanceof Date
-      ? value
-      : typeof value === "number"
-        ? new Date(value * 1000)
-        : new Date(value.trim());
-  if (Number.isNaN(date.getTime())) {
-    ctx.addIssue({ code: "custom", message: "Member must be a timestamp (epoch seconds or ISO-8601)" });
-    return z.NEVER;
-  }
-  return date;
-});
+export const TimestampSchema = z
+  .union([z.date(), z.number(), z.string()], {
+    error: "Member must be a timestamp (epoch seconds or ISO-8601)",
+  })
+  .transform((value, ctx) => {
+    const date =
+      value instanceof Date
+        ? value
+        : typeof value === "number"
+          ? new Date(value * 1000)
+          : new Date(value.trim());
+    if (Number.isNaN(date.getTime())) {
+      ctx.addIssue({ code: "custom", message: "Member must be a timestamp (epoch seconds or ISO-8601)" });
+      return z.NEVER;
+    }
+    return date;
+  });
 
 /** A JSON object body; anything else (array, string) is refused as the protocols do. */
 export function parseJsonBody(body: Buffer): unknown {

@@ -457,6 +457,42 @@ describe("Lambda invoke and runtime", () => {
     );
   });
 
+  test("a handler that cannot load, or that crashes its runtime, fails the invoke and the next one recovers", async () => {
+    await lambda.send(
+      new CreateFunctionCommand({
+        FunctionName: "bbws-no-handler",
+        Runtime: "nodejs20.x",
+        Role: ROLE,
+        Handler: "missing.handler",
+        Code: { ZipFile: zipOf(echoHandler("x")) },
+      }),
+    );
+    const missing = await lambda.send(
+      new InvokeCommand({ FunctionName: "bbws-no-handler", LogType: "Tail" }),
+    );
+    assert.equal(missing.FunctionError, "Unhandled");
+    assert.equal(json(missing.Payload).errorType, "Runtime.ImportModuleError");
+    assert.match(Buffer.from(missing.LogResult ?? "", "base64").toString("utf8"), /END RequestId/);
+
+    const crashing = `
+export const handler = async (event) => {
+  if (event.crash) {
+    setImmediate(() => { throw new Error("crashed outside the handler"); });
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+  }
+  return "alive";
+};`;
+    await createFunction("bbws-crash", crashing, { Timeout: 5 });
+    const crashed = await lambda.send(
+      new InvokeCommand({ FunctionName: "bbws-crash", Payload: strToU8('{"crash":true}') }),
+    );
+    assert.equal(crashed.FunctionError, "Unhandled");
+    assert.match(String(json(crashed.Payload).errorMessage), /crashed outside the handler/);
+    const recovered = await lambda.send(new InvokeCommand({ FunctionName: "bbws-crash" }));
+    assert.equal(recovered.FunctionError, undefined);
+    assert.equal(Buffer.from(recovered.Payload ?? []).toString("utf8"), '"alive"');
+  });
+
   test("a handler can call AWS with its execution role's credentials and endpoint", async () => {
     const source = `
 import { STSClient, GetCallerIdentityCommand } from "@aws-sdk/client-sts";

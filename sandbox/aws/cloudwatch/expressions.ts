@@ -136,22 +136,26 @@ export function evaluateExpression(
   }
 
   function parseFunction(name: string): Value {
+    if (name !== "ABS" && name !== "FILL") {
+      throw invalid(
+        expression,
+        `the function ${name} is not supported by the sandbox (supported: ABS, FILL).`,
+      );
+    }
     const first = parseExpr();
     if (name === "ABS") {
       expectOp(")");
       return combine(first, 0, (a) => Math.abs(a));
     }
-    if (name === "FILL") {
-      expectOp(",");
-      const fill = parseExpr();
-      expectOp(")");
-      if (typeof fill !== "number") throw invalid(expression, "FILL's second argument must be a number.");
-      if (typeof first === "number") return first;
-      const out: TimeSeries = new Map();
-      for (const time of grid) out.set(time, first.get(time) ?? fill);
-      return out;
-    }
-    throw invalid(expression, `the function ${name} is not supported by the sandbox (supported: ABS, FILL).`);
+    // FILL(series, value): every grid timestamp gets a point, missing ones the fill value.
+    expectOp(",");
+    const fill = parseExpr();
+    expectOp(")");
+    if (typeof fill !== "number") throw invalid(expression, "FILL's second argument must be a number.");
+    if (typeof first === "number") return first;
+    const out: TimeSeries = new Map();
+    for (const time of grid) out.set(time, first.get(time) ?? fill);
+    return out;
   }
 
   const result = parseExpr();

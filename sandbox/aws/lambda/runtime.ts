@@ -117,6 +117,7 @@ class ExecutionEnvironment {
   readonly #sink: LogSink;
   readonly #onGone: (env: ExecutionEnvironment) => void;
   readonly #idleMs: number;
+  readonly #logLine: (line: string) => void;
   #init: InitState = { state: "starting" };
   #initWaiters: Array<() => void> = [];
   #initReported = false;
@@ -133,11 +134,13 @@ class ExecutionEnvironment {
     sink: LogSink,
     idleMs: number,
     onGone: (env: ExecutionEnvironment) => void,
+    logLine: (line: string) => void,
   ) {
     this.target = target;
     this.#sink = sink;
     this.#idleMs = idleMs;
     this.#onGone = onGone;
+    this.#logLine = logLine;
     this.logStreamName = logStreamNameFor(target.version);
     this.#worker = new Worker(bootstrapUrl, {
       workerData: { taskRoot: target.taskRoot, handler: target.handler },
@@ -154,6 +157,9 @@ class ExecutionEnvironment {
         errorMessage: error.message,
         trace: typeof error.stack === "string" ? error.stack.split("\n") : [],
       };
+      this.#logLine(
+        `lambda: the execution environment of ${target.functionName}:${target.version} crashed: ${error.message}`,
+      );
       this.#log(
         null,
         `${formatTimestamp(Date.now())}\tundefined\tERROR\tUncaught Exception \t${JSON.stringify({ ...this.#fatal, stack: this.#fatal.trace })}`,
@@ -192,6 +198,9 @@ class ExecutionEnvironment {
         return;
       case "init-error":
         this.#init = { state: "failed", initMs: performance.now() - this.#created, error: message.error };
+        this.#logLine(
+          `lambda: ${this.target.functionName}:${this.target.version} failed to initialise: ${message.error.errorType}: ${message.error.errorMessage}`,
+        );
         this.#log(
           null,
           `${formatTimestamp(Date.now())}\tundefined\tERROR\tUncaught Exception \t${JSON.stringify({ errorType: message.error.errorType, errorMessage: message.error.errorMessage, stack: message.error.trace })}`,
@@ -421,11 +430,13 @@ export class LambdaRuntime {
   readonly #live = new Set<ExecutionEnvironment>();
   readonly #sink: LogSink;
   readonly #idleMs: number;
+  readonly #log: (line: string) => void;
   #closed = false;
 
   constructor(options: LambdaRuntimeOptions) {
     this.#sink = options.sink;
     this.#idleMs = options.idleMs ?? 60_000;
+    this.#log = options.log ?? (() => {});
   }
 
   /** Number of running execution environments (for tests and diagnostics). */
@@ -450,10 +461,16 @@ export class LambdaRuntime {
     }
     let environment = this.#environments.get(target.key);
     if (!environment?.usable) {
-      const fresh = new ExecutionEnvironment(target, this.#sink, this.#idleMs, (gone) => {
-        this.#live.delete(gone);
-        if (this.#environments.get(gone.target.key) === gone) this.#environments.delete(gone.target.key);
-      });
+      const fresh = new ExecutionEnvironment(
+        target,
+        this.#sink,
+        this.#idleMs,
+        (gone) => {
+          this.#live.delete(gone);
+          if (this.#environments.get(gone.target.key) === gone) this.#environments.delete(gone.target.key);
+        },
+        this.#log,
+      );
       this.#environments.set(target.key, fresh);
       this.#live.add(fresh);
       environment = fresh;
