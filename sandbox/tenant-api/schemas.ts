@@ -51,7 +51,7 @@ const EmailSchema = z
   .max(254, "must be at most 254 characters");
 const WordpressVersionSchema = z
   .string({ error: stringError })
-  .regex(/^\d+\.\d+(\.\d+)?$/, "must be a WordPress version such as 6.5.2");
+  .regex(/^\d+(\.\d+){1,2}(-[0-9A-Za-z.]+)?$/, "must be a WordPress version such as 6.5.2");
 const IsoTimeSchema = z.iso.datetime();
 const IdStringSchema = z.string({ error: stringError }).min(1, "must not be empty").max(64, "is too long");
 
@@ -174,7 +174,13 @@ export const UpdateInstanceBodySchema = z
 
 export const ScaleInstanceBodySchema = z.strictObject({ size: SizeSchema });
 
-export const BackupBodySchema = z.strictObject({ label: oneTo(200).nullable().optional() });
+export const BackupBodySchema = z.strictObject({
+  label: z
+    .string({ error: "must be a string or null" })
+    .max(256, "must be at most 256 characters")
+    .nullable()
+    .optional(),
+});
 
 export const RestoreBodySchema = z.strictObject({ backupId: IdStringSchema });
 
@@ -186,7 +192,8 @@ export const CreateInvitationBodySchema = z.strictObject({
 });
 
 export const AssignUserBodySchema = z.strictObject({
-  userId: oneTo(128).regex(/^[^/\s]+$/, "must not contain '/' or whitespace"),
+  // The contract allows any 1-128 characters; the router decodes %2F within a path segment.
+  userId: oneTo(128),
   role: RoleSchema,
 });
 

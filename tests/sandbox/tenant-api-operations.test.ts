@@ -945,6 +945,15 @@ describe("tenant users", () => {
       404,
       "NotFound",
     );
+    const federated = "auth0|alice@acme.example";
+    await call(
+      { method: "POST", path: `/tenants/${tenant.id}/users`, body: { userId: federated, role: "viewer" } },
+      201,
+    );
+    await call(
+      { method: "DELETE", path: `/tenants/${tenant.id}/users/${encodeURIComponent(federated)}` },
+      204,
+    );
     const assignment = await fixture.dynamo.send(
       new GetCommand({
         TableName: "bbws-tenants-dev",
