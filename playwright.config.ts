@@ -11,7 +11,7 @@
  *   BBWS_<ENV>_SMOKE_USERNAME/_PASSWORD, and the standard AWS_* variables (AWS_ENDPOINT_URL, AWS_CONFIG_FILE,
  *   AWS_SHARED_CREDENTIALS_FILE) as for any AWS SDK program.
  */
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { defineConfig, type Project, type ReporterDescription } from "@playwright/test";
 import type { HarnessOptions } from "./fixtures/core.ts";
 import { loadHarnessConfig } from "./lib/config/index.ts";
@@ -36,7 +36,9 @@ import { environmentIds, type ServiceId } from "./runbooks/schema.ts";
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 
 const requested = parseProjectName(argValue(process.argv, "--project") ?? "");
-const shard = parseShard(argValue(process.argv, "--shard"));
+// Workers load this file without the CLI arguments, so the runner process hands the shard down by variable.
+process.env.HARNESS_SHARD ||= argValue(process.argv, "--shard") ?? "none";
+const shard = parseShard(process.env.HARNESS_SHARD);
 
 // Set once in the runner process; workers load this file again and inherit the values.
 process.env[RUN_ENV.runId] ||= createRunId(
@@ -44,7 +46,7 @@ process.env[RUN_ENV.runId] ||= createRunId(
   requested?.role === "suite" ? requested.suite : "adhoc",
 );
 const runId = process.env[RUN_ENV.runId] ?? "";
-process.env[RUN_ENV.runDir] ||= runDirFor(runId);
+process.env[RUN_ENV.runDir] = resolve(process.env[RUN_ENV.runDir] || runDirFor(runId));
 const runDir = process.env[RUN_ENV.runDir] ?? "";
 process.env[RUN_ENV.harnessCommit] ||= harnessCommit();
 const commit = process.env[RUN_ENV.harnessCommit] ?? "unknown";

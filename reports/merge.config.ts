@@ -3,11 +3,13 @@
  * merge-reports --config reports/merge.config.ts reports/runs/<run-id>/blob`. Produces the same HTML
  * report, JUnit file and verdict as an unsharded run (Allure results were already written by the shards).
  */
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { defineConfig } from "@playwright/test";
 import { RUN_ENV, RUN_LAYOUT } from "../lib/run/index.ts";
 
-const runDir = process.env[RUN_ENV.runDir];
+// Relative to where merge-reports was started, not to this file's folder.
+const runDirSetting = process.env[RUN_ENV.runDir];
+const runDir = runDirSetting ? resolve(runDirSetting) : undefined;
 if (!runDir) {
   throw new Error(
     "Merging needs the run folder: set HARNESS_RUN_DIR=reports/runs/<run-id> (the folder whose blob/ you merge), then run again.",
@@ -16,6 +18,8 @@ if (!runDir) {
 const target = process.env[RUN_ENV.target] ?? "see the shards' verdicts";
 
 export default defineConfig({
+  // The shards' file paths are relative to the repository root (playwright.config.ts's folder), not to reports/.
+  testDir: "..",
   reporter: [
     [process.env.CI ? "line" : "list"],
     [

@@ -112,12 +112,16 @@ function projectOf(test: TestCase): { name: string; parsed: ParsedProject | null
   return { name, parsed: parseProjectName(name) };
 }
 
-/** The same test can arrive once per shard on merge (setup projects run in every shard); fold them. */
-function foldById(
+/** The same test can arrive once per shard on merge (setup projects run in every shard); fold the copies. */
+function foldCopies(
   tests: TestCase[],
 ): { test: TestCase; results: TestResult[]; outcome: RawTest["outcome"] }[] {
   const byId = new Map<string, TestCase[]>();
-  for (const test of tests) byId.set(test.id, [...(byId.get(test.id) ?? []), test]);
+  for (const test of tests) {
+    // Copies of one test from different shards have different ids; project, title path and line match.
+    const key = `${test.titlePath().slice(1).join("\u0000")}:${test.location.line}`;
+    byId.set(key, [...(byId.get(key) ?? []), test]);
+  }
   return [...byId.values()].flatMap((copies) => {
     const [first] = copies;
     if (!first) return [];
@@ -218,8 +222,8 @@ export default class VerdictReporter implements Reporter {
   }
 
   #verdictFor(group: Group, guardTests: TestCase[], result: FullResult): Verdict {
-    const guardFolded = foldById(guardTests);
-    const suiteFolded = foldById(group.tests);
+    const guardFolded = foldCopies(guardTests);
+    const suiteFolded = foldCopies(group.tests);
     const raw = [...guardFolded, ...suiteFolded].map(({ test, results, outcome }) =>
       this.#rawTest(test, results, outcome),
     );

@@ -167,16 +167,19 @@ function summary(verdict: Verdict, runDir: string, sharded: boolean): void {
       `Version: ${verdict.version.alias} -> ${verdict.version.functionVersion} (${verdict.version.appVersion}), CodeSha256 ${verdict.codeSha256}`,
     );
   }
-  if (verdict.guard.status === "failed") print(`Guard:   FAILED. ${verdict.guard.message ?? ""}`);
+  const guardFailed = verdict.guard.status === "failed";
+  if (guardFailed) print(`Guard:   FAILED, no check ran. ${verdict.guard.message ?? ""}`);
   print(
     `Items:   ${c.passed} passed, ${c.failed} failed, ${c.skippedByPolicy} skipped-by-policy, ${c.inconclusive} inconclusive, ` +
       `${c.attested} attested, ${c.missingAttestation} missing-attestation (${c.tests} tests; ${verdict.notCovered.length} suite items not covered by this run)`,
   );
+  const short = (text: string) => (text.length > 160 ? `${text.slice(0, 157)}...` : text);
   for (const item of verdict.items) {
     if (item.status === "passed" || item.status === "attested") continue;
-    print(`  ${item.status.padEnd(19)} ${item.id}${item.reason ? `: ${item.reason}` : ""}`);
+    print(`  ${item.status.padEnd(19)} ${item.id}${item.reason ? `: ${short(item.reason)}` : ""}`);
   }
-  if (verdict.outcome !== "passed") for (const reason of verdict.reasons) print(`  reason: ${reason}`);
+  if (verdict.outcome !== "passed" && !guardFailed)
+    for (const reason of verdict.reasons) print(`  reason: ${short(reason)}`);
   print("Reports:");
   if (!sharded) {
     print(`  HTML     ${rel(join(RUN_LAYOUT.html, "index.html"))}`);
@@ -216,7 +219,6 @@ async function main(argv: string[]): Promise<number> {
   const presetRunId = process.env[RUN_ENV.runId];
   const runId = presetRunId && isRunId(presetRunId) ? presetRunId : createRunId(args.env, args.suite);
   const runDir = runDirFor(runId);
-  mkdirSync(runDir, { recursive: true });
   const project = projectName(args.suite, args.env, args.service);
 
   let sandbox: SandboxHandle | null = null;
@@ -257,6 +259,7 @@ async function main(argv: string[]): Promise<number> {
       return fail(error);
     }
 
+    mkdirSync(runDir, { recursive: true });
     const passwordVars = Object.values(config.environments).map((env) => env.cognito.password.fromEnv);
     registerEnvironmentSecrets(childEnv, passwordVars);
     const secrets = secretValues(childEnv, config);

@@ -17,6 +17,8 @@ export const ANNOTATION = {
   runbookItem: "runbook-item",
   inconclusive: "inconclusive",
   skippedByPolicy: "skipped-by-policy",
+  /** The test failed because the target could not be reached: no data, not a failed check. */
+  unreachable: "unreachable",
   warning: "warning",
 } as const;
 
@@ -55,6 +57,9 @@ export function classifyTest(raw: RawTest): { status: TestStatus; reason?: strin
     return { status: "inconclusive", reason: `skipped: ${skip?.description ?? "no reason given"}` };
   }
   if (raw.outcome === "unexpected") {
+    const unreachable = find(ANNOTATION.unreachable);
+    if (unreachable)
+      return { status: "inconclusive", reason: `target unreachable: ${unreachable.description ?? ""}` };
     const reason = raw.lastStatus === "timedOut" ? "timed out" : (raw.firstError ?? "failed");
     return { status: "failed", reason };
   }

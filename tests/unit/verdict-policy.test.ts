@@ -75,6 +75,18 @@ describe("classifyTest", () => {
     assert.deepEqual(classifyTest(marked), { status: "inconclusive", reason: "no datapoints" });
   });
 
+  test("a failure because the target was unreachable is inconclusive, not failed", () => {
+    const unreachable = raw({
+      outcome: "unexpected",
+      lastStatus: "failed",
+      annotations: [{ type: "unreachable", description: "GET /health: ECONNREFUSED" }],
+    });
+    assert.deepEqual(classifyTest(unreachable), {
+      status: "inconclusive",
+      reason: "target unreachable: GET /health: ECONNREFUSED",
+    });
+  });
+
   test("a test that never ran or was interrupted is inconclusive", () => {
     assert.equal(classifyTest(raw({ outcome: "skipped", lastStatus: null })).status, "inconclusive");
     assert.equal(
