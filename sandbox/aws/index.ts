@@ -127,7 +127,10 @@ export interface LambdaService {
 
 /** In-process CloudWatch for seeding and fault injection. Inputs are the SDK's shapes (Dates for timestamps). */
 export interface CloudWatchService {
-  /** Records metric data, "AWS/" namespaces included (24 h of history: Timestamp up to 2 weeks back). */
+  /**
+   * Records metric data, "AWS/" namespaces included (24 h of history: Timestamp up to 2 weeks back).
+   * Typed input: only AWS's semantic rules are checked, and there is no 1000-item limit per call.
+   */
   putMetricData(accountId: string, region: string, input: PutMetricDataInput): void;
   putMetricAlarm(accountId: string, region: string, input: PutMetricAlarmInput): void;
   /** Forces a state; `holdMs` keeps it against evaluation for that long (Infinity = until changed). */
@@ -293,7 +296,7 @@ export async function startAwsServer(options: AwsServerOptions): Promise<AwsSand
       },
     },
     cloudwatch: {
-      putMetricData: (accountId, region, input) => cloudwatch.putMetricData(accountId, region, input, true),
+      putMetricData: (accountId, region, input) => cloudwatch.putMetricDataTyped(accountId, region, input),
       putMetricAlarm: (accountId, region, input) => cloudwatch.putMetricAlarm(accountId, region, input),
       setAlarmState: (accountId, region, input) => {
         const { holdMs, ...request } = input;

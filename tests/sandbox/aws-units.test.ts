@@ -55,11 +55,11 @@ describe("filter patterns", () => {
 
 describe("statistics and metric math", () => {
   test("weighted percentiles pick the recorded value at the rank", () => {
-    assert.equal(percentile([10, 20, 30], [1, 1, 1], 50), 20);
-    assert.equal(percentile([30, 10, 20], [1, 8, 1], 50), 10);
-    assert.equal(percentile([30, 10, 20], [1, 8, 1], 95), 30);
-    assert.equal(percentile([5], [3], 99.9), 5);
-    assert.equal(percentile([], [], 50), undefined);
+    assert.equal(percentile([10, 1, 20, 1, 30, 1], 50), 20);
+    assert.equal(percentile([30, 1, 10, 8, 20, 1], 50), 10);
+    assert.equal(percentile([30, 1, 10, 8, 20, 1], 95), 30);
+    assert.equal(percentile([5, 3], 99.9), 5);
+    assert.equal(percentile([], 50), undefined);
   });
 
   test("expressions combine series on shared timestamps", () => {

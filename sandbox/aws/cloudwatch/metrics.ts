@@ -18,39 +18,45 @@ export interface MetricDatum {
   Timestamp: Date;
   Unit: string;
   StorageResolution: number;
-  /** Raw values with their weights (Value, or Values+Counts). */
-  values: Array<{ value: number; count: number }>;
+  /** Raw values with their weights (Value, or Values+Counts) as flat [value, count, value, count, ...]. */
+  samples: number[];
   StatisticValues?: { SampleCount: number; Sum: number; Minimum: number; Maximum: number };
 }
 
-/** Aggregated data of one storage bucket (or of a merged period). */
+/** Aggregated data of one storage bucket (or of a merged period) in one unit. */
 export interface Aggregate {
+  unit: string;
   sampleCount: number;
   sum: number;
   min: number;
   max: number;
-  /** Values usable for percentiles, with weights; StatisticValues sets with spread cannot contribute. */
-  values: number[];
-  weights: number[];
+  /**
+   * Values usable for percentiles as flat [value, weight, value, weight, ...] pairs; statistic sets
+   * with spread contribute to the sums but not here (AWS cannot compute their percentiles either).
+   */
+  samples: number[];
+  /** The same bucket's data recorded in another unit (rare). */
+  next: Aggregate | undefined;
 }
 
 export interface Series {
   namespace: string;
   metricName: string;
   dimensions: Dimension[];
-  /** bucket start (ms) -> unit -> aggregate */
-  buckets: Map<number, Map<string, Aggregate>>;
+  /** bucket start (ms) -> aggregate (chained per unit) */
+  buckets: Map<number, Aggregate>;
   lastTimestamp: number;
 }
 
-function emptyAggregate(): Aggregate {
+function emptyAggregate(unit: string): Aggregate {
   return {
+    unit,
     sampleCount: 0,
     sum: 0,
     min: Number.POSITIVE_INFINITY,
     max: Number.NEGATIVE_INFINITY,
-    values: [],
-    weights: [],
+    samples: [],
+    next: undefined,
   };
 }
 
@@ -58,10 +64,17 @@ export function sortDimensions(dimensions: readonly Dimension[]): Dimension[] {
   return [...dimensions].sort((a, b) => (a.Name < b.Name ? -1 : a.Name > b.Name ? 1 : 0));
 }
 
+/** Callers often reuse one Dimensions array for many data (seeding); its key part is computed once. */
+const dimensionKeys = new WeakMap<readonly Dimension[], string>();
+
 export function seriesKey(namespace: string, metricName: string, dimensions: readonly Dimension[]): string {
-  const dims = sortDimensions(dimensions)
-    .map((dimension) => `${dimension.Name}=${dimension.Value}`)
-    .join("\u0002");
+  let dims = dimensionKeys.get(dimensions);
+  if (dims === undefined) {
+    dims = sortDimensions(dimensions)
+      .map((dimension) => `${dimension.Name}=${dimension.Value}`)
+      .join("\u0002");
+    dimensionKeys.set(dimensions, dims);
+  }
   return `${namespace}\u0001${metricName}\u0001${dims}`;
 }
 
@@ -85,37 +98,40 @@ export class MetricStore {
     const resolutionMs = datum.StorageResolution === 1 ? 1000 : 60_000;
     const time = datum.Timestamp.getTime();
     const start = Math.floor(time / resolutionMs) * resolutionMs;
-    let units = series.buckets.get(start);
-    if (!units) {
-      units = new Map();
-      series.buckets.set(start, units);
-    }
-    let aggregate = units.get(datum.Unit);
+    let aggregate = series.buckets.get(start);
     if (!aggregate) {
-      aggregate = emptyAggregate();
-      units.set(datum.Unit, aggregate);
+      aggregate = emptyAggregate(datum.Unit);
+      series.buckets.set(start, aggregate);
     }
-    for (const { value, count } of datum.values) {
+    while (aggregate.unit !== datum.Unit) {
+      aggregate.next ??= emptyAggregate(datum.Unit);
+      aggregate = aggregate.next;
+    }
+    let samples = datum.samples;
+    for (let i = 0; i + 1 < samples.length; i += 2) {
+      const value = samples[i] ?? 0;
+      const count = samples[i + 1] ?? 0;
       aggregate.sampleCount += count;
       aggregate.sum += value * count;
-      aggregate.min = Math.min(aggregate.min, value);
-      aggregate.max = Math.max(aggregate.max, value);
-      aggregate.values.push(value);
-      aggregate.weights.push(count);
+      if (value < aggregate.min) aggregate.min = value;
+      if (value > aggregate.max) aggregate.max = value;
     }
     const set = datum.StatisticValues;
     if (set) {
       aggregate.sampleCount += set.SampleCount;
       aggregate.sum += set.Sum;
-      aggregate.min = Math.min(aggregate.min, set.Minimum);
-      aggregate.max = Math.max(aggregate.max, set.Maximum);
+      if (set.Minimum < aggregate.min) aggregate.min = set.Minimum;
+      if (set.Maximum > aggregate.max) aggregate.max = set.Maximum;
       // AWS keeps percentiles for a statistic set only when it describes a single value.
-      if (set.SampleCount === 1 || set.Minimum === set.Maximum) {
-        aggregate.values.push(set.Minimum);
-        aggregate.weights.push(set.SampleCount);
-      }
+      if (set.SampleCount === 1 || set.Minimum === set.Maximum)
+        samples = [...samples, set.Minimum, set.SampleCount];
     }
-    series.lastTimestamp = Math.max(series.lastTimestamp, time);
+    // concat/slice allocate exactly-sized arrays: most buckets hold one datum, so no growth slack.
+    if (samples.length > 0) {
+      aggregate.samples =
+        aggregate.samples.length === 0 ? samples.slice() : aggregate.samples.concat(samples);
+    }
+    if (time > series.lastTimestamp) series.lastTimestamp = time;
   }
 
   /** The series with exactly these dimensions, if any data was recorded for it. */
@@ -136,31 +152,18 @@ export class MetricStore {
   }
 }
 
-/** Merges the buckets of `series` whose start lies in [fromMs, toMs), optionally of one unit only. */
-export function aggregateRange(
-  series: Series,
-  fromMs: number,
-  toMs: number,
-  unit: string | undefined,
-): { aggregate: Aggregate; unit: string } | undefined {
-  let merged: Aggregate | undefined;
-  let seenUnit: string | undefined;
-  for (const [start, units] of series.buckets) {
-    if (start < fromMs || start >= toMs) continue;
-    for (const [bucketUnit, aggregate] of units) {
-      if (unit !== undefined && bucketUnit !== unit) continue;
-      merged ??= emptyAggregate();
-      seenUnit ??= bucketUnit;
-      mergeInto(merged, aggregate);
-    }
-  }
-  if (!merged || merged.sampleCount === 0 || seenUnit === undefined) return undefined;
-  return { aggregate: merged, unit: seenUnit };
+function mergeInto(target: Aggregate, source: Aggregate): void {
+  target.sampleCount += source.sampleCount;
+  target.sum += source.sum;
+  if (source.min < target.min) target.min = source.min;
+  if (source.max > target.max) target.max = source.max;
+  for (const sample of source.samples) target.samples.push(sample);
 }
 
 /**
  * Splits the data of `series` into periods of `periodMs` starting at `originMs` (up to `endMs`,
- * exclusive): period index -> merged aggregate. One pass over the stored buckets.
+ * exclusive): period index -> merged aggregate (of `unit` only, if given; else of the first unit seen).
+ * One pass over the stored buckets.
  */
 export function collectPeriods(
   series: Series,
@@ -168,34 +171,23 @@ export function collectPeriods(
   periodMs: number,
   endMs: number,
   unit: string | undefined,
-): Map<number, { aggregate: Aggregate; unit: string }> {
-  const periods = new Map<number, { aggregate: Aggregate; unit: string }>();
-  for (const [start, units] of series.buckets) {
+): Map<number, Aggregate> {
+  const periods = new Map<number, Aggregate>();
+  for (const [start, first] of series.buckets) {
     if (start < originMs || start >= endMs) continue;
     const index = Math.floor((start - originMs) / periodMs);
-    for (const [bucketUnit, aggregate] of units) {
-      if (unit !== undefined && bucketUnit !== unit) continue;
-      let entry = periods.get(index);
-      if (!entry) {
-        entry = { aggregate: emptyAggregate(), unit: bucketUnit };
-        periods.set(index, entry);
+    for (let aggregate: Aggregate | undefined = first; aggregate; aggregate = aggregate.next) {
+      if (unit !== undefined && aggregate.unit !== unit) continue;
+      let merged = periods.get(index);
+      if (!merged) {
+        merged = emptyAggregate(aggregate.unit);
+        periods.set(index, merged);
       }
-      mergeInto(entry.aggregate, aggregate);
+      mergeInto(merged, aggregate);
     }
   }
-  for (const [index, entry] of periods) if (entry.aggregate.sampleCount === 0) periods.delete(index);
+  for (const [index, merged] of periods) if (merged.sampleCount === 0) periods.delete(index);
   return periods;
-}
-
-function mergeInto(target: Aggregate, source: Aggregate): void {
-  target.sampleCount += source.sampleCount;
-  target.sum += source.sum;
-  target.min = Math.min(target.min, source.min);
-  target.max = Math.max(target.max, source.max);
-  for (let i = 0; i < source.values.length; i++) {
-    target.values.push(source.values[i] ?? 0);
-    target.weights.push(source.weights[i] ?? 0);
-  }
 }
 
 export const simpleStatistics = ["SampleCount", "Average", "Sum", "Minimum", "Maximum"] as const;
@@ -212,24 +204,25 @@ export function isPercentile(stat: string): boolean {
   return PERCENTILE.test(stat);
 }
 
-/** Weighted percentile: the smallest recorded value at or above `p` percent of the samples. */
-export function percentile(
-  values: readonly number[],
-  weights: readonly number[],
-  p: number,
-): number | undefined {
-  if (values.length === 0) return undefined;
-  const order = values.map((_, index) => index).sort((a, b) => (values[a] ?? 0) - (values[b] ?? 0));
-  const total = weights.reduce((sum, weight) => sum + weight, 0);
-  if (total <= 0) return undefined;
+/** Weighted percentile over [value, weight, ...] pairs: the smallest value at or above `p` percent of the weight. */
+export function percentile(samples: readonly number[], p: number): number | undefined {
+  const pairs: Array<[number, number]> = [];
+  let total = 0;
+  for (let i = 0; i + 1 < samples.length; i += 2) {
+    const value = samples[i] ?? 0;
+    const weight = samples[i + 1] ?? 0;
+    pairs.push([value, weight]);
+    total += weight;
+  }
+  if (pairs.length === 0 || total <= 0) return undefined;
+  pairs.sort((a, b) => a[0] - b[0]);
   const rank = (p / 100) * total;
   let cumulative = 0;
-  for (const index of order) {
-    cumulative += weights[index] ?? 0;
-    if (cumulative >= rank) return values[index];
+  for (const [value, weight] of pairs) {
+    cumulative += weight;
+    if (cumulative >= rank) return value;
   }
-  const last = order[order.length - 1];
-  return last === undefined ? undefined : values[last];
+  return pairs[pairs.length - 1]?.[0];
 }
 
 /** The value of one statistic over an aggregate; undefined when it cannot be computed (percentile of sets). */
@@ -248,7 +241,7 @@ export function statisticValue(aggregate: Aggregate, stat: string): number | und
     default: {
       const match = PERCENTILE.exec(stat);
       if (!match) return undefined;
-      return percentile(aggregate.values, aggregate.weights, Number(stat.slice(1)));
+      return percentile(aggregate.samples, Number(stat.slice(1)));
     }
   }
 }

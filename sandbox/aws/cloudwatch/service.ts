@@ -17,6 +17,7 @@ import { type CallContext, decodeToken, encodeToken, type Operation, Regional } 
 import { parseInput, TimestampSchema } from "../validation.ts";
 import { evaluateExpression, type TimeSeries } from "./expressions.ts";
 import {
+  type Aggregate,
   collectPeriods,
   type Dimension,
   isPercentile,
@@ -121,7 +122,26 @@ export const PutMetricDataInputSchema = z.object({
   Namespace: NamespaceSchema,
   MetricData: z.array(MetricDatumSchema).min(1).max(1000),
 });
-export type PutMetricDataInput = z.input<typeof PutMetricDataInputSchema>;
+
+export type MetricUnit = (typeof metricUnits)[number];
+
+/** One PutMetricData member, in the SDK's shape (Dates for timestamps). */
+export interface MetricDatumInput {
+  MetricName: string;
+  Dimensions?: Dimension[] | undefined;
+  Timestamp?: Date | undefined;
+  Value?: number | undefined;
+  StatisticValues?: { SampleCount: number; Sum: number; Minimum: number; Maximum: number } | undefined;
+  Values?: number[] | undefined;
+  Counts?: number[] | undefined;
+  Unit?: MetricUnit | undefined;
+  StorageResolution?: number | undefined;
+}
+
+export interface PutMetricDataInput {
+  Namespace: string;
+  MetricData: MetricDatumInput[];
+}
 
 const comparisonOperators = [
   "GreaterThanOrEqualToThreshold",
@@ -327,9 +347,28 @@ export class CloudWatchBackend {
     if (!allowAwsNamespaces && request.Namespace.startsWith("AWS/")) {
       throw invalidValue(`The value ${request.Namespace} for parameter Namespace is invalid.`);
     }
+    this.#record(accountId, region, request);
+  }
+
+  /**
+   * The in-process form for the sandbox's own seeding: the input is typed by the caller, so only the
+   * semantic rules are checked (one of Value/Values/StatisticValues, timestamps within two weeks,
+   * finite numbers), which keeps seeding 24 h of history for every function fast. No 1000-item limit.
+   */
+  putMetricDataTyped(accountId: string, region: string, input: PutMetricDataInput): void {
+    if (input.Namespace.length === 0 || input.Namespace.length > 255) {
+      throw invalidValue("The parameter Namespace must be 1 to 255 characters long.");
+    }
+    this.#record(accountId, region, input);
+  }
+
+  #record(accountId: string, region: string, request: PutMetricDataInput): void {
     const now = this.#now();
     const data: MetricDatum[] = request.MetricData.map((datum, index) => {
       const member = `MetricData.member.${index + 1}`;
+      if (datum.MetricName.length === 0 || datum.MetricName.length > 255) {
+        throw invalidValue(`The parameter ${member}.MetricName must be 1 to 255 characters long.`);
+      }
       const kinds = [datum.Value, datum.StatisticValues, datum.Values].filter(
         (kind) => kind !== undefined,
       ).length;
@@ -339,12 +378,13 @@ export class CloudWatchBackend {
         );
       }
       const timestamp = datum.Timestamp ?? new Date(now);
-      if (timestamp.getTime() < now - TWO_WEEKS_MS) {
+      const time = timestamp.getTime();
+      if (Number.isNaN(time) || time < now - TWO_WEEKS_MS) {
         throw invalidValue(
           `The parameter ${member}.Timestamp must specify a time no more than two weeks in the past.`,
         );
       }
-      if (timestamp.getTime() > now + 2 * 60 * 60 * 1000) {
+      if (time > now + 2 * 60 * 60 * 1000) {
         throw invalidValue(
           `The parameter ${member}.Timestamp must specify a time no more than two hours in the future.`,
         );
@@ -358,8 +398,8 @@ export class CloudWatchBackend {
           `The value ${datum.StorageResolution} for parameter ${member}.StorageResolution is invalid.`,
         );
       }
-      const values: Array<{ value: number; count: number }> = [];
-      if (datum.Value !== undefined) values.push({ value: datum.Value, count: 1 });
+      const samples: number[] = [];
+      if (datum.Value !== undefined) samples.push(datum.Value, 1);
       if (datum.Values !== undefined) {
         if (datum.Counts !== undefined && datum.Counts.length !== datum.Values.length) {
           throw invalidValue(
@@ -367,12 +407,15 @@ export class CloudWatchBackend {
           );
         }
         datum.Values.forEach((value, i) => {
-          values.push({ value, count: datum.Counts?.[i] ?? 1 });
+          samples.push(value, datum.Counts?.[i] ?? 1);
         });
       }
-      for (const { value } of values) {
-        if (!Number.isFinite(value))
-          throw invalidValue(`The value ${value} for parameter ${member}.Value is invalid.`);
+      for (let i = 0; i + 1 < samples.length; i += 2) {
+        const value = samples[i] ?? Number.NaN;
+        const count = samples[i + 1] ?? Number.NaN;
+        if (!Number.isFinite(value) || !Number.isFinite(count) || count < 0) {
+          throw invalidValue(`The value ${value} (count ${count}) for parameter ${member} is invalid.`);
+        }
       }
       const normalised: MetricDatum = {
         MetricName: datum.MetricName,
@@ -380,7 +423,7 @@ export class CloudWatchBackend {
         Timestamp: timestamp,
         Unit: datum.Unit ?? "None",
         StorageResolution: datum.StorageResolution ?? 60,
-        values,
+        samples,
       };
       if (datum.StatisticValues) {
         const set = datum.StatisticValues;
@@ -466,7 +509,7 @@ export class CloudWatchBackend {
     const datapoints: unknown[] = [];
     if (series) {
       const periods = collectPeriods(series, origin, periodMs, endMs, request.Unit);
-      for (const [index, { aggregate, unit }] of [...periods].sort((a, b) => a[0] - b[0])) {
+      for (const [index, aggregate] of [...periods].sort((a, b) => a[0] - b[0])) {
         const point: Record<string, unknown> = { Timestamp: new Date(origin + index * periodMs) };
         for (const stat of statistics) point[stat] = statisticValue(aggregate, stat);
         if (extended.length > 0) {
@@ -477,7 +520,7 @@ export class CloudWatchBackend {
           }
           point.ExtendedStatistics = new WireMap(values);
         }
-        point.Unit = unit;
+        point.Unit = aggregate.unit;
         datapoints.push(point);
       }
     }
@@ -585,7 +628,7 @@ export class CloudWatchBackend {
       );
       const values: TimeSeries = new Map();
       if (series) {
-        for (const [index, { aggregate }] of collectPeriods(series, origin, periodMs, endMs, stat.Unit)) {
+        for (const [index, aggregate] of collectPeriods(series, origin, periodMs, endMs, stat.Unit)) {
           const value = statisticValue(aggregate, stat.Stat);
           if (value !== undefined) values.set(origin + index * periodMs, value);
         }
@@ -1036,14 +1079,16 @@ export class CloudWatchBackend {
     // Sliding windows ending now, oldest first: window i covers [origin + i*P, origin + (i+1)*P).
     const origin = now - n * periodMs;
     const series = state.metrics.get(c.Namespace, c.MetricName, c.Dimensions);
-    const periods = series ? collectPeriods(series, origin, periodMs, now + 1, c.Unit) : new Map();
+    const periods = series
+      ? collectPeriods(series, origin, periodMs, now + 1, c.Unit)
+      : new Map<number, Aggregate>();
     const points: Array<{ start: number; value: number | undefined; sampleCount: number }> = [];
     for (let i = 0; i < n; i++) {
       const entry = periods.get(i);
       points.push({
         start: origin + i * periodMs,
-        value: entry ? statisticValue(entry.aggregate, stat) : undefined,
-        sampleCount: entry?.aggregate.sampleCount ?? 0,
+        value: entry ? statisticValue(entry, stat) : undefined,
+        sampleCount: entry?.sampleCount ?? 0,
       });
     }
     const present = points.filter((point) => point.value !== undefined);

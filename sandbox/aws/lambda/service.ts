@@ -799,7 +799,7 @@ export class LambdaBackend {
           Timestamp: timestamp,
           Unit: unitOf(name),
           StorageResolution: 60,
-          values: [{ value, count: 1 }],
+          samples: [value, 1],
         });
       }
     }
