@@ -31,11 +31,19 @@ describe("post-deploy suite on a sandbox: healthy and no data", { timeout: 240_0
     assert.equal(run.code, 3, describeRun(run));
     assert.equal(run.verdict?.outcome, "inconclusive");
     // The account guard (2.1) runs before every suite and passes; no post-deploy item may.
-    const passed = itemsWith(run.verdict, "passed").filter((id) => id !== "tenant-deploy/2.1/aws-account-access");
+    const passed = itemsWith(run.verdict, "passed").filter(
+      (id) => id !== "tenant-deploy/2.1/aws-account-access",
+    );
     assert.deepEqual(passed, [], "nothing passes without data");
     assert.deepEqual(itemsWith(run.verdict, "failed"), []);
-    assert.ok(itemsWith(run.verdict, "inconclusive").includes("tenant-deploy/6.3.3/monitor-immediate-errors"), describeRun(run));
-    assert.ok(itemsWith(run.verdict, "inconclusive").includes("tenant-deploy/8.1/errors-5min"), describeRun(run));
+    assert.ok(
+      itemsWith(run.verdict, "inconclusive").includes("tenant-deploy/6.3.3/monitor-immediate-errors"),
+      describeRun(run),
+    );
+    assert.ok(
+      itemsWith(run.verdict, "inconclusive").includes("tenant-deploy/8.1/errors-5min"),
+      describeRun(run),
+    );
   });
 
   test("a healthy promotion under steady traffic passes: npm run verify -- --env sit --suite post-deploy --sandbox", async () => {

@@ -56,7 +56,9 @@ export async function startPostDeploySandbox(): Promise<PostDeploySandbox> {
     runDirs,
     lambda,
     async pointAlias(env, functionName, alias, version) {
-      await lambda(env).send(new UpdateAliasCommand({ FunctionName: functionName, Name: alias, FunctionVersion: version }));
+      await lambda(env).send(
+        new UpdateAliasCommand({ FunctionName: functionName, Name: alias, FunctionVersion: version }),
+      );
     },
     async close() {
       for (const client of clients.values()) client.destroy();
@@ -78,7 +80,12 @@ export interface VerifyRun {
 /** `npm run verify -- --env <env> --suite post-deploy --sandbox [--service s] [--grep g]` with the short window. */
 export function runPostDeploy(
   sb: PostDeploySandbox,
-  options: { env: EnvId; service?: "tenant-instance-management" | "access-management"; grep?: string; extraEnv?: Record<string, string> },
+  options: {
+    env: EnvId;
+    service?: "tenant-instance-management" | "access-management";
+    grep?: string;
+    extraEnv?: Record<string, string>;
+  },
 ): Promise<VerifyRun> {
   const runId = createRunId(options.env, "post-deploy");
   const runDir = runDirFor(runId);
@@ -106,7 +113,11 @@ export function runPostDeploy(
   ];
   const started = Date.now();
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", ...args], { cwd: repoRoot, env, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, ["--import", "tsx", ...args], {
+      cwd: repoRoot,
+      env,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (chunk: Buffer) => {
@@ -130,7 +141,10 @@ export function runPostDeploy(
 
 /** Ids of the verdict's items with a status, sorted. */
 export function itemsWith(verdict: Verdict | null, status: string): string[] {
-  return (verdict?.items ?? []).filter((item) => item.status === status).map((item) => item.id).sort();
+  return (verdict?.items ?? [])
+    .filter((item) => item.status === status)
+    .map((item) => item.id)
+    .sort();
 }
 
 /** The verdict's reason for an item, for assertion messages. */
@@ -139,7 +153,10 @@ export function reasonOf(verdict: Verdict | null, id: string): string {
 }
 
 /** Steady traffic: `call` every `everyMs` until stopped; returns how many calls ran. */
-export function steadyTraffic(call: (n: number) => Promise<unknown>, everyMs = 50): { stop(): Promise<number> } {
+export function steadyTraffic(
+  call: (n: number) => Promise<unknown>,
+  everyMs = 50,
+): { stop(): Promise<number> } {
   let running = true;
   let n = 0;
   const loop = (async () => {
@@ -166,7 +183,14 @@ export function apiGet(sb: PostDeploySandbox, env: EnvId, path: string): Promise
 }
 
 /** Invokes `functionName:alias` directly with an API Gateway proxy event. */
-export async function invokeRoute(sb: PostDeploySandbox, env: EnvId, functionName: string, alias: string, method: string, path: string): Promise<void> {
+export async function invokeRoute(
+  sb: PostDeploySandbox,
+  env: EnvId,
+  functionName: string,
+  alias: string,
+  method: string,
+  path: string,
+): Promise<void> {
   await sb.lambda(env).send(
     new InvokeCommand({
       FunctionName: functionName,
@@ -178,6 +202,8 @@ export async function invokeRoute(sb: PostDeploySandbox, env: EnvId, functionNam
 
 /** A one-line summary of a run for assertion messages. */
 export function describeRun(run: VerifyRun): string {
-  const summary = run.stdout.split("\n").filter((line) => /Verdict:|^\s+(failed|inconclusive)\s|reason:/.test(line));
+  const summary = run.stdout
+    .split("\n")
+    .filter((line) => /Verdict:|^\s+(failed|inconclusive)\s|reason:/.test(line));
   return `exit ${run.code} in ${run.ms} ms\n${summary.join("\n")}\n${run.stderr.slice(-2000)}`;
 }
