@@ -38,7 +38,7 @@ import {
 } from "../lib/run/index.ts";
 import { computeReportSha256, readVerdict, type Verdict, verdictSuites } from "../lib/verdict/index.ts";
 import { type EnvironmentId, environmentIds, type ServiceId, serviceIds } from "../runbooks/schema.ts";
-import { defaultStateDir, readEndpointsFile, type SandboxHandle, startSandbox } from "../sandbox/index.ts";
+import type { SandboxHandle } from "../sandbox/index.ts";
 
 const USAGE =
   "Usage: npm run verify -- --env <dev|sit|prod> --suite <smoke|post-deploy|pre-promotion|rollback> " +
@@ -124,6 +124,7 @@ export function parseVerifyArgs(argv: string[]): Args {
 async function runningSandbox(stateDir: string): Promise<(SandboxEndpoints & { controlUrl: string }) | null> {
   if (!existsSync(join(stateDir, "endpoints.json"))) return null;
   try {
+    const { readEndpointsFile } = await import("../sandbox/index.ts");
     const endpoints = await readEndpointsFile(stateDir);
     process.kill(endpoints.pid, 0);
     const response = await fetch(`${endpoints.controlUrl}/health`, { signal: AbortSignal.timeout(2_000) });
@@ -236,6 +237,8 @@ async function main(argv: string[]): Promise<number> {
 
   try {
     if (args.sandbox) {
+      // Loaded only for --sandbox: the sandbox pulls in DynamoDB and Cognito stand-ins a real run never needs.
+      const { defaultStateDir, startSandbox } = await import("../sandbox/index.ts");
       const stateDir = process.env.HARNESS_SANDBOX_DIR
         ? resolve(process.env.HARNESS_SANDBOX_DIR)
         : defaultStateDir;

@@ -1,0 +1,262 @@
+/**
+ * `npm run verify` end to end against one embedded sandbox (started here, reused by every run through
+ * HARNESS_SANDBOX_DIR): a passing smoke run and its reports, a sharded-and-merged run giving the same
+ * verdict, the account guard stopping a run with another account's credentials, and no secret anywhere
+ * in a run folder, even when checks fail and attach their request logs.
+ */
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { after, before, describe, test } from "node:test";
+import {
+  CognitoIdentityProviderClient,
+  InitiateAuthCommand,
+} from "@aws-sdk/client-cognito-identity-provider";
+import { parseRequestLog } from "../../lib/http/index.ts";
+import { findSecretsInTree } from "../../lib/redact/index.ts";
+import { createRunId, runDirFor } from "../../lib/run/index.ts";
+import { computeReportSha256, readVerdict, type Verdict } from "../../lib/verdict/index.ts";
+import { type SandboxHandle, startSandbox } from "../../sandbox/index.ts";
+
+const repoRoot = resolve(import.meta.dirname, "..", "..");
+const HEALTH = "Smoke: health check";
+
+type Run = { code: number | null; stdout: string; stderr: string; runDir: string };
+
+function spawnNode(args: string[], env: Record<string, string>): Promise<Omit<Run, "runDir">> {
+  // The runs must not inherit a HARNESS_* or AWS_* setting from the shell that started the tests.
+  const base = Object.fromEntries(
+    Object.entries(process.env).filter(([name]) => !name.startsWith("HARNESS_") && !name.startsWith("AWS_")),
+  );
+  return new Promise((done) => {
+    const child = spawn(process.execPath, args, {
+      cwd: repoRoot,
+      env: { ...base, ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
+    child.stderr.on("data", (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    child.on("close", (code) => done({ code, stdout, stderr }));
+  });
+}
+
+function itemStatuses(verdict: Verdict): [string, string][] {
+  return verdict.items.map((item) => [item.id, item.status]);
+}
+
+function describeRun(run: Run): string {
+  return `exit ${run.code}\n${run.stdout.slice(-3000)}\n${run.stderr.slice(-2000)}`;
+}
+
+describe("npm run verify against the sandbox", { timeout: 600_000 }, () => {
+  let stateDir = "";
+  let sandbox: SandboxHandle;
+  const runDirs: string[] = [];
+  let unsharded: Verdict | undefined;
+
+  async function verify(
+    args: string[],
+    env: Record<string, string> = {},
+    runId = createRunId("dev", "smoke"),
+  ) {
+    const runDir = runDirFor(runId);
+    runDirs.push(runDir);
+    const result = await spawnNode(["--import", "tsx", "scripts/verify.ts", ...args, "--sandbox"], {
+      HARNESS_SANDBOX_DIR: stateDir,
+      HARNESS_RUN_ID: runId,
+      ...env,
+    });
+    return { ...result, runDir };
+  }
+
+  before(async () => {
+    stateDir = mkdtempSync(join(tmpdir(), "verify-e2e-sandbox-"));
+    sandbox = await startSandbox({ stateDir, quiet: true });
+  });
+
+  after(async () => {
+    await sandbox?.stop();
+    rmSync(stateDir, { recursive: true, force: true });
+    for (const dir of runDirs) rmSync(dir, { recursive: true, force: true });
+  });
+
+  test("dev smoke health passes: exit 0, a valid sealed verdict, HTML, JUnit and Allure results", async () => {
+    const run = await verify(["--env", "dev", "--suite", "smoke", "--grep", HEALTH]);
+    assert.equal(run.code, 0, describeRun(run));
+    const verdict = readVerdict(join(run.runDir, "verdict.json"));
+    assert.deepEqual([verdict.outcome, verdict.exitCode], ["passed", 0]);
+    assert.deepEqual(
+      [verdict.service, verdict.environment, verdict.suite],
+      ["tenant-instance-management", "dev", "smoke"],
+    );
+    assert.equal(verdict.target, "SANDBOX (embedded, 127.0.0.1)");
+    assert.equal(verdict.guard.status, "passed");
+    assert.equal(verdict.version?.alias, "latest-dev");
+    assert.match(verdict.codeSha256 ?? "", /^[A-Za-z0-9+/]{43}=$/, "the alias's CodeSha256");
+    const statuses = Object.fromEntries(itemStatuses(verdict));
+    assert.equal(statuses["tenant-deploy/5.1/health-direct-invoke"], "passed");
+    assert.equal(statuses["tenant-deploy/5.2/api-health"], "passed");
+    assert.equal(
+      statuses["tenant-deploy/6.4/health-direct-invoke"],
+      undefined,
+      "SIT's item is not in a DEV verdict",
+    );
+    assert.equal(verdict.reportSha256, computeReportSha256(run.runDir), "the verdict seals the report files");
+    assert.ok(existsSync(join(run.runDir, "html", "index.html")), "HTML report");
+    assert.match(
+      readFileSync(join(run.runDir, "junit.xml"), "utf8"),
+      /<testcase name="Smoke: health check › 5\.1 Direct Lambda invoke/,
+    );
+    assert.ok(readdirSync(join(run.runDir, "allure-results")).some((file) => file.endsWith("-result.json")));
+    const requests = parseRequestLog(readFileSync(join(run.runDir, "requests.jsonl"), "utf8"));
+    assert.ok(
+      requests.some(
+        (entry) => entry.method === "GET" && entry.url.endsWith("/health") && entry.status === 200,
+      ),
+    );
+    assert.match(run.stdout, /Verdict: PASSED \(exit 0\)/);
+    unsharded = verdict;
+  });
+
+  test("a 2-shard run merged with merge-reports gives the unsharded run's verdict", async () => {
+    assert.ok(unsharded, "needs the unsharded run of the previous test");
+    const runId = createRunId("dev", "smoke");
+    const shards: Verdict[] = [];
+    for (const shard of ["1/2", "2/2"]) {
+      const run = await verify(
+        ["--env", "dev", "--suite", "smoke", "--grep", HEALTH, "--shard", shard],
+        {},
+        runId,
+      );
+      assert.equal(run.code, 0, describeRun(run));
+      const [current, total] = shard.split("/");
+      shards.push(readVerdict(join(run.runDir, `verdict.shard-${current}-of-${total}.json`)));
+    }
+    const runDir = runDirFor(runId);
+    // Each shard ran a different health test: sharding split the suite.
+    const suiteTests = shards.map((verdict) =>
+      verdict.items.flatMap((item) =>
+        item.tests.filter((t) => t.project === "smoke-dev").map((t) => t.title),
+      ),
+    );
+    assert.equal(suiteTests[0]?.length, 1, JSON.stringify(suiteTests));
+    assert.equal(suiteTests[1]?.length, 1, JSON.stringify(suiteTests));
+    assert.notDeepEqual(suiteTests[0], suiteTests[1]);
+    assert.equal(readdirSync(join(runDir, "blob")).filter((file) => file.endsWith(".zip")).length, 2);
+
+    const merge = await spawnNode(
+      [
+        join(repoRoot, "node_modules", "@playwright", "test", "cli.js"),
+        "merge-reports",
+        "--config",
+        "reports/merge.config.ts",
+        join(runDir, "blob"),
+      ],
+      { HARNESS_RUN_DIR: runDir },
+    );
+    assert.equal(merge.code, 0, merge.stdout + merge.stderr);
+    const merged = readVerdict(join(runDir, "verdict.json"));
+    assert.deepEqual(itemStatuses(merged), itemStatuses(unsharded));
+    assert.deepEqual(
+      merged.items.map((item) => item.tests.length),
+      unsharded.items.map((item) => item.tests.length),
+      "the guard ran in both shards but counts once",
+    );
+    assert.deepEqual(
+      [merged.outcome, merged.exitCode, merged.codeSha256],
+      [unsharded.outcome, 0, unsharded.codeSha256],
+    );
+    assert.equal(merged.reportSha256, computeReportSha256(runDir));
+    assert.ok(existsSync(join(runDir, "html", "index.html")));
+  });
+
+  test("the account guard stops DEV's suite run with PROD's credentials: exit 2, both accounts named, no check run", async () => {
+    const run = await verify(["--env", "dev", "--suite", "smoke", "--grep", HEALTH], {
+      HARNESS_DEV_AWS_PROFILE: "bbws-prod",
+    });
+    assert.equal(run.code, 2, describeRun(run));
+    assert.match(run.stdout, /Guard: {3}FAILED/);
+    assert.match(run.stdout, /belong to AWS account 093646564004, but dev is account 536580886816/);
+    assert.match(run.stdout, /HARNESS_DEV_AWS_PROFILE/, "says what to do");
+    const verdict = readVerdict(join(run.runDir, "verdict.json"));
+    assert.deepEqual(verdict.guard, {
+      status: "failed",
+      kind: "account-mismatch",
+      message: verdict.guard.message,
+      expectedAccountId: "536580886816",
+      actualAccountId: "093646564004",
+    });
+    const suiteTests = verdict.items.flatMap((item) => item.tests).filter((t) => t.project === "smoke-dev");
+    assert.ok(suiteTests.length > 0);
+    assert.ok(
+      suiteTests.every((t) => t.status === "inconclusive" && t.reason === "did not run"),
+      JSON.stringify(suiteTests),
+    );
+    const requestLog = join(run.runDir, "requests.jsonl");
+    assert.ok(!existsSync(requestLog) || readFileSync(requestLog, "utf8") === "", "no API request was sent");
+  });
+
+  test("no password, JWT or AWS secret key reaches any file of a run folder, even with failing checks", async () => {
+    const dev = sandbox.endpoints.environments.dev;
+    // A check that fails and attaches its (authenticated) request log is the hardest case for redaction.
+    await sandbox.deploy({
+      env: "dev",
+      service: "tenant-instance-management",
+      appVersion: "9.9.1",
+      fault: { kind: "endpoint-5xx", route: "GET /tenants" },
+    });
+    const run = await verify(["--env", "dev", "--suite", "smoke", "--grep", "@probe"]);
+    assert.equal(run.code, 1, describeRun(run));
+
+    const cognito = new CognitoIdentityProviderClient({
+      region: dev.region,
+      endpoint: sandbox.endpoints.awsEndpoint,
+      credentials: { accessKeyId: dev.accessKeyId, secretAccessKey: dev.secretAccessKey },
+    });
+    const auth = await cognito.send(
+      new InitiateAuthCommand({
+        AuthFlow: "USER_PASSWORD_AUTH",
+        ClientId: dev.cognito.clientId,
+        AuthParameters: {
+          USERNAME: dev.cognito.smokeUser.username,
+          PASSWORD: dev.cognito.smokeUser.password,
+        },
+      }),
+    );
+    cognito.destroy();
+    const jwt = auth.AuthenticationResult?.IdToken ?? "";
+    assert.ok(jwt.startsWith("eyJ"));
+    const secrets = [
+      ...Object.values(sandbox.endpoints.environments).flatMap((env) => [
+        env.secretAccessKey,
+        env.cognito.smokeUser.password,
+      ]),
+      jwt,
+    ];
+
+    // The run did send authenticated requests, and recorded them as evidence of the failure.
+    const requests = parseRequestLog(readFileSync(join(run.runDir, "requests.jsonl"), "utf8"));
+    const authenticated = requests.filter((entry) => entry.auth === "token" && entry.status !== null);
+    assert.ok(authenticated.length > 0, "the probe sent authenticated requests");
+    assert.ok(authenticated.every((entry) => entry.requestHeaders.authorization === "[REDACTED]"));
+    const verdict = readVerdict(join(run.runDir, "verdict.json"));
+    const evidence = verdict.items
+      .flatMap((item) => item.evidence)
+      .filter((file) => file.includes("api-requests"));
+    assert.ok(evidence.length > 0, "a failing check attached its request log");
+
+    // Every file, recursively, with zips (and the HTML report's embedded zip) unpacked.
+    assert.deepEqual(findSecretsInTree(run.runDir, secrets), []);
+    for (const text of [run.stdout, run.stderr]) {
+      for (const secret of secrets) assert.ok(!text.includes(secret), "a secret reached the console");
+    }
+  });
+});
