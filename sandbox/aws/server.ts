@@ -7,6 +7,7 @@
  */
 import { createHmac, randomBytes, randomUUID, timingSafeEqual } from "node:crypto";
 import { request as httpRequest, type IncomingMessage, type ServerResponse } from "node:http";
+import { gunzipSync } from "node:zlib";
 import { type Authenticator, type AuthFailureKind, parseAuthorization, parseRawQuery } from "./auth.ts";
 import type { CloudWatchBackend } from "./cloudwatch/service.ts";
 import { AwsServiceError } from "./errors.ts";
@@ -467,7 +468,7 @@ export function createRequestHandler(deps: ServerDeps): {
     const limit = bodyLimitFor(method, rawPath);
     const read = await readBody(req, limit);
     if (!read.ok) return fail(tooLarge(route, read.received, limit));
-    const body = read.body;
+    const rawBody = read.body;
 
     if (route.kind === "unknown") {
       return fail(
@@ -493,10 +494,15 @@ export function createRequestHandler(deps: ServerDeps): {
           ),
         );
       }
-      return proxy(req, res, deps.cognitoBackend, body, reply);
+      return proxy(req, res, deps.cognitoBackend, rawBody, reply);
     }
 
-    const auth = await deps.authenticator.authenticate({ method, rawUrl, headers: req.headers, body });
+    const auth = await deps.authenticator.authenticate({
+      method,
+      rawUrl,
+      headers: req.headers,
+      body: rawBody,
+    });
     if (!auth.ok) return fail(authError(auth.kind, auth.message, reply.protocol));
     const service = routeService(route);
     if (service !== undefined && auth.scope.service !== service) {
@@ -507,6 +513,20 @@ export function createRequestHandler(deps: ServerDeps): {
           reply.protocol,
         ),
       );
+    }
+    // The SDKs gzip large CloudWatch PutMetricData bodies; the signature covers the compressed bytes.
+    let body = rawBody;
+    if (/\bgzip\b/.test(header(req, "content-encoding") ?? "")) {
+      try {
+        body = gunzipSync(rawBody, { maxOutputLength: limit });
+      } catch (error) {
+        return fail(
+          new AwsServiceError(
+            "SerializationException",
+            `The gzip-encoded request body could not be decompressed within ${limit} bytes (${error instanceof Error ? error.message : String(error)}).`,
+          ),
+        );
+      }
     }
     const ctx: CallContext = {
       account: auth.account,
@@ -531,7 +551,7 @@ export function createRequestHandler(deps: ServerDeps): {
               ),
             );
           }
-          return proxy(req, res, base, body, reply);
+          return proxy(req, res, base, rawBody, reply);
         }
         if (!deps.cognitoBackend) {
           return fail(
@@ -541,7 +561,7 @@ export function createRequestHandler(deps: ServerDeps): {
             ),
           );
         }
-        return proxy(req, res, deps.cognitoBackend, body, reply);
+        return proxy(req, res, deps.cognitoBackend, rawBody, reply);
       }
       case "json": {
         const input = parseJsonBody(body);

@@ -438,6 +438,30 @@ describe("CloudWatch metric API", () => {
     );
   });
 
+  test("a large PutMetricData, which the SDK sends gzip-compressed, is recorded in full", async () => {
+    const at = minutesAgo(30);
+    const MetricData = Array.from({ length: 1000 }, (_, i) => ({
+      MetricName: "Bulk",
+      Dimensions: [{ Name: "Batch", Value: "gzip" }],
+      Timestamp: at,
+      Value: i,
+    }));
+    await cw.send(new PutMetricDataCommand({ Namespace: "BBWS/Harness", MetricData }));
+    const out = await cw.send(
+      new GetMetricStatisticsCommand({
+        Namespace: "BBWS/Harness",
+        MetricName: "Bulk",
+        Dimensions: [{ Name: "Batch", Value: "gzip" }],
+        StartTime: minutesAgo(40),
+        EndTime: minutesAgo(20),
+        Period: 600,
+        Statistics: ["SampleCount", "Sum"],
+      }),
+    );
+    assert.equal(out.Datapoints?.[0]?.SampleCount, 1000);
+    assert.equal(out.Datapoints?.[0]?.Sum, (999 * 1000) / 2);
+  });
+
   test("invalid requests are refused with CloudWatch's error codes", async () => {
     const error = await rejects(
       cw.send(

@@ -12,6 +12,7 @@ import {
   CreateAliasCommand,
   CreateFunctionCommand,
   DeleteAliasCommand,
+  DeleteFunctionCommand,
   DeleteFunctionConcurrencyCommand,
   GetAliasCommand,
   GetFunctionCommand,
@@ -20,11 +21,13 @@ import {
   InvokeCommand,
   LambdaClient,
   ListAliasesCommand,
+  ListFunctionsCommand,
   ListVersionsByFunctionCommand,
   PublishVersionCommand,
   PutFunctionConcurrencyCommand,
   UpdateAliasCommand,
   UpdateFunctionCodeCommand,
+  UpdateFunctionConfigurationCommand,
 } from "@aws-sdk/client-lambda";
 import { strToU8, zipSync } from "fflate";
 import { type AwsSandbox, type SandboxAccount, startAwsServer } from "../../sandbox/aws/index.ts";
@@ -365,6 +368,51 @@ describe("Lambda control plane", () => {
       createFunction("bbws-reserved-env", echoHandler("x"), { env: { AWS_REGION: "us-east-1" } }),
       "InvalidParameterValueException",
     );
+  });
+});
+
+describe("Lambda configuration and deletion", () => {
+  test("UpdateFunctionConfiguration changes $LATEST only; DeleteFunction removes versions and the function", async () => {
+    await createFunction("bbws-config", echoHandler("cfg"), { env: { CUSTOM: "before" } });
+    await lambda.send(new PublishVersionCommand({ FunctionName: "bbws-config" }));
+    const updated = await lambda.send(
+      new UpdateFunctionConfigurationCommand({
+        FunctionName: "bbws-config",
+        Environment: { Variables: { CUSTOM: "after" } },
+        Timeout: 10,
+        Description: "reconfigured",
+      }),
+    );
+    assert.equal(updated.Timeout, 10);
+    assert.deepEqual(updated.Environment?.Variables, { CUSTOM: "after" });
+    const latest = await lambda.send(new InvokeCommand({ FunctionName: "bbws-config" }));
+    assert.equal(json(latest.Payload).custom, "after");
+    const v1 = await lambda.send(new InvokeCommand({ FunctionName: "bbws-config", Qualifier: "1" }));
+    assert.equal(json(v1.Payload).custom, "before", "published versions are immutable");
+
+    await lambda.send(
+      new CreateAliasCommand({ FunctionName: "bbws-config", Name: "live", FunctionVersion: "1" }),
+    );
+    await rejects(
+      lambda.send(new DeleteFunctionCommand({ FunctionName: "bbws-config", Qualifier: "1" })),
+      "ResourceConflictException",
+      409,
+    );
+    await lambda.send(new DeleteAliasCommand({ FunctionName: "bbws-config", Name: "live" }));
+    await lambda.send(new DeleteFunctionCommand({ FunctionName: "bbws-config", Qualifier: "1" }));
+    const versions = await lambda.send(new ListVersionsByFunctionCommand({ FunctionName: "bbws-config" }));
+    assert.deepEqual(
+      versions.Versions?.map((version) => version.Version),
+      ["$LATEST"],
+    );
+    await lambda.send(new DeleteFunctionCommand({ FunctionName: "bbws-config" }));
+    await rejects(
+      lambda.send(new GetFunctionCommand({ FunctionName: "bbws-config" })),
+      "ResourceNotFoundException",
+      404,
+    );
+    const listed = await lambda.send(new ListFunctionsCommand({}));
+    assert.ok(!listed.Functions?.some((fn) => fn.FunctionName === "bbws-config"));
   });
 });
 

@@ -11,6 +11,7 @@ import {
   CloudWatchLogsClient,
   CreateLogGroupCommand,
   CreateLogStreamCommand,
+  DeleteLogGroupCommand,
   DescribeLogGroupsCommand,
   DescribeLogStreamsCommand,
   FilterLogEventsCommand,
@@ -21,6 +22,7 @@ import { CreateFunctionCommand, InvokeCommand, LambdaClient } from "@aws-sdk/cli
 import {
   DeleteParameterCommand,
   GetParameterCommand,
+  GetParametersByPathCommand,
   GetParametersCommand,
   PutParameterCommand,
   SSMClient,
@@ -216,6 +218,13 @@ describe("CloudWatch Logs", () => {
     );
     assert.equal(tail.events?.[0]?.timestamp, t0 + 3000, "without startFromHead the newest events come back");
 
+    await logs.send(new CreateLogGroupCommand({ logGroupName: "/bbws/short-lived" }));
+    await logs.send(new DeleteLogGroupCommand({ logGroupName: "/bbws/short-lived" }));
+    await rejects(
+      logs.send(new DeleteLogGroupCommand({ logGroupName: "/bbws/short-lived" })),
+      "ResourceNotFoundException",
+    );
+
     const other = new CloudWatchLogsClient(config(sit));
     await rejects(
       other.send(new FilterLogEventsCommand({ logGroupName: "/bbws/harness" })),
@@ -324,6 +333,22 @@ describe("SSM Parameter Store", () => {
       ["v1.3.0", "hunter2"],
     );
     assert.deepEqual(many.InvalidParameters, ["/bbws/nope"]);
+
+    await ssm.send(
+      new PutParameterCommand({ Name: "/bbws-access/dev/nested/deep", Value: "d", Type: "String" }),
+    );
+    const shallow = await ssm.send(new GetParametersByPathCommand({ Path: "/bbws-access/dev" }));
+    assert.deepEqual(
+      shallow.Parameters?.map((parameter) => parameter.Name),
+      [name],
+    );
+    const deep = await ssm.send(
+      new GetParametersByPathCommand({ Path: "/bbws-access/dev", Recursive: true }),
+    );
+    assert.deepEqual(
+      deep.Parameters?.map((parameter) => parameter.Name),
+      [name, "/bbws-access/dev/nested/deep"],
+    );
 
     await rejects(
       ssm.send(new PutParameterCommand({ Name: "/aws/reserved", Value: "x", Type: "String" })),
