@@ -109,7 +109,8 @@ function headerValue(headers: IncomingHttpHeaders, name: string): string | undef
 
 /** Splits a raw query string into decoded values without treating `+` as a space (SigV4 does not). */
 export function parseRawQuery(rawQuery: string): Record<string, string | string[]> | undefined {
-  const query: Record<string, string | string[]> = {};
+  // No prototype: a parameter named __proto__ must be data, not a prototype change.
+  const query: Record<string, string | string[]> = Object.create(null);
   if (rawQuery === "") return query;
   for (const part of rawQuery.split("&")) {
     if (part === "") continue;
@@ -122,7 +123,7 @@ export function parseRawQuery(rawQuery: string): Record<string, string | string[
     } catch {
       return undefined;
     }
-    const existing = query[key];
+    const existing = Object.hasOwn(query, key) ? query[key] : undefined;
     if (existing === undefined) query[key] = value;
     else if (Array.isArray(existing)) existing.push(value);
     else query[key] = [existing, value];

@@ -77,7 +77,10 @@ export function fromCborValue(value: unknown): unknown {
       return fromCborValue(seconds);
     }
     const out: Record<string, unknown> = {};
-    for (const [key, member] of Object.entries(value)) out[key] = fromCborValue(member);
+    for (const [key, member] of Object.entries(value)) {
+      // A "__proto__" map key must not become the decoded object's prototype.
+      if (key !== "__proto__") out[key] = fromCborValue(member);
+    }
     return out;
   }
   if (typeof value === "bigint") return Number(value);

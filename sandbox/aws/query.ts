@@ -16,7 +16,11 @@ function isNode(value: unknown): value is Node {
   return value !== null && typeof value === "object" && !Array.isArray(value);
 }
 
+/** Names that would reach Object.prototype if used as keys; such parameters are dropped. */
+const forbiddenKeys: ReadonlySet<string> = new Set(["__proto__", "constructor", "prototype"]);
+
 function setPath(root: Node, path: string[], value: string): void {
+  if (path.some((key) => forbiddenKeys.has(key))) return;
   let current: Node = root;
   for (let i = 0; i < path.length; i++) {
     const key = path[i] ?? "";
@@ -25,7 +29,7 @@ function setPath(root: Node, path: string[], value: string): void {
       current[key] = value;
       return;
     }
-    const next = current[key];
+    const next = Object.hasOwn(current, key) ? current[key] : undefined;
     if (isNode(next)) {
       current = next;
     } else {

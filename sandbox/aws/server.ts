@@ -102,7 +102,7 @@ function identify(req: IncomingMessage, path: string, scopeService: string | und
     const dot = target.indexOf(".");
     const prefix = dot === -1 ? target : target.slice(0, dot);
     const operation = dot === -1 ? "" : target.slice(dot + 1);
-    const service = targetPrefixes[prefix];
+    const service = Object.hasOwn(targetPrefixes, prefix) ? targetPrefixes[prefix] : undefined;
     if (service === "dynamodb" || service === "cognito-idp") return { kind: "proxy", service, operation };
     if (service === "monitoring" || service === "logs" || service === "ssm")
       return { kind: "json", service, operation };
@@ -403,7 +403,8 @@ export function createRequestHandler(deps: ServerDeps): {
     input: unknown,
     ctx: CallContext,
   ): Promise<unknown> {
-    const handler = operations[operation];
+    // Own properties only: "constructor" or "toString" must not reach Object.prototype.
+    const handler = Object.hasOwn(operations, operation) ? operations[operation] : undefined;
     if (!handler) {
       throw new AwsServiceError(
         "UnknownOperationException",
@@ -614,7 +615,7 @@ export function createRequestHandler(deps: ServerDeps): {
           return sendResult(res, reply, getCallerIdentity(auth.account));
         }
         const operations = deps.cloudwatch.operations();
-        if (!operations[query.action]) {
+        if (!Object.hasOwn(operations, query.action)) {
           return fail(
             new AwsServiceError(
               "InvalidAction",

@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { parseAuthorization } from "../../sandbox/aws/auth.ts";
+import { parseAuthorization, parseRawQuery } from "../../sandbox/aws/auth.ts";
 import { evaluateExpression } from "../../sandbox/aws/cloudwatch/expressions.ts";
 import { percentile } from "../../sandbox/aws/cloudwatch/metrics.ts";
 import { AwsServiceError } from "../../sandbox/aws/errors.ts";
@@ -115,6 +115,21 @@ describe("wire parsing", () => {
         { MetricName: "b" },
       ],
     });
+  });
+
+  test("Query-form and query-string parameters cannot reach Object.prototype", () => {
+    const parsed = parseQueryRequest(
+      new URLSearchParams(
+        "Action=ListMetrics&__proto__.polluted=yes&constructor.prototype.polluted=yes&Namespace=N",
+      ),
+    );
+    assert.deepEqual(parsed.input, { Namespace: "N" });
+    assert.equal(Reflect.get({}, "polluted"), undefined);
+    const query = parseRawQuery("__proto__=x&__proto__=y&a=1");
+    assert.deepEqual(Object.entries(query ?? {}), [
+      ["__proto__", ["x", "y"]],
+      ["a", "1"],
+    ]);
   });
 
   test("function identifiers: names, partial and full ARNs, qualifiers", () => {

@@ -517,6 +517,17 @@ describe("malformed requests", () => {
         code: "UnknownOperationException",
       },
       {
+        what: "an operation named like an Object.prototype member",
+        send: () =>
+          signed({
+            service: "logs",
+            headers: { ...json11, "x-amz-target": "Logs_20140328.constructor" },
+            body: "{}",
+          }),
+        status: 400,
+        code: "UnknownOperationException",
+      },
+      {
         what: "unknown X-Amz-Target service",
         send: () =>
           signed({ service: "ssm", headers: { ...json11, "x-amz-target": "Nope_2020.Thing" }, body: "{}" }),
