@@ -49,7 +49,16 @@
  * Alarms: evaluated every `alarmEvaluationIntervalMs` (default 1000, 0 = only after new data or an
  * explicit `cloudwatch.evaluateAlarms()`), over sliding windows ending now. SetAlarmState lasts until
  * the next evaluation that computes a different state, as on AWS; to keep a forced state (fault
- * injection), call `cloudwatch.setAlarmState(account, region, { ..., holdMs })`.
+ * injection), call `cloudwatch.setAlarmState(account, region, { ..., holdMs })`. With
+ * TreatMissingData "missing" (the default) an alarm without recent data goes INSUFFICIENT_DATA, as on
+ * AWS; alarms meant to stay OK on an idle function use "notBreaching".
+ *
+ * Wire details: request bodies are capped (7 MB; 6 MB for Invoke payloads, 413 RequestTooLargeException;
+ * 70 MB for Lambda code uploads); gzip-encoded bodies (the SDKs compress large PutMetricData) are
+ * accepted; errors are answered in each protocol's shape (`__type` + `x-amzn-query-error` for
+ * CloudWatch, `x-amzn-ErrorType` + `{"Type","message"}` for Lambda, `<ErrorResponse>` for Query);
+ * operations not served answer 400 UnknownOperationException / InvalidAction naming them; an internal
+ * bug answers 500 InternalFailure (Lambda: ServiceException) and is passed to `log`.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { createServer } from "node:http";
