@@ -40,7 +40,7 @@ function runFolders(): Set<string> {
   return new Set(existsSync(runsRoot) ? readdirSync(runsRoot) : []);
 }
 
-describe("verify: usage and configuration errors", () => {
+describe("verify without a sandbox: usage, configuration and reachability", () => {
   let dir = "";
   before(() => {
     dir = mkdtempSync(join(tmpdir(), "verify-args-"));
@@ -100,6 +100,34 @@ describe("verify: usage and configuration errors", () => {
     const shard = await verify(["--env", "dev", "--suite", "smoke", "--shard", "3/2"]);
     assert.equal(shard.code, 2);
     assert.match(shard.stderr, /--shard 3\/2: expected i\/n/);
+  });
+
+  test("an AWS endpoint nobody answers on stops the run at the account guard with exit 3 (inconclusive)", async () => {
+    const runId = "20261122-000000-dev-smoke-e3e3";
+    const runDir = join(runsRoot, runId);
+    try {
+      const result = await verify(["--env", "dev", "--suite", "smoke", "--grep", "Smoke: health check"], {
+        HARNESS_RUN_ID: runId,
+        // Port 9 (discard) on loopback: nothing listens there, so every AWS call is refused.
+        AWS_ENDPOINT_URL: "http://127.0.0.1:9",
+        AWS_ACCESS_KEY_ID: "AKIAEXAMPLEEXAMPLE00",
+        AWS_SECRET_ACCESS_KEY: "notASecretButSecretShaped0123456789abcdef",
+        HARNESS_DEV_COGNITO_USER_POOL_ID: "eu-west-1_example",
+        HARNESS_DEV_COGNITO_CLIENT_ID: "exampleclient",
+      });
+      assert.equal(result.code, 3, result.stdout + result.stderr);
+      assert.match(
+        result.stdout,
+        /Guard: {3}FAILED, no check ran\. Account guard: AWS for dev could not be reached/,
+      );
+      assert.match(result.stdout, /endpoint http:\/\/127\.0\.0\.1:9/, "the target line names the endpoint");
+      assert.ok(
+        !(result.stdout + result.stderr).includes("notASecretButSecretShaped"),
+        "the secret key was printed",
+      );
+    } finally {
+      rmSync(runDir, { recursive: true, force: true });
+    }
   });
 
   test("a value the runbook leaves open (SIT's API URL) exits 2 naming the variable to set", async () => {
