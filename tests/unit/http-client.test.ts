@@ -25,7 +25,9 @@ describe("ApiClient", () => {
   let server: Server;
   let baseUrl = "";
   const seen: Seen[] = [];
-  const agent = createHttpAgent({ timeoutMs: 300 });
+  // Generous for ordinary requests (a loaded CI machine is slow); the timeout test uses its own short one.
+  const agent = createHttpAgent({ timeoutMs: 10_000 });
+  const shortAgent = createHttpAgent({ timeoutMs: 300 });
   let dir = "";
 
   before(async () => {
@@ -66,6 +68,7 @@ describe("ApiClient", () => {
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
     await agent.close();
+    await shortAgent.close();
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -77,7 +80,7 @@ describe("ApiClient", () => {
       baseUrl,
       environment: "dev",
       readOnly: false,
-      timeoutMs: 300,
+      timeoutMs: 10_000,
       agent,
       log,
       tokenProvider: async () => TOKEN,
@@ -133,7 +136,7 @@ describe("ApiClient", () => {
   });
 
   test("times out a hanging endpoint with HttpTimeoutError naming the limit", async () => {
-    const { api, log } = client();
+    const { api, log } = client({ timeoutMs: 300, agent: shortAgent });
     const started = Date.now();
     await assert.rejects(
       api.request({ method: "GET", path: "/slow" }),
