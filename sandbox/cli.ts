@@ -336,6 +336,9 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
 
 const invokedPath = process.argv[1];
 if (invokedPath !== undefined && import.meta.url === pathToFileURL(invokedPath).href) {
+  // The SDK's "future releases need Node 22" notice would be the first thing a user sees; it is not
+  // about the sandbox. Only the CLI opts out; library callers keep their own setting.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
   main(process.argv.slice(2)).then(
     (code) => process.exit(code),
     (error: unknown) => {

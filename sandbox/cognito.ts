@@ -427,7 +427,7 @@ export function cognitoClientConfig(
   region: string,
   credentials: Credentials,
 ): CognitoIdentityProviderClientConfig {
-  return { endpoint: awsEndpoint, region, credentials, maxAttempts: 1 };
+  return { endpoint: awsEndpoint, region, credentials };
 }
 
 /**

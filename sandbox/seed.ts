@@ -1,15 +1,13 @@
 /**
  * Seeds one environment with a live-looking estate (docs/sandbox-interface.md, "Seeded estate"):
  * tables, functions with published versions and aliases, alarms, SSM, 24 h of healthy metrics, the
- * deployment record and a few tenants. Resources go through the AWS wire APIs with the environment's
- * credentials, as Terraform and the workflows would create them; only the bulk metric history goes
- * through the in-process CloudWatch service, because 24 h of 1-minute datapoints over HTTP would blow
- * the start-up budget.
+ * deployment record and a few tenants. Functions, versions, aliases, tables and items go through the
+ * AWS wire APIs with the environment's credentials, as the workflows create them; the metric history,
+ * the alarms and the SSM parameter go through sandbox/aws's in-process services (same validation),
+ * because the start-up budget (3 s for everything) has no room for thousands of HTTP round trips.
  */
-import type { CloudWatchClient, PutMetricAlarmCommandInput } from "@aws-sdk/client-cloudwatch";
 import type { AttributeValue, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { LambdaClient } from "@aws-sdk/client-lambda";
-import type { SSMClient } from "@aws-sdk/client-ssm";
 import {
   type AccessFunctionKind,
   accessFunctionKinds,
@@ -17,7 +15,7 @@ import {
   type EnvironmentName,
   namesFor,
 } from "./accounts.ts";
-import type { PutMetricDataInput } from "./aws/index.ts";
+import type { PutMetricAlarmInput, PutMetricDataInput, PutParameterInput } from "./aws/index.ts";
 import type { CognitoEnvironment } from "./cognito.ts";
 import type { PackageBuilder } from "./deploy.ts";
 import { describeError, SandboxStartError } from "./errors.ts";
@@ -51,9 +49,16 @@ type MetricDatum = PutMetricDataInput["MetricData"][number];
 /** PutMetricData's limit per call, which the in-process API enforces as the wire API does. */
 const metricBatchSize = 1000;
 
-export interface MetricSink {
-  /** In-process PutMetricData for (account, region): accepts backdated AWS/ datapoints. */
-  putMetricData(accountId: string, region: string, input: PutMetricDataInput): void;
+/**
+ * The in-process side of sandbox/aws used for what the seed does in bulk or what Terraform would have
+ * configured (alarms, the SSM parameter): same validation as the wire API, without the HTTP round trips.
+ */
+export interface SeedPlatform {
+  cloudwatch: {
+    putMetricData(accountId: string, region: string, input: PutMetricDataInput): void;
+    putMetricAlarm(accountId: string, region: string, input: PutMetricAlarmInput): void;
+  };
+  ssm: { putParameter(accountId: string, region: string, input: PutParameterInput): unknown };
 }
 
 export interface SeedInput {
@@ -64,7 +69,7 @@ export interface SeedInput {
   awsEndpoint: string;
   cognito: CognitoEnvironment;
   build: PackageBuilder;
-  metrics: MetricSink;
+  platform: SeedPlatform;
   now?: Date;
   log?: ((line: string) => void) | undefined;
 }
@@ -117,7 +122,7 @@ function hash(text: string): number {
  * Alias-level history is shorter because every series-minute costs the in-process metric store about
  * 0.75 KB and 20 µs, and 24 h of all four sets for twelve functions would blow the start-up budgets.
  */
-export function lambdaMetricHistory(options: {
+export function* lambdaMetricHistory(options: {
   functionName: string;
   alias: string;
   executedVersion: string;
@@ -125,7 +130,7 @@ export function lambdaMetricHistory(options: {
   errorMinutesAgo?: readonly number[];
   historyMinutes?: number;
   aliasHistoryMinutes?: number;
-}): MetricDatum[] {
+}): Generator<MetricDatum[]> {
   const random = mulberry32(hash(options.functionName));
   const endMinute = Math.floor(options.now.getTime() / 60_000) * 60_000;
   const fn = { Name: "FunctionName", Value: options.functionName };
@@ -136,7 +141,8 @@ export function lambdaMetricHistory(options: {
   const total = options.historyMinutes ?? historyMinutes;
   const aliasMinutes = options.aliasHistoryMinutes ?? aliasHistoryMinutes;
   const errorMinutes = new Set(options.errorMinutesAgo ?? []);
-  const data: MetricDatum[] = [];
+  // Batches of at most PutMetricData's 1000 members, generated as consumed to keep the peak heap small.
+  let data: MetricDatum[] = [];
   for (let minutesAgo = total; minutesAgo >= 1; minutesAgo--) {
     const timestamp = new Date(endMinute - minutesAgo * 60_000);
     const invocations = 20 + Math.floor(random() * 41);
@@ -152,6 +158,10 @@ export function lambdaMetricHistory(options: {
       remaining -= count;
     }
     const errors = errorMinutes.has(minutesAgo) ? 1 : 0;
+    if (data.length + 4 * aliasSets.length > metricBatchSize) {
+      yield data;
+      data = [];
+    }
     for (const Dimensions of minutesAgo <= aliasMinutes ? aliasSets : functionSet) {
       data.push(
         { MetricName: "Invocations", Dimensions, Timestamp: timestamp, Value: invocations, Unit: "Count" },
@@ -168,7 +178,7 @@ export function lambdaMetricHistory(options: {
       );
     }
   }
-  return data;
+  if (data.length > 0) yield data;
 }
 
 /** Marshals the plain values the seed writes (strings, null, string maps) into DynamoDB attribute values. */
@@ -186,30 +196,20 @@ function marshal(
 
 interface Clients {
   lambda: LambdaClient;
-  cloudwatch: CloudWatchClient;
   dynamodb: DynamoDBClient;
-  ssm: SSMClient;
 }
 
 async function createClients(input: SeedInput): Promise<Clients> {
-  const [lambda, cloudwatch, dynamodb, ssm] = await Promise.all([
+  const [lambda, dynamodb] = await Promise.all([
     import("@aws-sdk/client-lambda"),
-    import("@aws-sdk/client-cloudwatch"),
     import("@aws-sdk/client-dynamodb"),
-    import("@aws-sdk/client-ssm"),
   ]);
   const config = {
     endpoint: input.awsEndpoint,
     region: input.region,
     credentials: input.credentials,
-    maxAttempts: 1,
   };
-  return {
-    lambda: new lambda.LambdaClient(config),
-    cloudwatch: new cloudwatch.CloudWatchClient(config),
-    dynamodb: new dynamodb.DynamoDBClient(config),
-    ssm: new ssm.SSMClient(config),
-  };
+  return { lambda: new lambda.LambdaClient(config), dynamodb: new dynamodb.DynamoDBClient(config) };
 }
 
 /** Seeds one environment; throws SandboxStartError naming the step that failed. */
@@ -279,7 +279,7 @@ export async function seedEnvironment(input: SeedInput): Promise<SeedSummary> {
     let metricDatapoints = 0;
     await step("PutMetricData (24 h history)", async () => {
       for (const fn of functions) {
-        const data = lambdaMetricHistory({
+        const batches = lambdaMetricHistory({
           functionName: fn.functionName,
           alias: names.liveAlias,
           executedVersion: fn.liveVersion,
@@ -287,28 +287,28 @@ export async function seedEnvironment(input: SeedInput): Promise<SeedSummary> {
           // DEV had one error about five hours ago: realistic, and far below every threshold.
           ...(input.env === "dev" && fn === tenant ? { errorMinutesAgo: [297] } : {}),
         });
-        metricDatapoints += data.length;
-        for (let i = 0; i < data.length; i += metricBatchSize) {
-          input.metrics.putMetricData(input.accountId, input.region, {
+        for (const MetricData of batches) {
+          metricDatapoints += MetricData.length;
+          input.platform.cloudwatch.putMetricData(input.accountId, input.region, {
             Namespace: "AWS/Lambda",
-            MetricData: data.slice(i, i + metricBatchSize),
+            MetricData,
           });
         }
       }
     });
 
-    await step("PutMetricAlarm", () => putAlarms(clients, input.env, tenant.functionName));
-
-    const { PutParameterCommand } = await import("@aws-sdk/client-ssm");
-    await step("PutParameter", () =>
-      clients.ssm.send(
-        new PutParameterCommand({
-          Name: names.ssmDeployedVersion,
-          Value: `v${seededAccessVersions.at(-1)}`,
-          Type: "String",
-          Overwrite: true,
-        }),
-      ),
+    for (const alarm of alarmDefinitions(input.env)) {
+      await step(`PutMetricAlarm ${alarm.AlarmName}`, async () =>
+        input.platform.cloudwatch.putMetricAlarm(input.accountId, input.region, alarm),
+      );
+    }
+    await step("PutParameter", async () =>
+      input.platform.ssm.putParameter(input.accountId, input.region, {
+        Name: names.ssmDeployedVersion,
+        Value: `v${seededAccessVersions.at(-1)}`,
+        Type: "String",
+        Overwrite: true,
+      }),
     );
 
     const tenantIds = await step("PutItem (deployments, tenants)", () =>
@@ -317,9 +317,7 @@ export async function seedEnvironment(input: SeedInput): Promise<SeedSummary> {
     return { env: input.env, functions, tenantIds, metricDatapoints };
   } finally {
     clients.lambda.destroy();
-    clients.cloudwatch.destroy();
     clients.dynamodb.destroy();
-    clients.ssm.destroy();
   }
 }
 
@@ -399,59 +397,56 @@ async function publishFunction(
   };
 }
 
-async function putAlarms(clients: Clients, env: EnvironmentName, tenantFunction: string): Promise<void> {
-  const { PutMetricAlarmCommand } = await import("@aws-sdk/client-cloudwatch");
+/** The alarms Terraform would define for one environment (docs/sandbox-interface.md, "Seeded estate"). */
+export function alarmDefinitions(env: EnvironmentName): PutMetricAlarmInput[] {
   const names = namesFor(env);
-  const base = (functionName: string): Omit<PutMetricAlarmCommandInput, "AlarmName"> => ({
+  const base = (functionName: string) => ({
     Namespace: "AWS/Lambda",
     Dimensions: [{ Name: "FunctionName", Value: functionName }],
     Period: 60,
     EvaluationPeriods: 2,
     DatapointsToAlarm: 2,
-    TreatMissingData: "notBreaching",
+    TreatMissingData: "notBreaching" as const,
     ActionsEnabled: false,
   });
-  const alarms: PutMetricAlarmCommandInput[] = [
+  return [
     {
-      ...base(tenantFunction),
+      ...base(names.tenantFunction),
       AlarmName: `${names.tenantAlarmPrefix}-errors`,
       AlarmDescription: "Errors above 5 a minute for 2 minutes",
       MetricName: "Errors",
-      Statistic: "Sum",
+      Statistic: "Sum" as const,
       Threshold: 5,
-      ComparisonOperator: "GreaterThanThreshold",
+      ComparisonOperator: "GreaterThanThreshold" as const,
     },
     {
-      ...base(tenantFunction),
+      ...base(names.tenantFunction),
       AlarmName: `${names.tenantAlarmPrefix}-throttles`,
       AlarmDescription: "Any throttled invocation for 2 minutes",
       MetricName: "Throttles",
-      Statistic: "Sum",
+      Statistic: "Sum" as const,
       Threshold: 0,
-      ComparisonOperator: "GreaterThanThreshold",
+      ComparisonOperator: "GreaterThanThreshold" as const,
     },
     {
-      ...base(tenantFunction),
+      ...base(names.tenantFunction),
       AlarmName: `${names.tenantAlarmPrefix}-duration-p95`,
       AlarmDescription: "p95 duration above 3 s for 2 minutes",
       MetricName: "Duration",
       ExtendedStatistic: "p95",
       Threshold: 3000,
-      ComparisonOperator: "GreaterThanThreshold",
+      ComparisonOperator: "GreaterThanThreshold" as const,
     },
-    ...accessFunctionKinds.map(
-      (kind): PutMetricAlarmCommandInput => ({
-        ...base(names.accessFunction(kind)),
-        AlarmName: names.accessAlarm(kind),
-        AlarmDescription: "Errors above 5 a minute for 2 minutes",
-        MetricName: "Errors",
-        Statistic: "Sum",
-        Threshold: 5,
-        ComparisonOperator: "GreaterThanThreshold",
-      }),
-    ),
+    ...accessFunctionKinds.map((kind) => ({
+      ...base(names.accessFunction(kind)),
+      AlarmName: names.accessAlarm(kind),
+      AlarmDescription: "Errors above 5 a minute for 2 minutes",
+      MetricName: "Errors",
+      Statistic: "Sum" as const,
+      Threshold: 5,
+      ComparisonOperator: "GreaterThanThreshold" as const,
+    })),
   ];
-  await Promise.all(alarms.map((alarm) => clients.cloudwatch.send(new PutMetricAlarmCommand(alarm))));
 }
 
 /** The deployment history of the tenant function and a few seed tenants, in the contract's layout. */

@@ -333,7 +333,7 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<S
             awsEndpoint: aws.url,
             cognito: cognitoEnvs[env],
             build,
-            metrics: aws.cloudwatch,
+            platform: aws,
             log,
           }),
         ),
