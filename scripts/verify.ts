@@ -274,6 +274,8 @@ async function main(argv: string[]): Promise<number> {
       [RUN_ENV.target]: target,
       [RUN_ENV.harnessCommit]: harnessCommit(),
       HARNESS_PROJECT: project,
+      // playwright.config.ts reads the shard from here in its workers; never inherit a stale one.
+      HARNESS_SHARD: args.shard ? `${args.shard.current}/${args.shard.total}` : "none",
       ...(args.config ? { [RUN_ENV.config]: args.config } : {}),
     };
     const cli = join(repoRoot, "node_modules", "@playwright", "test", "cli.js");
