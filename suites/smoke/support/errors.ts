@@ -12,9 +12,11 @@ export class SmokeCheckError extends Error {
     problems: readonly string[],
     options?: ErrorOptions,
   ) {
-    const itemText = items.length > 0 ? items.join(", ") : "no runbook item declared";
+    const itemText = items.length > 0 ? items.join(", ") : "(no runbook item declared)";
+    // The first line carries endpoint, item and the first problem: reports that show one line show enough.
+    const more = problems.length > 1 ? ` (and ${problems.length - 1} more)` : "";
     super(
-      `${endpoint} (${operationId}) failed the smoke check for runbook item ${itemText}:\n` +
+      `${endpoint} (${operationId}) failed runbook item ${itemText}: ${problems[0] ?? "unknown problem"}${more}\n` +
         problems.map((problem) => `  - ${problem}`).join("\n") +
         "\nThe deployed build does not behave as docs/tenant-api-contract.md says; hold the promotion or roll back.",
       options,

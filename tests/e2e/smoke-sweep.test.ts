@@ -1,0 +1,195 @@
+/**
+ * Owned test data: five smoke runs against one sandbox, one of them killed with SIGKILL mid-suite (its
+ * teardown never runs), then `npm run sweep`: no test tenant, instance or invitation is left, and the
+ * seeded tenants are untouched.
+ */
+import assert from "node:assert/strict";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
+import { setTimeout as sleep } from "node:timers/promises";
+import { z } from "zod";
+import { TenantPageSchema } from "../../lib/contract/index.ts";
+import { RUN_LAYOUT } from "../../lib/run/index.ts";
+import {
+  requestLog,
+  runScript,
+  runSmoke,
+  SweepReportSchema,
+  smokeToken,
+  startTestSandbox,
+  type TestSandbox,
+  tail,
+  type VerifyRun,
+} from "./smoke-support.ts";
+
+// The tests that create tenants, instances and invitations; enough to leave data of every kind behind.
+const CREATING =
+  "create, get, list, update, scale|a restored instance|resend and cancel an invitation|set parents";
+
+const IdBodySchema = z.object({ id: z.string() });
+
+/** Ids the runs created (201 answers to POST), by kind, read from their request logs. */
+function createdIds(runDirs: string[]): {
+  tenants: Set<string>;
+  instances: Set<string>;
+  invitations: Set<string>;
+} {
+  const out = { tenants: new Set<string>(), instances: new Set<string>(), invitations: new Set<string>() };
+  for (const runDir of runDirs) {
+    const file = join(runDir, RUN_LAYOUT.requests);
+    if (!existsSync(file)) continue;
+    for (const line of readFileSync(file, "utf8").split("\n")) {
+      let entry: unknown;
+      try {
+        entry = JSON.parse(line);
+      } catch {
+        continue;
+      }
+      const parsed = z
+        .object({
+          method: z.string(),
+          url: z.string(),
+          status: z.number().nullable(),
+          responseBody: z.string().nullable(),
+        })
+        .safeParse(entry);
+      if (!parsed.success || parsed.data.method !== "POST" || parsed.data.status !== 201) continue;
+      const body = IdBodySchema.safeParse(JSON.parse(parsed.data.responseBody ?? "null"));
+      if (!body.success) continue;
+      const path = new URL(parsed.data.url).pathname;
+      if (path === "/tenants") out.tenants.add(body.data.id);
+      else if (/^\/tenants\/[^/]+\/instances$/.test(path)) out.instances.add(body.data.id);
+      else if (path === "/invitations") out.invitations.add(body.data.id);
+    }
+  }
+  return out;
+}
+
+describe("sweep after killed runs", { timeout: 600_000 }, () => {
+  let sandbox: TestSandbox;
+  let api: (path: string) => Promise<{ status: number; body: unknown }>;
+  before(async () => {
+    sandbox = await startTestSandbox();
+    const token = await smokeToken(sandbox.sandbox, "dev");
+    const base = sandbox.sandbox.endpoints.environments.dev.apiUrl;
+    api = async (path) => {
+      const response = await fetch(`${base}${path}`, { headers: { authorization: `Bearer ${token}` } });
+      const text = await response.text();
+      return { status: response.status, body: text === "" ? null : JSON.parse(text) };
+    };
+  });
+  after(async () => {
+    await sandbox?.close();
+  });
+
+  async function seededTenants(): Promise<string[]> {
+    const page = TenantPageSchema.parse((await api("/tenants?limit=100")).body);
+    return page.items
+      .filter((tenant) => tenant.tags.seed === "true" && tenant.status === "active")
+      .map((t) => t.id);
+  }
+
+  /** Starts a full smoke run and SIGKILLs its whole process group once it has created test data. */
+  async function killedRun(): Promise<VerifyRun> {
+    let group: number | undefined;
+    let killed = false;
+    const running = runSmoke(sandbox, {
+      env: "dev",
+      onSpawn: (pid) => {
+        group = pid;
+      },
+    });
+    const runDir = sandbox.runDirs.at(-1) ?? "";
+    const deadline = Date.now() + 120_000;
+    while (Date.now() < deadline && !killed) {
+      const created = requestLog(runDir).filter((entry) => entry.method === "POST" && entry.status === 201);
+      if (created.length >= 6 && group !== undefined) {
+        process.kill(-group, "SIGKILL");
+        killed = true;
+      }
+      await sleep(50);
+    }
+    const run = await running;
+    assert.ok(killed, `the run ended before it could be killed mid-suite:\n${tail(run)}`);
+    assert.equal(run.signal, "SIGKILL");
+    return run;
+  }
+
+  test("five runs, one killed mid-suite, then sweep: nothing of the runs is left, seed data untouched", async () => {
+    const seededBefore = await seededTenants();
+    assert.ok(seededBefore.length > 0, "the sandbox seeds tenants");
+
+    const [first, killed] = await Promise.all([
+      runSmoke(sandbox, { env: "dev", grep: CREATING }),
+      killedRun(),
+    ]);
+    const [third, fourth] = await Promise.all([
+      runSmoke(sandbox, { env: "dev", grep: CREATING }),
+      runSmoke(sandbox, { env: "dev", grep: CREATING }),
+    ]);
+    const fifth = await runSmoke(sandbox, { env: "dev", grep: CREATING });
+    for (const run of [first, third, fourth, fifth]) assert.equal(run.code, 0, tail(run));
+    assert.equal(killed.verdict, null, "a killed run writes no verdict");
+
+    const dryRun = await runScript(
+      "scripts/sweep.ts",
+      ["--env", "dev", "--older-than", "0", "--sandbox", "--dry-run", "--json"],
+      {
+        stateDir: sandbox.stateDir,
+      },
+    );
+    assert.equal(dryRun.code, 0, tail(dryRun));
+    const leftovers = SweepReportSchema.parse(JSON.parse(dryRun.stdout)).found;
+    assert.ok(
+      leftovers.tenants.length > 0,
+      "the killed run left tenants behind (else this test proves nothing)",
+    );
+
+    const tooYoung = await runScript("scripts/sweep.ts", ["--env", "dev", "--sandbox", "--json"], {
+      stateDir: sandbox.stateDir,
+    });
+    assert.equal(tooYoung.code, 0, tail(tooYoung));
+    assert.deepEqual(
+      SweepReportSchema.parse(JSON.parse(tooYoung.stdout)).found.tenants,
+      [],
+      "the default 30m age spares fresh runs",
+    );
+
+    const sweep = await runScript(
+      "scripts/sweep.ts",
+      ["--env", "dev", "--older-than", "0", "--sandbox", "--json"],
+      {
+        stateDir: sandbox.stateDir,
+      },
+    );
+    assert.equal(sweep.code, 0, tail(sweep));
+    const swept = SweepReportSchema.parse(JSON.parse(sweep.stdout));
+    assert.deepEqual(swept.failed, []);
+    assert.deepEqual(swept.removed, swept.found);
+    assert.ok(swept.found.tenants.length >= leftovers.tenants.length);
+
+    // Independently of the sweeper's own listing: every tenant, instance and invitation any run created is gone.
+    const created = createdIds(sandbox.runDirs);
+    assert.ok(created.tenants.size > 10 && created.instances.size > 0 && created.invitations.size > 0);
+    for (const id of created.tenants) {
+      const tenant = await api(`/tenants/${id}`);
+      assert.ok(
+        tenant.status === 404 || z.object({ status: z.literal("deleted") }).safeParse(tenant.body).success,
+        `tenant ${id} is left: ${JSON.stringify(tenant.body)}`,
+      );
+    }
+    for (const id of created.instances) {
+      assert.equal((await api(`/instances/${id}`)).status, 404, `instance ${id} is left`);
+    }
+    for (const id of created.invitations) {
+      const invitation = await api(`/invitations/${id}`);
+      assert.ok(
+        invitation.status === 404 ||
+          z.object({ status: z.literal("cancelled") }).safeParse(invitation.body).success,
+        `invitation ${id} is still pending: ${JSON.stringify(invitation.body)}`,
+      );
+    }
+    assert.deepEqual((await seededTenants()).sort(), seededBefore.sort(), "the sweep touched seeded tenants");
+  });
+});
