@@ -42,7 +42,7 @@ export const seedPackageSpecs: BuildSpec[] = [
 
 const liveSinceMs = 26 * 60 * 60 * 1000;
 const historyMinutes = 24 * 60;
-const aliasHistoryMinutes = 3 * 60;
+const versionHistoryMinutes = 3 * 60;
 
 type MetricDatum = PutMetricDataInput["MetricData"][number];
 
@@ -116,11 +116,12 @@ function hash(text: string): number {
 /**
  * Backdated 1-minute AWS/Lambda datapoints for one function: 20-60 invocations a minute, durations of
  * 30-120 ms as Values/Counts (so percentiles are meaningful), no throttles, errors only where asked.
- * The last `historyMinutes` (24 h) are recorded under {FunctionName}, the dimension set the runbooks'
- * 24-hour checks read; the last `aliasHistoryMinutes` also under the sets an alias invocation adds
- * ({FunctionName, Resource}, {FunctionName, ExecutedVersion}, {FunctionName, Resource, ExecutedVersion}).
- * Alias-level history is shorter because every series-minute costs the in-process metric store about
- * 0.75 KB and 20 µs, and 24 h of all four sets for twelve functions would blow the start-up budgets.
+ * The last `historyMinutes` (24 h) are recorded under {FunctionName} (what the runbooks' 24-hour checks
+ * read) and {FunctionName, Resource = fn:alias}; the last `versionHistoryMinutes` (3 h) also under the
+ * per-executed-version sets an alias invocation adds ({FunctionName, ExecutedVersion} and
+ * {FunctionName, Resource, ExecutedVersion}). Version-level history is shorter because every
+ * series-minute costs start-up time and memory, and 24 h of all four sets for twelve functions would
+ * take a third of the 3 s start-up budget.
  */
 export function* lambdaMetricHistory(options: {
   functionName: string;
@@ -129,17 +130,17 @@ export function* lambdaMetricHistory(options: {
   now: Date;
   errorMinutesAgo?: readonly number[];
   historyMinutes?: number;
-  aliasHistoryMinutes?: number;
+  versionHistoryMinutes?: number;
 }): Generator<MetricDatum[]> {
   const random = mulberry32(hash(options.functionName));
   const endMinute = Math.floor(options.now.getTime() / 60_000) * 60_000;
   const fn = { Name: "FunctionName", Value: options.functionName };
   const resource = { Name: "Resource", Value: `${options.functionName}:${options.alias}` };
   const version = { Name: "ExecutedVersion", Value: options.executedVersion };
-  const functionSet = [[fn]];
-  const aliasSets = [[fn], [fn, resource], [fn, version], [fn, resource, version]];
+  const aliasSets = [[fn], [fn, resource]];
+  const versionSets = [...aliasSets, [fn, version], [fn, resource, version]];
   const total = options.historyMinutes ?? historyMinutes;
-  const aliasMinutes = options.aliasHistoryMinutes ?? aliasHistoryMinutes;
+  const versionMinutes = options.versionHistoryMinutes ?? versionHistoryMinutes;
   const errorMinutes = new Set(options.errorMinutesAgo ?? []);
   // Batches of at most PutMetricData's 1000 members, generated as consumed to keep the peak heap small.
   let data: MetricDatum[] = [];
@@ -158,11 +159,11 @@ export function* lambdaMetricHistory(options: {
       remaining -= count;
     }
     const errors = errorMinutes.has(minutesAgo) ? 1 : 0;
-    if (data.length + 4 * aliasSets.length > metricBatchSize) {
+    if (data.length + 4 * versionSets.length > metricBatchSize) {
       yield data;
       data = [];
     }
-    for (const Dimensions of minutesAgo <= aliasMinutes ? aliasSets : functionSet) {
+    for (const Dimensions of minutesAgo <= versionMinutes ? versionSets : aliasSets) {
       data.push(
         { MetricName: "Invocations", Dimensions, Timestamp: timestamp, Value: invocations, Unit: "Count" },
         { MetricName: "Errors", Dimensions, Timestamp: timestamp, Value: errors, Unit: "Count" },

@@ -173,16 +173,15 @@ describe("seeded estate, through each environment's profile", () => {
       const end = new Date();
       const start = new Date(end.getTime() - 24 * 3600_000);
       const fn = `bbws-tenant-instance-management-${env}`;
-      // 24 h under {FunctionName}; the alias's own dimension set carries the recent hours.
+      // 24 h under {FunctionName} and under the alias's {FunctionName, Resource}.
+      const fnDimension = { Name: "FunctionName", Value: fn };
+      const resourceDimension = { Name: "Resource", Value: `${fn}:latest-${env}` };
+      const versionDimension = { Name: "ExecutedVersion", Value: "3" };
       for (const [dimensions, minimumHours] of [
-        [[{ Name: "FunctionName", Value: fn }], 23],
-        [
-          [
-            { Name: "FunctionName", Value: fn },
-            { Name: "Resource", Value: `${fn}:latest-${env}` },
-          ],
-          2,
-        ],
+        [[fnDimension], 23],
+        [[fnDimension, resourceDimension], 23],
+        [[fnDimension, versionDimension], 2],
+        [[fnDimension, resourceDimension, versionDimension], 2],
       ] as const) {
         const invocations = await cloudwatch.send(
           new GetMetricStatisticsCommand({
@@ -196,18 +195,17 @@ describe("seeded estate, through each environment's profile", () => {
           }),
         );
         const hours = invocations.Datapoints ?? [];
+        const names = dimensions.map((d) => d.Name).join("+");
         assert.ok(
           hours.length >= minimumHours,
-          `at least ${minimumHours} hourly datapoints, got ${hours.length}`,
+          `${names}: at least ${minimumHours} hours, got ${hours.length}`,
         );
         // Whole hours (not the partial first and last ones) hold at least 20 invocations a minute.
         const sorted = [...hours].sort(
           (a, b) => (a.Timestamp?.getTime() ?? 0) - (b.Timestamp?.getTime() ?? 0),
         );
-        if (minimumHours > 2) {
-          for (const hour of sorted.slice(1, -1))
-            assert.ok((hour.Sum ?? 0) >= 20 * 60, `hourly Sum ${hour.Sum}`);
-        }
+        for (const hour of sorted.slice(1, -1))
+          assert.ok((hour.Sum ?? 0) >= 20 * 60, `${names}: hourly Sum ${hour.Sum}`);
       }
       const [errors, throttles, duration] = await Promise.all(
         ["Errors", "Throttles", "Duration"].map((MetricName) =>
