@@ -51,8 +51,15 @@ export type VerdictReporterOptions = {
 /** Attachment names written by fixtures/guard.setup.ts. */
 const GUARD_ATTACHMENT = "guard-result";
 const VERSION_ATTACHMENT = "version-under-test";
+const RUN_CONTEXT_ATTACHMENT = "run-context";
 
 const VersionAttachmentSchema = z.object({ functions: z.array(FunctionUnderTestSchema) });
+const RunContextSchema = z.object({
+  runId: z.string(),
+  target: z.string().nullable(),
+  harnessCommit: z.string().nullable(),
+});
+type RunContext = z.infer<typeof RunContextSchema>;
 const ProjectMetadataSchema = z.object({
   role: z.enum(["suite", "guard"]),
   suite: z.string().optional(),
@@ -227,16 +234,22 @@ export default class VerdictReporter implements Reporter {
     const raw = [...guardFolded, ...suiteFolded].map(({ test, results, outcome }) =>
       this.#rawTest(test, results, outcome),
     );
-    const { guard, functions } = this.#guardOf(guardFolded.flatMap((entry) => entry.results));
+    const { guard, functions, context } = this.#guardOf(guardFolded.flatMap((entry) => entry.results));
     const startedAt = result.startTime;
     const endedAt = new Date(startedAt.getTime() + result.duration);
     return buildVerdict({
       service: group.parsed.service,
       environment: group.parsed.env,
       suite: group.parsed.suite,
-      target: process.env[RUN_ENV.target] || String(this.#config?.metadata.target ?? "unknown"),
-      runId: process.env[RUN_ENV.runId] || basename(this.#runDir),
-      harnessCommit: String(this.#config?.metadata.harnessCommit ?? "") || harnessCommit(),
+      // A live run knows these from its environment; a merge learns them from the shards' guard records.
+      target:
+        process.env[RUN_ENV.target] || context?.target || String(this.#config?.metadata.target ?? "unknown"),
+      runId: process.env[RUN_ENV.runId] || context?.runId || basename(this.#runDir),
+      harnessCommit:
+        process.env[RUN_ENV.harnessCommit] ||
+        context?.harnessCommit ||
+        String(this.#config?.metadata.harnessCommit ?? "") ||
+        harnessCommit(),
       startedAt: startedAt.toISOString(),
       endedAt: endedAt.toISOString(),
       runbooks,
@@ -250,9 +263,14 @@ export default class VerdictReporter implements Reporter {
     });
   }
 
-  #guardOf(results: TestResult[]): { guard: Guard; functions: z.infer<typeof FunctionUnderTestSchema>[] } {
+  #guardOf(results: TestResult[]): {
+    guard: Guard;
+    functions: z.infer<typeof FunctionUnderTestSchema>[];
+    context: RunContext | undefined;
+  } {
     let guard: Guard | undefined;
     let functions: z.infer<typeof FunctionUnderTestSchema>[] = [];
+    let context: RunContext | undefined;
     for (const result of results) {
       for (const attachment of result.attachments) {
         const text = this.#attachmentText(attachment);
@@ -264,16 +282,19 @@ export default class VerdictReporter implements Reporter {
         } else if (attachment.name === VERSION_ATTACHMENT) {
           const parsed = VersionAttachmentSchema.safeParse(JSON.parse(text));
           if (parsed.success) functions = parsed.data.functions;
+        } else if (attachment.name === RUN_CONTEXT_ATTACHMENT) {
+          const parsed = RunContextSchema.safeParse(JSON.parse(text));
+          if (parsed.success) context ??= parsed.data;
         }
       }
     }
-    if (guard) return { guard, functions };
+    if (guard) return { guard, functions, context };
     const failed = results.find((r) => r.status !== "passed" && r.status !== "skipped");
     if (failed) {
       const message = failed.errors[0] ? errorText(failed.errors[0]) : `the guard ended ${failed.status}`;
-      return { guard: { status: "failed", kind: "error", message }, functions };
+      return { guard: { status: "failed", kind: "error", message }, functions, context };
     }
-    return { guard: { status: "not-run" }, functions };
+    return { guard: { status: "not-run" }, functions, context };
   }
 
   #attachmentText(attachment: TestResult["attachments"][number]): string | null {

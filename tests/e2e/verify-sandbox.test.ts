@@ -175,6 +175,8 @@ describe("npm run verify against the sandbox", { timeout: 600_000 }, () => {
       [unsharded.outcome, 0, unsharded.codeSha256],
     );
     assert.equal(merged.reportSha256, computeReportSha256(runDir));
+    // The merge learns the run's context from the shards, not from the machine that merges.
+    assert.deepEqual([merged.target, merged.runId], [unsharded.target, runId]);
     assert.ok(existsSync(join(runDir, "html", "index.html")));
   });
 
