@@ -20,7 +20,8 @@ import {
   tail,
 } from "./smoke-support.ts";
 
-describe("smoke suite on a healthy build", { timeout: 300_000 }, () => {
+// The three checks are independent (DEV, PROD, a shell script), so they run at the same time.
+describe("smoke suite on a healthy build", { timeout: 300_000, concurrency: true }, () => {
   let sandbox: TestSandbox;
   before(async () => {
     sandbox = await startTestSandbox();
