@@ -14,7 +14,7 @@ import {
   steadyTraffic,
 } from "./post-deploy-support.ts";
 
-describe("post-deploy suite on a sandbox: healthy and no data", { timeout: 240_000 }, () => {
+describe("post-deploy suite on a sandbox: healthy and no data", { timeout: 480_000 }, () => {
   let sb: PostDeploySandbox;
   before(async () => {
     sb = await startPostDeploySandbox();

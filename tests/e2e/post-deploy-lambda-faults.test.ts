@@ -17,7 +17,7 @@ import {
   steadyTraffic,
 } from "./post-deploy-support.ts";
 
-describe("post-deploy suite on a sandbox: faults in the deployed bits", { timeout: 240_000 }, () => {
+describe("post-deploy suite on a sandbox: faults in the deployed bits", { timeout: 480_000 }, () => {
   let sb: PostDeploySandbox;
   before(async () => {
     sb = await startPostDeploySandbox();

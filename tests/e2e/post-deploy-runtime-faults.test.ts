@@ -5,6 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
+import { cloudWatchPoll, type MonitorRule, type MonitorTarget, runMonitor } from "../../lib/monitor/index.ts";
 import {
   apiGet,
   describeRun,
@@ -17,7 +18,7 @@ import {
   steadyTraffic,
 } from "./post-deploy-support.ts";
 
-describe("post-deploy suite on a sandbox: faults at run time", { timeout: 300_000 }, () => {
+describe("post-deploy suite on a sandbox: faults at run time", { timeout: 480_000 }, () => {
   let sb: PostDeploySandbox;
   before(async () => {
     sb = await startPostDeploySandbox();
@@ -36,7 +37,8 @@ describe("post-deploy suite on a sandbox: faults at run time", { timeout: 300_00
       fault: { kind: "health-crash" },
     });
     // Half of the calls crash (GET /health), half succeed (GET /tenants answers 401 without a token).
-    const traffic = steadyTraffic((n) => apiGet(sb, "sit", n % 2 === 0 ? "/health" : "/tenants"));
+    // A crash recycles the function's worker, which costs CPU: a modest rate is plenty for 1-minute metrics.
+    const traffic = steadyTraffic((n) => apiGet(sb, "sit", n % 2 === 0 ? "/health" : "/tenants"), 250);
     const run = await runPostDeploy(sb, { env: "sit" }).finally(() => traffic.stop());
     assert.equal(run.code, 1, describeRun(run));
     const failed = itemsWith(run.verdict, "failed");
@@ -88,6 +90,66 @@ describe("post-deploy suite on a sandbox: faults at run time", { timeout: 300_00
       "tenant-deploy/8.2/no-error-logs-10min",
     ]) {
       assert.ok(!failed.includes(id), `${id} is not affected by throttling\n${describeRun(run)}`);
+    }
+  });
+
+  test("PROD access management canary: the new version's errors are judged alone while it gets 10% of the traffic", async () => {
+    const functionName = "bbws-access-prod-lambda-roles";
+    const deployed = await sb.sandbox.deploy({
+      env: "prod",
+      service: "access-management",
+      appVersion: "1.4.0",
+      canaryWeight: 0.1,
+      fault: { kind: "health-crash" },
+    });
+    const canary = deployed.functions.find((f) => f.functionName === functionName);
+    assert.ok(canary, "the roles function was deployed");
+    // Half of the calls crash on the new version (GET /health); 10% of the traffic reaches it: ~5% overall.
+    const traffic = steadyTraffic(
+      (n) => invokeRoute(sb, "prod", functionName, "latest-prod", "GET", n % 2 === 0 ? "/health" : "/roles"),
+      5,
+    );
+    // Well above the ~5% the whole function shows, well below the canary's ~50%.
+    const rule: MonitorRule = {
+      id: "error-rate-over-20pct",
+      itemIds: ["tenant-deploy/9.2/error-rate-over-10pct"],
+      measure: { kind: "error-rate-percent" },
+      failWhen: { comparison: ">", value: 20 },
+    };
+    const watch = (target: MonitorTarget) =>
+      runMonitor({
+        poll: cloudWatchPoll({
+          client: sb.cloudwatch("prod"),
+          target,
+          aliasName: "latest-prod",
+          startedAt: Date.now(),
+          periodSeconds: 60,
+        }),
+        rules: [rule],
+        target,
+        windowMs: 4_000,
+        intervalMs: 500,
+        periodMs: 60_000,
+      });
+    try {
+      // Enough calls in the current 1-minute period before the first poll, and no new period during the window,
+      // so the whole function's rate is not read off a handful of calls.
+      const intoMinute = Date.now() % 60_000;
+      if (intoMinute > 50_000) await new Promise((resolve) => setTimeout(resolve, 60_000 - intoMinute));
+      await new Promise((resolve) => setTimeout(resolve, 2_000));
+      const [whole, alone] = await Promise.all([
+        watch({ kind: "function", functionName }),
+        watch({ kind: "canary", functionName, version: canary.functionVersion }),
+      ]);
+      assert.equal(alone.decision.kind, "fail", alone.decision.reason);
+      assert.match(alone.decision.reason, /\(canary\)/);
+      assert.notEqual(
+        whole.decision.kind,
+        "fail",
+        `the whole function's ~5% stays under 10%: ${whole.decision.reason}`,
+      );
+    } finally {
+      await traffic.stop();
     }
   });
 

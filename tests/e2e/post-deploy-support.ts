@@ -7,6 +7,7 @@ import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import { InvokeCommand, LambdaClient, UpdateAliasCommand } from "@aws-sdk/client-lambda";
 import { createRunId, RUN_LAYOUT, runDirFor } from "../../lib/run/index.ts";
 import { readVerdict, type Verdict } from "../../lib/verdict/index.ts";
@@ -24,6 +25,8 @@ export interface PostDeploySandbox {
   readonly stateDir: string;
   /** A Lambda client of an environment's sandbox account. */
   lambda(env: EnvId): LambdaClient;
+  /** A CloudWatch client of an environment's sandbox account. */
+  cloudwatch(env: EnvId): CloudWatchClient;
   /** Moves an alias without deploying (the "alias on the wrong version" fault). */
   pointAlias(env: EnvId, functionName: string, alias: string, version: string): Promise<void>;
   /** Stops the sandbox and removes its state and every run folder made through it. */
@@ -36,6 +39,7 @@ export async function startPostDeploySandbox(): Promise<PostDeploySandbox> {
   const stateDir = mkdtempSync(join(tmpdir(), "post-deploy-e2e-"));
   const sandbox = await startSandbox({ stateDir, quiet: true });
   const clients = new Map<EnvId, LambdaClient>();
+  const metrics = new Map<EnvId, CloudWatchClient>();
   const runDirs: string[] = [];
   const lambda = (env: EnvId) => {
     let client = clients.get(env);
@@ -50,11 +54,25 @@ export async function startPostDeploySandbox(): Promise<PostDeploySandbox> {
     }
     return client;
   };
+  const cloudwatch = (env: EnvId) => {
+    let client = metrics.get(env);
+    if (!client) {
+      const e = sandbox.endpoints.environments[env];
+      client = new CloudWatchClient({
+        endpoint: sandbox.endpoints.awsEndpoint,
+        region: e.region,
+        credentials: { accessKeyId: e.accessKeyId, secretAccessKey: e.secretAccessKey },
+      });
+      metrics.set(env, client);
+    }
+    return client;
+  };
   return {
     sandbox,
     stateDir,
     runDirs,
     lambda,
+    cloudwatch,
     async pointAlias(env, functionName, alias, version) {
       await lambda(env).send(
         new UpdateAliasCommand({ FunctionName: functionName, Name: alias, FunctionVersion: version }),
@@ -62,6 +80,7 @@ export async function startPostDeploySandbox(): Promise<PostDeploySandbox> {
     },
     async close() {
       for (const client of clients.values()) client.destroy();
+      for (const client of metrics.values()) client.destroy();
       await sandbox.stop();
       rmSync(stateDir, { recursive: true, force: true });
       for (const dir of runDirs) rmSync(dir, { recursive: true, force: true });
