@@ -17,7 +17,6 @@ import type {
 } from "@aws-sdk/client-cognito-identity-provider";
 import { CognitoError, UnsupportedError } from "cognito-local/lib/errors.js";
 import type { Config } from "cognito-local/lib/server/config.js";
-import { Router } from "cognito-local/lib/server/Router.js";
 import { DateClock } from "cognito-local/lib/services/clock.js";
 import { type CognitoService, CognitoServiceFactoryImpl } from "cognito-local/lib/services/cognitoService.js";
 import type { Context } from "cognito-local/lib/services/context.js";
@@ -25,12 +24,13 @@ import { StormDBDataStoreFactory } from "cognito-local/lib/services/dataStore/st
 import type { Services } from "cognito-local/lib/services/index.js";
 import type { LogService } from "cognito-local/lib/services/LogService.js";
 import { otp } from "cognito-local/lib/services/otp.js";
-import { JwtTokenGenerator, type TokenConfig } from "cognito-local/lib/services/tokenGenerator.js";
+import type { TokenConfig, TokenGenerator } from "cognito-local/lib/services/tokenGenerator.js";
 import type { Triggers } from "cognito-local/lib/services/triggers/index.js";
 import { UserPoolServiceFactoryImpl } from "cognito-local/lib/services/userPoolService.js";
 import { z } from "zod";
 import type { Credentials, EnvironmentName } from "./accounts.ts";
 import { namesFor } from "./accounts.ts";
+import { awsSdk } from "./deploy.ts";
 import { BodyTooLargeError, closeServer, listenOnLoopback, readBody, sendJson } from "./endpoints.ts";
 import { SandboxStartError } from "./errors.ts";
 
@@ -57,7 +57,7 @@ interface Instance {
   accountId: string;
   region: string;
   cognito: CognitoService;
-  route: ReturnType<typeof Router>;
+  route: (target: string) => Route | undefined;
 }
 
 /** A logger with the shape cognito-local expects; debug is always dropped (it dumps whole data stores). */
@@ -114,6 +114,50 @@ const jwksSchema = z.object({ jwk: z.record(z.string(), z.unknown()) });
 function loadPublicJwk(): Record<string, unknown> {
   const raw: unknown = createRequire(import.meta.url)("cognito-local/lib/keys/cognitoLocal.public.json");
   return jwksSchema.parse(raw).jwk;
+}
+
+/** One Cognito operation as cognito-local implements it. */
+type Route = (ctx: Context, request: unknown) => Promise<unknown>;
+type TargetFactory = (services: Services) => Route;
+
+function isTargetFactory(value: unknown): value is TargetFactory {
+  return typeof value === "function";
+}
+
+const requireFromHere = createRequire(import.meta.url);
+const targetNamePattern = /^[A-Z][A-Za-z]{2,60}$/;
+
+/**
+ * The implementation of one operation, loaded on first use. cognito-local's own Router loads all ~50
+ * operations and their dependencies (JWT, TOTP, ...) up front, which costs start-up time for
+ * operations the sandbox rarely or never sees. Each operation lives in `lib/targets/<lowerCamel>.js`
+ * and exports a factory under its own name; anything else is an unsupported operation.
+ */
+function loadTarget(name: string): TargetFactory | undefined {
+  if (!targetNamePattern.test(name)) return undefined;
+  let loaded: unknown;
+  try {
+    loaded = requireFromHere(`cognito-local/lib/targets/${name.charAt(0).toLowerCase()}${name.slice(1)}.js`);
+  } catch (error) {
+    if (error instanceof Error && "code" in error && error.code === "MODULE_NOT_FOUND") return undefined;
+    throw error;
+  }
+  const parsed = z.record(z.string(), z.unknown()).safeParse(loaded);
+  const factory = parsed.success ? parsed.data[name] : undefined;
+  return isTargetFactory(factory) ? factory : undefined;
+}
+
+/** cognito-local's JWT generator, loaded (with jsonwebtoken) when the first token is issued. */
+function lazyTokenGenerator(clock: DateClock, triggers: Triggers, tokenConfig: TokenConfig): TokenGenerator {
+  let generator: Promise<TokenGenerator> | undefined;
+  return {
+    async generate(...args) {
+      generator ??= import("cognito-local/lib/services/tokenGenerator.js").then(
+        ({ JwtTokenGenerator }) => new JwtTokenGenerator(clock, triggers, tokenConfig),
+      );
+      return (await generator).generate(...args);
+    },
+  };
 }
 
 const sigV4ScopePattern = /Credential=([A-Z0-9]+)\/\d{8}\/([a-z0-9-]+)\/[a-z0-9-]+\/aws4_request/;
@@ -187,10 +231,18 @@ export async function startCognitoBackend(options: CognitoBackendOptions): Promi
       // Pools are created with MessageAction SUPPRESS; codes that would be e-mailed are dropped, not printed.
       messages: { deliver: async () => undefined },
       otp,
-      tokenGenerator: new JwtTokenGenerator(clock, triggers, tokenConfig),
+      tokenGenerator: lazyTokenGenerator(clock, triggers, tokenConfig),
       triggers,
     };
-    return { accountId, region, cognito, route: Router(services) };
+    const routes = new Map<string, Route | undefined>();
+    const route = (target: string): Route | undefined => {
+      if (!routes.has(target)) {
+        const factory = loadTarget(target);
+        routes.set(target, factory ? factory(services) : undefined);
+      }
+      return routes.get(target);
+    };
+    return { accountId, region, cognito, route };
   }
 
   function instanceFor(accountId: string, region: string): Promise<Instance> {
@@ -316,8 +368,18 @@ export async function startCognitoBackend(options: CognitoBackendOptions): Promi
       sendCognitoError(res, ...instance.error);
       return;
     }
+    const route = instance.route(target);
+    if (!route) {
+      sendCognitoError(
+        res,
+        400,
+        "UnknownOperationException",
+        `The sandbox's Cognito does not implement ${target}; see cognito-local's supported operations.`,
+      );
+      return;
+    }
     try {
-      const output: unknown = await instance.route(target)({ logger }, body.data);
+      const output: unknown = await route({ logger }, body.data);
       // The JSON 1.1 protocol sends timestamps as epoch seconds; cognito-local keeps Date objects.
       const text = JSON.stringify(
         output,
@@ -445,7 +507,7 @@ export async function setupCognitoEnvironment(
     CreateUserPoolClientCommand,
     AdminCreateUserCommand,
     AdminSetUserPasswordCommand,
-  } = await import("@aws-sdk/client-cognito-identity-provider");
+  } = awsSdk.cognito();
   const names = namesFor(env);
   const pool = await client.send(
     new CreateUserPoolCommand({

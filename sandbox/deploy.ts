@@ -6,6 +6,7 @@
  */
 import { createHash, randomBytes } from "node:crypto";
 import { mkdir, readdir, readFile, rename, writeFile } from "node:fs/promises";
+import { createRequire } from "node:module";
 import { join } from "node:path";
 import type { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
@@ -27,6 +28,21 @@ import {
 import { describeError, SandboxDeployError, SandboxUsageError } from "./errors.ts";
 import type { BuildSpec, BuiltPackage } from "./packaging/index.ts";
 import { tenantRoutes } from "./tenant-api/routes.ts";
+
+const requireCjs = createRequire(import.meta.url);
+
+/**
+ * The AWS SDK clients the sandbox itself uses, loaded with require(): they are CommonJS, and importing
+ * them from ESM makes Node scan their large sources for named exports (about 0.2 s of start-up).
+ */
+export const awsSdk = {
+  lambda: (): typeof import("@aws-sdk/client-lambda") => requireCjs("@aws-sdk/client-lambda"),
+  cloudwatch: (): typeof import("@aws-sdk/client-cloudwatch") => requireCjs("@aws-sdk/client-cloudwatch"),
+  dynamodb: (): typeof import("@aws-sdk/client-dynamodb") => requireCjs("@aws-sdk/client-dynamodb"),
+  ssm: (): typeof import("@aws-sdk/client-ssm") => requireCjs("@aws-sdk/client-ssm"),
+  cognito: (): typeof import("@aws-sdk/client-cognito-identity-provider") =>
+    requireCjs("@aws-sdk/client-cognito-identity-provider"),
+};
 
 /** Faults built into the package (by sandbox/packaging) and faults applied on the platform. */
 export const packageFaultKinds = [
@@ -225,12 +241,12 @@ export class Deployer {
     let clients = this.#clients.get(env);
     if (!clients) {
       clients = (async () => {
-        const [lambda, cloudwatch, dynamodb, ssm] = await Promise.all([
-          import("@aws-sdk/client-lambda"),
-          import("@aws-sdk/client-cloudwatch"),
-          import("@aws-sdk/client-dynamodb"),
-          import("@aws-sdk/client-ssm"),
-        ]);
+        const [lambda, cloudwatch, dynamodb, ssm] = [
+          awsSdk.lambda(),
+          awsSdk.cloudwatch(),
+          awsSdk.dynamodb(),
+          awsSdk.ssm(),
+        ];
         const e = this.#target.environments[env];
         const config = { endpoint: this.#target.awsEndpoint, region: e.region, credentials: e.credentials };
         return {
@@ -260,7 +276,7 @@ export class Deployer {
     const names = namesFor(env);
     const e = this.#target.environments[env];
     const clients = await this.#clientsFor(env);
-    const sdk = await import("@aws-sdk/client-lambda");
+    const sdk = awsSdk.lambda();
     const fault = request.fault;
     const faultKind = fault?.kind;
     const packageFault =
@@ -405,7 +421,7 @@ export class Deployer {
 
     if (service === "tenant-instance-management" && request.recordDeployment !== false) {
       await step("PutItem (deployment record)", first.functionName, async () => {
-        const { PutItemCommand } = await import("@aws-sdk/client-dynamodb");
+        const { PutItemCommand } = awsSdk.dynamodb();
         const deployedAt = new Date().toISOString();
         await clients.dynamodb.send(
           new PutItemCommand({
@@ -429,7 +445,7 @@ export class Deployer {
     }
     if (service === "access-management" && request.canaryWeight === undefined) {
       await step("PutParameter (deployed version)", first.functionName, async () => {
-        const { PutParameterCommand } = await import("@aws-sdk/client-ssm");
+        const { PutParameterCommand } = awsSdk.ssm();
         await clients.ssm.send(
           new PutParameterCommand({
             Name: names.ssmDeployedVersion,
@@ -459,7 +475,7 @@ export class Deployer {
     step: <T>(name: string, functionName: string, action: () => Promise<T>) => Promise<T>,
   ): Promise<void> {
     const alarmName = `${functionName}-errors`;
-    const cw = await import("@aws-sdk/client-cloudwatch");
+    const cw = awsSdk.cloudwatch();
     if (fault?.kind === "throttling") {
       await step("PutFunctionConcurrency", functionName, () =>
         clients.lambda.send(

@@ -17,7 +17,7 @@ import {
 } from "./accounts.ts";
 import type { PutMetricAlarmInput, PutMetricDataInput, PutParameterInput } from "./aws/index.ts";
 import type { CognitoEnvironment } from "./cognito.ts";
-import type { PackageBuilder } from "./deploy.ts";
+import { awsSdk, type PackageBuilder } from "./deploy.ts";
 import { describeError, SandboxStartError } from "./errors.ts";
 import type { BuildSpec } from "./packaging/index.ts";
 import { newId } from "./tenant-api/ids.ts";
@@ -201,10 +201,7 @@ interface Clients {
 }
 
 async function createClients(input: SeedInput): Promise<Clients> {
-  const [lambda, dynamodb] = await Promise.all([
-    import("@aws-sdk/client-lambda"),
-    import("@aws-sdk/client-dynamodb"),
-  ]);
+  const [lambda, dynamodb] = [awsSdk.lambda(), awsSdk.dynamodb()];
   const config = {
     endpoint: input.awsEndpoint,
     region: input.region,
@@ -222,7 +219,10 @@ export async function seedEnvironment(input: SeedInput): Promise<SeedSummary> {
   const step = async <T>(name: string, action: () => Promise<T>): Promise<T> => {
     try {
       const result = await action();
-      input.log?.(`seed ${input.env}: ${name} done at +${Math.round(performance.now() - seedStarted)} ms`);
+      const cpu = process.cpuUsage();
+      input.log?.(
+        `seed ${input.env}: ${name} done at +${Math.round(performance.now() - seedStarted)} ms (process CPU ${Math.round((cpu.user + cpu.system) / 1000)} ms)`,
+      );
       return result;
     } catch (error) {
       throw new SandboxStartError(
@@ -232,7 +232,7 @@ export async function seedEnvironment(input: SeedInput): Promise<SeedSummary> {
     }
   };
   try {
-    const { CreateTableCommand } = await import("@aws-sdk/client-dynamodb");
+    const { CreateTableCommand } = awsSdk.dynamodb();
     await step("CreateTable", () =>
       Promise.all(
         tableDefinitions(input.env).map((table) => clients.dynamodb.send(new CreateTableCommand(table))),
@@ -333,7 +333,7 @@ async function publishFunction(
     description: string;
   },
 ): Promise<SeededFunction> {
-  const sdk = await import("@aws-sdk/client-lambda");
+  const sdk = awsSdk.lambda();
   const names = namesFor(input.env);
   const packages = await Promise.all(spec.versions.map((version) => spec.build(version)));
   const published: PublishedVersion[] = [];
@@ -457,7 +457,7 @@ async function writeItems(
   tenant: SeededFunction,
   now: Date,
 ): Promise<string[]> {
-  const { BatchWriteItemCommand } = await import("@aws-sdk/client-dynamodb");
+  const { BatchWriteItemCommand } = awsSdk.dynamodb();
   const names = namesFor(input.env);
   const source: Record<EnvironmentName, string | null> = { dev: null, sit: "dev", prod: "sit" };
   const deployments = tenant.versions.map((published, index) => {

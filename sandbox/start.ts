@@ -28,7 +28,7 @@ import {
   setupCognitoEnvironment,
   startCognitoBackend,
 } from "./cognito.ts";
-import { Deployer, type DeployResult, diskCachedBuilder } from "./deploy.ts";
+import { awsSdk, Deployer, type DeployResult, diskCachedBuilder } from "./deploy.ts";
 import { createDynamoBackends, type DynamoBackends } from "./dynamo.ts";
 import {
   BodyTooLargeError,
@@ -142,7 +142,10 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<S
   const phases: Record<string, number> = {};
   const mark = (phase: string) => {
     phases[phase] = Math.round(performance.now() - startedAtMs);
-    log?.(`sandbox: ${phase} ready at ${phases[phase]} ms`);
+    const cpu = process.cpuUsage();
+    log?.(
+      `sandbox: ${phase} ready at ${phases[phase]} ms (process CPU ${Math.round((cpu.user + cpu.system) / 1000)} ms)`,
+    );
   };
 
   await mkdir(stateDir, { recursive: true, mode: 0o700 });
@@ -285,7 +288,7 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<S
     cognito.setIssuerDomain(aws.url);
     mark("aws-server");
 
-    const { CognitoIdentityProviderClient } = await import("@aws-sdk/client-cognito-identity-provider");
+    const { CognitoIdentityProviderClient } = awsSdk.cognito();
     const cognitoEnvs = await perEnvironmentAsync(async (env) => {
       const client = new CognitoIdentityProviderClient(
         cognitoClientConfig(aws.url, environmentAccounts[env].region, credentials[env]),

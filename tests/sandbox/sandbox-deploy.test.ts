@@ -409,6 +409,37 @@ describe("malformed requests", () => {
           ),
       ],
       ["a garbage path on the AWS endpoint", () => signed("GET", "/%%garbage/../..", "")],
+      [
+        "a Cognito operation that does not exist",
+        () =>
+          signed(
+            "POST",
+            "/",
+            "{}",
+            {
+              "content-type": "application/x-amz-json-1.1",
+              "x-amz-target": "AWSCognitoIdentityProviderService.MakeMeAdmin",
+            },
+            e.region,
+            "cognito-idp",
+          ),
+      ],
+      [
+        "an unsigned InitiateAuth for an unknown app client",
+        () =>
+          request(sandbox.endpoints.awsEndpoint, {
+            method: "POST",
+            headers: {
+              "content-type": "application/x-amz-json-1.1",
+              "x-amz-target": "AWSCognitoIdentityProviderService.InitiateAuth",
+            },
+            body: JSON.stringify({
+              AuthFlow: "USER_PASSWORD_AUTH",
+              ClientId: "no-such-client",
+              AuthParameters: { USERNAME: "smoke-test@bbws.example", PASSWORD: "x" },
+            }),
+          }),
+      ],
     ];
     for (const [name, send] of cases) {
       const response = await send();
