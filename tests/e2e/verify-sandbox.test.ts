@@ -14,6 +14,7 @@ import {
   CognitoIdentityProviderClient,
   InitiateAuthCommand,
 } from "@aws-sdk/client-cognito-identity-provider";
+import { unzipSync } from "fflate";
 import { parseRequestLog } from "../../lib/http/index.ts";
 import { findSecretsInTree } from "../../lib/redact/index.ts";
 import { createRunId, runDirFor } from "../../lib/run/index.ts";
@@ -110,7 +111,14 @@ describe("npm run verify against the sandbox", { timeout: 600_000 }, () => {
       "SIT's item is not in a DEV verdict",
     );
     assert.equal(verdict.reportSha256, computeReportSha256(run.runDir), "the verdict seals the report files");
-    assert.ok(existsSync(join(run.runDir, "html", "index.html")), "HTML report");
+    // The HTML report's header says loudly where it ran: its data is a zip inlined in index.html.
+    const html = readFileSync(join(run.runDir, "html", "index.html"), "utf8");
+    const inlined = /data:application\/zip;base64,([A-Za-z0-9+/=]+)/.exec(html)?.[1] ?? "";
+    const reportJson = unzipSync(Buffer.from(inlined, "base64"))["report.json"];
+    assert.ok(reportJson, "the HTML report carries report.json");
+    const report = JSON.parse(Buffer.from(reportJson).toString("utf8"));
+    assert.match(JSON.stringify(report.options), /TARGET: SANDBOX \(EMBEDDED, 127\.0\.0\.1\)/);
+    assert.equal(report.metadata?.target, "SANDBOX (embedded, 127.0.0.1)");
     assert.match(
       readFileSync(join(run.runDir, "junit.xml"), "utf8"),
       /<testcase name="Smoke: health check › 5\.1 Direct Lambda invoke/,
