@@ -59,6 +59,7 @@ describe("post-deploy suite on a sandbox: healthy and no data", { timeout: 480_0
       "tenant-deploy/6.3.2/code-sha-matches-dev",
       "tenant-deploy/6.3.2/backup-alias-created",
       "tenant-deploy/6.3.3/health-check",
+      "tenant-deploy/6.3.3/smoke-tests",
       "tenant-deploy/6.3.3/monitor-immediate-errors",
       "tenant-deploy/6.3.4/deployment-recorded",
       "tenant-deploy/8.1/errors-5min",

@@ -37,6 +37,7 @@ export const ITEMS = {
     "access-promotion/3.2.4/sit-smoke-tests",
     "access-promotion/4.3.5/prod-smoke",
   ],
+  apiSmoke: ["tenant-deploy/6.3.3/smoke-tests", "tenant-deploy/7.3.4/read-only-smoke"],
   metrics: [
     "tenant-deploy/8.1/errors-5min",
     "tenant-deploy/8.1/invocations-5min",
