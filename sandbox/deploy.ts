@@ -5,7 +5,7 @@
  * package; `throttling` and `alarm-in-alarm` are applied on the platform.
  */
 import { createHash, randomBytes } from "node:crypto";
-import { mkdir, readdir, readFile, rename, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, rename, rm, stat, utimes, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import type { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
@@ -558,6 +558,16 @@ async function sourceFingerprint(repoRoot: string): Promise<string> {
   return hash.digest("hex");
 }
 
+const cacheRetentionMs = 7 * 24 * 60 * 60 * 1000;
+
+async function pruneCache(cacheDir: string, olderThanMs: number): Promise<void> {
+  for (const name of await readdir(cacheDir).catch(() => [])) {
+    const path = join(cacheDir, name);
+    const info = await stat(path).catch(() => undefined);
+    if (info && info.mtimeMs < olderThanMs) await rm(path, { force: true });
+  }
+}
+
 /**
  * Wraps the package builder with a content-addressed disk cache (key: the spec and a fingerprint of
  * every source file that goes into a bundle), so a restart does not re-bundle unchanged code and
@@ -570,8 +580,14 @@ export function diskCachedBuilder(options: {
 }): PackageBuilder {
   let fingerprint: Promise<string> | undefined;
   let builder: Promise<PackageBuilder> | undefined;
+  let pruned = false;
   const memory = new Map<string, Promise<{ zip: Uint8Array; codeSha256: string }>>();
   return async (spec) => {
+    if (!pruned) {
+      pruned = true;
+      // Entries of sources long gone would pile up; drop those nobody used for a week (best effort).
+      void pruneCache(options.cacheDir, Date.now() - cacheRetentionMs).catch(() => undefined);
+    }
     fingerprint ??= sourceFingerprint(options.repoRoot);
     const key = createHash("sha256")
       .update(await fingerprint)
@@ -585,6 +601,8 @@ export function diskCachedBuilder(options: {
         const cached = await readFile(path).catch(() => undefined);
         // A zip starts with "PK"; anything else is a torn write from a killed process: rebuild.
         if (cached && cached.length > 4 && cached[0] === 0x50 && cached[1] === 0x4b) {
+          const now = new Date();
+          await utimes(path, now, now).catch(() => undefined);
           return {
             zip: new Uint8Array(cached),
             codeSha256: createHash("sha256").update(cached).digest("base64"),

@@ -302,6 +302,31 @@ describe("each fault shows its defect, and a healthy redeploy removes it", () =>
   });
 });
 
+describe("API latency", () => {
+  test("setApiLatency and the control API delay every request; the control API wants the token", async () => {
+    await sandbox.setApiLatency(300);
+    const slowed = await api("GET", "/health", { auth: false });
+    assert.ok(slowed.ms >= 300, `took ${slowed.ms} ms`);
+    const control = `${sandbox.endpoints.controlUrl}/api-latency`;
+    const refused = await request(control, { method: "POST", body: JSON.stringify({ ms: 0 }) });
+    assert.equal(refused.statusCode, 401);
+    await refused.body.text();
+    const reset = await request(control, {
+      method: "POST",
+      headers: { authorization: `Bearer ${sandbox.endpoints.controlToken}` },
+      body: JSON.stringify({ ms: 0 }),
+    });
+    assert.equal(reset.statusCode, 200);
+    assert.deepEqual(await reset.body.json(), { ms: 0 });
+    const fast = Math.min(
+      (await api("GET", "/health", { auth: false })).ms,
+      (await api("GET", "/health", { auth: false })).ms,
+    );
+    assert.ok(fast < 300, `took ${fast} ms`);
+    await assert.rejects(sandbox.setApiLatency(-1), SandboxUsageError);
+  });
+});
+
 describe("canary", () => {
   test("a 10% canary gets 10% +/- 4% of 250 API requests", async () => {
     const canary = await sandbox.deploy({ env, appVersion: "2.0.0", canaryWeight: 0.1 });
