@@ -45,17 +45,15 @@ describe("CognitoTokenSource (the api fixture's token)", () => {
 
   function source(env: Record<string, string | undefined>, expiresIn = 3600) {
     reply = (res) =>
-      res
-        .writeHead(200, { "content-type": "application/x-amz-json-1.1" })
-        .end(
-          JSON.stringify({
-            AuthenticationResult: {
-              IdToken: ID_TOKEN,
-              AccessToken: "access-token-value",
-              ExpiresIn: expiresIn,
-            },
-          }),
-        );
+      res.writeHead(200, { "content-type": "application/x-amz-json-1.1" }).end(
+        JSON.stringify({
+          AuthenticationResult: {
+            IdToken: ID_TOKEN,
+            AccessToken: "access-token-value",
+            ExpiresIn: expiresIn,
+          },
+        }),
+      );
     return new CognitoTokenSource({
       client,
       environment: "dev",
