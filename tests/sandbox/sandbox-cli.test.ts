@@ -87,6 +87,46 @@ describe("without a running sandbox", () => {
   });
 });
 
+describe("a program that starts and stops the sandbox", () => {
+  test("exits on its own: stop() leaves no server, worker or timer behind", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "bbws-sandbox-exit-"));
+    // Starts, invokes the API once (so a Lambda worker runs), stops, and does not call process.exit.
+    const script = `
+      const { startSandbox } = await import(${JSON.stringify(join(repoRoot, "sandbox/index.ts"))});
+      const sandbox = await startSandbox({ stateDir: ${JSON.stringify(dir)} });
+      const response = await fetch(sandbox.endpoints.environments.dev.apiUrl + "/health");
+      console.log("health", response.status);
+      await sandbox.stop();
+      console.log("stopped");
+    `;
+    const child = spawn(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], {
+      cwd: repoRoot,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let output = "";
+    child.stdout.on("data", (chunk: Buffer) => {
+      output += chunk.toString("utf8");
+    });
+    let stoppedAt = 0;
+    const exit = await new Promise<number | null>((resolveExit) => {
+      child.stdout.on("data", () => {
+        if (stoppedAt === 0 && output.includes("stopped")) stoppedAt = performance.now();
+      });
+      // A lingering handle would keep the process alive: give up (and fail) after a generous while.
+      const guard = setTimeout(() => child.kill("SIGKILL"), 60_000);
+      child.once("exit", (code) => {
+        clearTimeout(guard);
+        resolveExit(code);
+      });
+    });
+    await rm(dir, { recursive: true, force: true });
+    assert.equal(exit, 0);
+    assert.match(output, /health 200/);
+    assert.ok(stoppedAt > 0, output);
+    assert.ok(performance.now() - stoppedAt < 2_000, "the process exited right after stop()");
+  });
+});
+
 describe("a foreground sandbox", () => {
   test("starts, prints what to export without secrets, and says it is ready", async () => {
     foreground = spawn(process.execPath, ["--import", "tsx", "sandbox/cli.ts", "--state-dir", stateDir], {

@@ -4,7 +4,7 @@
  * direct invoke, account isolation, the endpoints file, and a stop that leaves nothing listening.
  */
 import assert from "node:assert/strict";
-import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, readlink, rm, stat } from "node:fs/promises";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -377,26 +377,45 @@ describe("API front and Cognito", () => {
   });
 });
 
+/** Inodes of the TCP sockets this process listens on (Linux /proc), whatever opened them. */
+async function listeningSockets(): Promise<string[]> {
+  const fds = await readdir("/proc/self/fd");
+  const inodes = new Set<string>();
+  for (const fd of fds) {
+    const target = await readlink(`/proc/self/fd/${fd}`).catch(() => "");
+    const match = /^socket:\[(\d+)\]$/.exec(target);
+    if (match?.[1]) inodes.add(match[1]);
+  }
+  const listening: string[] = [];
+  for (const table of ["/proc/self/net/tcp", "/proc/self/net/tcp6"]) {
+    const lines = (await readFile(table, "utf8").catch(() => "")).split("\n").slice(1);
+    for (const line of lines) {
+      const fields = line.trim().split(/\s+/);
+      // Field 3 is the state (0A = LISTEN), field 9 the inode.
+      if (fields[3] === "0A" && fields[9] && inodes.has(fields[9])) listening.push(fields[9]);
+    }
+  }
+  return listening;
+}
+
 describe("stop", () => {
   test("removes the endpoints files and leaves nothing listening", async () => {
-    const ports = [
-      sandbox.endpoints.awsEndpoint,
-      ...environmentNames.map((env) => sandbox.endpoints.environments[env].apiUrl),
-    ].map((url) => Number(new URL(url).port));
+    // dynalite per account/region, cognito, the AWS server and three API fronts.
+    assert.ok((await listeningSockets()).length >= 7, "the sandbox's servers listen before stop");
     await sandbox.stop();
     await sandbox.stop();
     await assert.rejects(stat(join(stateDir, "endpoints.json")), { code: "ENOENT" });
     await assert.rejects(stat(sandbox.endpoints.awsSharedCredentialsFile), { code: "ENOENT" });
-    for (const port of ports) {
-      const refused = await new Promise<boolean>((resolve) => {
-        const socket = connect(port, "127.0.0.1");
-        socket.once("connect", () => {
-          socket.destroy();
-          resolve(false);
-        });
-        socket.once("error", () => resolve(true));
+    await assert.rejects(stat(join(stateDir, "cognito")), { code: "ENOENT" });
+    assert.deepEqual(await listeningSockets(), []);
+    const refused = await new Promise<boolean>((resolve) => {
+      const socket = connect(Number(new URL(sandbox.endpoints.awsEndpoint).port), "127.0.0.1");
+      socket.once("connect", () => {
+        socket.destroy();
+        resolve(false);
       });
-      assert.ok(refused, `port ${port} no longer accepts connections`);
-    }
+      socket.once("error", () => resolve(true));
+    });
+    assert.ok(refused, "the AWS endpoint refuses connections");
   });
 });
