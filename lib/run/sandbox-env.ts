@@ -43,6 +43,11 @@ export function sandboxChildEnv(
     const profileVar = envVarName(envId, { path: ["awsProfile"] });
     env[profileVar] = base[profileVar] || sandbox.profile;
     env[envVarName(envId, { path: ["apiUrl"] })] = sandbox.apiUrl;
+    // The sandbox's API front stands for both API Gateway and CloudFront: a CloudFront check must never
+    // leave the machine for the real distribution while the target is the sandbox.
+    if (environments[envId].cloudFrontUrl !== null) {
+      env[envVarName(envId, { path: ["cloudFrontUrl"] })] = sandbox.apiUrl;
+    }
     env[envVarName(envId, { path: ["cognito", "userPoolId"] })] = sandbox.cognito.userPoolId;
     env[envVarName(envId, { path: ["cognito", "clientId"] })] = sandbox.cognito.clientId;
     const secrets = environments[envId].cognito;
