@@ -1,0 +1,259 @@
+/**
+ * `npm start`: the main job on the embedded sandbox. Starts DEV, SIT and PROD on 127.0.0.1 and plays the
+ * Tenant Lambda runbook: deploy a new build to DEV and verify it (smoke + post-deploy), promote the same
+ * bits to SIT and verify, promote to PROD and verify read-only. Stops at the first failing gate, as a
+ * promotion would, and exits with that gate's code (0 all passed, 1 a check failed, 2 usage/config,
+ * 3 unreachable/inconclusive). Prints where every report is.
+ *
+ * Options: --full-windows keeps the runbook's PROD monitoring window (5 min) instead of the drill's 30 s;
+ * --version X.Y.Z names the build (default 1.5.0); --keep leaves the sandbox running at the end.
+ */
+import { spawn } from "node:child_process";
+import { join, relative, resolve } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { parseArgs } from "node:util";
+import { request } from "undici";
+import { type EnvironmentName, type SandboxHandle, startSandbox } from "../sandbox/index.ts";
+
+const repoRoot = resolve(import.meta.dirname, "..");
+const EXIT = { passed: 0, failed: 1, usage: 2, inconclusive: 3 } as const;
+
+interface StepResult {
+  title: string;
+  exitCode: number;
+  ms: number;
+  reportDir: string | null;
+}
+
+function parseCli(argv: string[]): { fullWindows: boolean; version: string; keep: boolean } {
+  try {
+    const { values } = parseArgs({
+      args: argv,
+      options: {
+        "full-windows": { type: "boolean", default: false },
+        version: { type: "string", default: "1.5.0" },
+        keep: { type: "boolean", default: false },
+        help: { type: "boolean", default: false },
+      },
+      strict: true,
+    });
+    if (values.help) {
+      console.log("Usage: npm start [-- --version X.Y.Z] [--full-windows] [--keep]");
+      process.exit(EXIT.passed);
+    }
+    if (!/^\d+\.\d+\.\d+$/.test(values.version)) {
+      throw new Error(`--version must look like 1.5.0 (got "${values.version}")`);
+    }
+    return { fullWindows: values["full-windows"], version: values.version, keep: values.keep };
+  } catch (error) {
+    console.error(`start: ${error instanceof Error ? error.message : String(error)}`);
+    console.error("Usage: npm start [-- --version X.Y.Z] [--full-windows] [--keep]");
+    process.exit(EXIT.usage);
+  }
+}
+
+/** Runs `scripts/verify.ts` against the running sandbox, streaming its output; returns its exit code and run folder. */
+async function verify(
+  env: EnvironmentName,
+  suite: string,
+  stateDir: string,
+  extraEnv: Record<string, string>,
+  apiUrl: string,
+): Promise<{ exitCode: number; reportDir: string | null }> {
+  const traffic = liveTraffic(apiUrl);
+  try {
+    return await runVerify(env, suite, stateDir, extraEnv);
+  } finally {
+    await traffic.stop();
+  }
+}
+
+function runVerify(
+  env: EnvironmentName,
+  suite: string,
+  stateDir: string,
+  extraEnv: Record<string, string>,
+): Promise<{ exitCode: number; reportDir: string | null }> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(
+      process.execPath,
+      ["--import", "tsx", join(repoRoot, "scripts/verify.ts"), "--env", env, "--suite", suite, "--sandbox"],
+      {
+        cwd: repoRoot,
+        env: { ...process.env, ...extraEnv, HARNESS_SANDBOX_DIR: stateDir },
+        stdio: ["ignore", "pipe", "inherit"],
+      },
+    );
+    let reportDir: string | null = null;
+    let buffered = "";
+    child.stdout.setEncoding("utf8");
+    child.stdout.on("data", (chunk: string) => {
+      process.stdout.write(chunk.replace(/^(?=.)/gm, "    "));
+      buffered += chunk;
+      const match = /reports\/runs\/[A-Za-z0-9._-]+/.exec(buffered);
+      if (match && reportDir === null) reportDir = match[0];
+    });
+    child.on("error", reject);
+    child.on("exit", (code, signal) =>
+      resolvePromise({ exitCode: code ?? (signal ? EXIT.failed : 0), reportDir }),
+    );
+  });
+}
+
+/**
+ * Plays live traffic (GET /health, 5 requests a second) against an environment's API while a suite runs: a real estate has users, and the post-deploy monitoring window
+ * judges the traffic it sees (no data is inconclusive, never a pass).
+ */
+function liveTraffic(apiUrl: string, intervalMs = 200): { stop: () => Promise<number> } {
+  let running = true;
+  let sent = 0;
+  const loop = (async () => {
+    while (running) {
+      try {
+        const response = await request(`${apiUrl}/health`, { method: "GET" });
+        await response.body.dump();
+        sent += 1;
+      } catch {
+        // The suite judges the environment; the traffic generator only keeps it busy.
+      }
+      await sleep(intervalMs);
+    }
+  })();
+  return {
+    stop: async () => {
+      running = false;
+      await loop;
+      return sent;
+    },
+  };
+}
+
+async function main(): Promise<number> {
+  const options = parseCli(process.argv.slice(2));
+  const stateDir = join(repoRoot, ".sandbox", "drill");
+  const results: StepResult[] = [];
+  const started = Date.now();
+  let sandbox: SandboxHandle | null = null;
+
+  const stopSandbox = async (): Promise<void> => {
+    if (sandbox && !options.keep) await sandbox.stop();
+  };
+  const onSignal = (): void => {
+    void stopSandbox().finally(() => process.exit(130));
+  };
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
+
+  // PROD's runbook window is 5 minutes; the drill shortens it unless asked not to, and says so.
+  const windowEnv: Record<string, string> = options.fullWindows
+    ? {}
+    : { HARNESS_PROD_MONITORING_WINDOW_SECONDS: "30" };
+
+  const step = async (title: string, run: () => Promise<{ exitCode: number; reportDir: string | null }>) => {
+    console.log(`\n== ${title}`);
+    const t0 = Date.now();
+    let outcome: { exitCode: number; reportDir: string | null };
+    try {
+      outcome = await run();
+    } catch (error) {
+      console.error(`   ${error instanceof Error ? error.message : String(error)}`);
+      outcome = { exitCode: EXIT.failed, reportDir: null };
+    }
+    results.push({ title, exitCode: outcome.exitCode, ms: Date.now() - t0, reportDir: outcome.reportDir });
+    return outcome.exitCode === EXIT.passed;
+  };
+
+  const apiUrl = (env: EnvironmentName): string => {
+    if (!sandbox) throw new Error("the sandbox is not running");
+    return sandbox.endpoints.environments[env].apiUrl;
+  };
+
+  const deploy = (env: EnvironmentName, sourceEnvironment?: EnvironmentName) => async () => {
+    if (!sandbox) throw new Error("the sandbox is not running");
+    const result = await sandbox.deploy({
+      env,
+      appVersion: options.version,
+      ...(sourceEnvironment ? { sourceEnvironment } : {}),
+    });
+    console.log(
+      `   ${result.functionName}: version ${result.functionVersion} (app ${result.appVersion}), CodeSha256 ${result.codeSha256}, ` +
+        `alias ${result.alias} (was ${result.previousVersion}; backup alias ${result.backupAlias ?? "none"})`,
+    );
+    return { exitCode: EXIT.passed, reportDir: null };
+  };
+
+  const plan: Array<[string, () => Promise<{ exitCode: number; reportDir: string | null }>]> = [
+    [`DEV: deploy build ${options.version} (runbook 4.1)`, deploy("dev")],
+    ["DEV: smoke tests (runbook 5)", () => verify("dev", "smoke", stateDir, windowEnv, apiUrl("dev"))],
+    [
+      "DEV: post-deploy verification (runbook 4.3, 8)",
+      () => verify("dev", "post-deploy", stateDir, windowEnv, apiUrl("dev")),
+    ],
+    [`SIT: promote build ${options.version} from DEV (runbook 6.3)`, deploy("sit", "dev")],
+    ["SIT: smoke tests (runbook 6.3.3)", () => verify("sit", "smoke", stateDir, windowEnv, apiUrl("sit"))],
+    [
+      "SIT: post-deploy verification, 30 s window (runbook 6.3-6.4, 8)",
+      () => verify("sit", "post-deploy", stateDir, windowEnv, apiUrl("sit")),
+    ],
+    [`PROD: promote build ${options.version} from SIT (runbook 7.3)`, deploy("prod", "sit")],
+    [
+      "PROD: read-only smoke tests (runbook 7.3.4)",
+      () => verify("prod", "smoke", stateDir, windowEnv, apiUrl("prod")),
+    ],
+    [
+      `PROD: post-deploy verification, ${options.fullWindows ? "5 min" : "30 s (drill; --full-windows for the runbook's 5 min)"} window (runbook 7.3-7.4, 8)`,
+      () => verify("prod", "post-deploy", stateDir, windowEnv, apiUrl("prod")),
+    ],
+  ];
+
+  try {
+    console.log("== Starting the embedded sandbox: DEV, SIT and PROD on 127.0.0.1 (no AWS account needed)");
+    sandbox = await startSandbox({ stateDir, quiet: true });
+    console.log(
+      `   ready in ${sandbox.startupMs} ms; endpoints: ${relative(repoRoot, join(stateDir, "endpoints.json"))}`,
+    );
+    for (const [title, run] of plan) {
+      if (!(await step(title, run))) break;
+    }
+  } catch (error) {
+    console.error(`start: ${error instanceof Error ? error.message : String(error)}`);
+    results.push({
+      title: "start the sandbox",
+      exitCode: EXIT.inconclusive,
+      ms: Date.now() - started,
+      reportDir: null,
+    });
+  } finally {
+    await stopSandbox();
+  }
+
+  console.log("\n== Runbook drill summary");
+  for (const result of results) {
+    const status = result.exitCode === 0 ? "PASS" : result.exitCode === 3 ? "INCONCLUSIVE" : "FAIL";
+    const report = result.reportDir ? `  ${result.reportDir}/html/index.html` : "";
+    console.log(`   ${status.padEnd(12)} ${result.title} (${(result.ms / 1000).toFixed(1)} s)${report}`);
+  }
+  const skipped = plan.length - results.filter((r) => r.title !== "start the sandbox").length;
+  if (skipped > 0) console.log(`   ${skipped} later step(s) not run: a failed gate stops the promotion.`);
+  const failed = results.find((r) => r.exitCode !== 0);
+  console.log(
+    failed
+      ? `\nDrill stopped at "${failed.title}" (exit ${failed.exitCode}). Reports: reports/runs/`
+      : `\nDrill passed in ${((Date.now() - started) / 1000).toFixed(1)} s. Reports (HTML, JUnit, Allure results, verdict.json): reports/runs/`,
+  );
+  if (options.keep && sandbox)
+    console.log(`Sandbox left running (--keep): ${join(stateDir, "endpoints.json")}`);
+  return failed ? failed.exitCode : EXIT.passed;
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    console.error(
+      `start: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+    );
+    process.exitCode = EXIT.failed;
+  },
+);
