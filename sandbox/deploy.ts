@@ -60,6 +60,11 @@ export const faultKinds = [...packageFaultKinds, ...platformFaultKinds] as const
 export type FaultKind = (typeof faultKinds)[number];
 export type PackageFaultKind = (typeof packageFaultKinds)[number];
 
+/** Whether an access function gets a fault: every function unless the fault names another's route. */
+function faultAppliesTo(accessFunction: AccessFunctionKind, route: string | undefined): boolean {
+  return route === undefined || accessRoutes[accessFunction].some((candidate) => candidate.key === route);
+}
+
 function isPackageFaultKind(kind: FaultKind): kind is PackageFaultKind {
   return (packageFaultKinds as readonly string[]).includes(kind);
 }
@@ -305,6 +310,23 @@ export class Deployer {
       }
     };
 
+    // Refuse what the package builder would refuse before touching the environment, as a usage error.
+    const { resolveSpec } = await import("./packaging/index.ts");
+    for (const accessFunction of kinds) {
+      try {
+        resolveSpec({
+          service,
+          appVersion: request.appVersion ?? "0.0.0",
+          ...(packageFault && (!accessFunction || faultAppliesTo(accessFunction, packageFault.route))
+            ? { fault: packageFault }
+            : {}),
+          ...(accessFunction ? { accessFunction } : {}),
+        });
+      } catch (error) {
+        throw new SandboxUsageError(error instanceof Error ? error.message : String(error), { cause: error });
+      }
+    }
+
     const results: FunctionDeployResult[] = [];
     for (const [index, functionName] of functionNames.entries()) {
       const accessFunction = kinds[index];
@@ -321,12 +343,7 @@ export class Deployer {
       // A routed fault on access management lands in the function that serves the route; the others
       // get a healthy build of the same version.
       const faultHere =
-        packageFault &&
-        !(
-          accessFunction &&
-          packageFault.route !== undefined &&
-          !accessRoutes[accessFunction].some((route) => route.key === packageFault.route)
-        );
+        packageFault && (!accessFunction || faultAppliesTo(accessFunction, packageFault.route));
       const built = await step("build", functionName, () =>
         this.#target.build({
           service,

@@ -20,6 +20,7 @@ import {
   InitiateAuthCommand,
 } from "@aws-sdk/client-cognito-identity-provider";
 import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
+import { GetParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
 import { SignatureV4 } from "@smithy/signature-v4";
 import { request } from "undici";
 import { z } from "zod";
@@ -146,6 +147,32 @@ describe("deploy", () => {
       sandbox.deploy({ env, fault: { kind: "endpoint-5xx", route: "POST /nowhere" } }),
       /Valid routes:\n.*GET \/health/s,
     );
+    await assert.rejects(
+      sandbox.deploy({ env, service: "access-management", fault: { kind: "writes-not-persisted" } }),
+      (error: unknown) => error instanceof SandboxUsageError && /access-management/.test(error.message),
+    );
+  });
+
+  test("access management deploys its three functions and records the version in SSM", async () => {
+    const result = await sandbox.deploy({ env: "sit", service: "access-management", appVersion: "1.4.0" });
+    assert.deepEqual(
+      result.functions.map((f) => [f.functionName, f.functionVersion, f.previousVersion, f.backupAlias]),
+      ["authorizer", "roles", "audit"].map((kind) => [
+        `bbws-access-sit-lambda-${kind}`,
+        "3",
+        "2",
+        "backup-sit-v2",
+      ]),
+    );
+    const e = sandbox.endpoints.environments.sit;
+    const ssm = new SSMClient({
+      endpoint: sandbox.endpoints.awsEndpoint,
+      region: e.region,
+      credentials: { accessKeyId: e.accessKeyId, secretAccessKey: e.secretAccessKey },
+    });
+    const parameter = await ssm.send(new GetParameterCommand({ Name: "/bbws-access/sit/deployed-version" }));
+    ssm.destroy();
+    assert.equal(parameter.Parameter?.Value, "v1.4.0");
   });
 });
 
