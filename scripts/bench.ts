@@ -1,0 +1,89 @@
+/**
+ * `npm run bench`: the performance targets the issues state, measured side by side in one run.
+ *   - sandbox start-to-ready (target <= 3 s) and idle peak RSS (target <= 300 MB);
+ *   - smoke suite wall time vs a sequential undici replay of its requests, at 0 and 100 ms API latency
+ *     (targets: ratio <= 1.0 at 100 ms; <= 6 s wall at 0 ms);
+ *   - post-deploy monitor detection time / PROD window (target <= 0.1, within 2 polling intervals).
+ * Benches run one after another (never in parallel: they would measure each other). `--only <name>` runs
+ * one of: startup, smoke, monitor. Exit 0 when every target is met, 1 when one is missed, 2 on usage errors.
+ */
+import { cpus, loadavg } from "node:os";
+import { parseArgs } from "node:util";
+import { benchMonitorDetection, describeMonitorDetection } from "./bench/monitor-detection.ts";
+import { benchSandboxStartup } from "./bench/sandbox-startup.ts";
+import { benchSmoke, formatSmokeBench } from "./bench/smoke-replay.ts";
+
+const benches = ["startup", "smoke", "monitor"] as const;
+type BenchName = (typeof benches)[number];
+
+const TARGETS = { startToReadyMs: 3_000, idlePeakRssMb: 300 };
+
+function parseCli(): BenchName[] {
+  const { values } = parseArgs({ options: { only: { type: "string", multiple: true } }, strict: true });
+  const only = values.only ?? [...benches];
+  const unknown = only.filter((name) => !benches.some((bench) => bench === name));
+  if (unknown.length > 0) {
+    console.error(`bench: unknown bench ${unknown.join(", ")}; expected one of ${benches.join(", ")}`);
+    process.exit(2);
+  }
+  return benches.filter((bench) => only.includes(bench));
+}
+
+async function main(): Promise<number> {
+  const selected = parseCli();
+  console.log(
+    `bench: ${cpus().length} cores, load average ${loadavg()
+      .map((n) => n.toFixed(2))
+      .join(" ")} (a busy machine inflates wall times)`,
+  );
+  const verdicts: Array<{ name: string; met: boolean }> = [];
+
+  if (selected.includes("startup")) {
+    const startup = await benchSandboxStartup();
+    const readyMet = startup.startToReadyMs <= TARGETS.startToReadyMs;
+    const rssMet = startup.idlePeakRssMb <= TARGETS.idlePeakRssMb;
+    console.log(
+      `sandbox start-to-ready: ${startup.startToReadyMs} ms (CPU ${startup.cpuToReadyMs} ms) = ` +
+        `${(startup.startToReadyMs / TARGETS.startToReadyMs).toFixed(2)} of the ${TARGETS.startToReadyMs} ms target ` +
+        `${readyMet ? "OK" : "MISSED"}`,
+    );
+    console.log(
+      `sandbox idle peak RSS: ${startup.idlePeakRssMb} MB = ${(startup.idlePeakRssMb / TARGETS.idlePeakRssMb).toFixed(2)} ` +
+        `of the ${TARGETS.idlePeakRssMb} MB target ${rssMet ? "OK" : "MISSED"}`,
+    );
+    verdicts.push(
+      { name: "sandbox start-to-ready", met: readyMet },
+      { name: "sandbox idle RSS", met: rssMet },
+    );
+  }
+
+  if (selected.includes("smoke")) {
+    const smoke = await benchSmoke();
+    console.log(formatSmokeBench(smoke));
+    verdicts.push({ name: "smoke vs replay", met: smoke.meetsTargets });
+  }
+
+  if (selected.includes("monitor")) {
+    const monitor = await benchMonitorDetection();
+    console.log(describeMonitorDetection(monitor));
+    verdicts.push({ name: "monitor detection", met: monitor.meetsRatioTarget && monitor.withinTwoIntervals });
+  }
+
+  const missed = verdicts.filter((verdict) => !verdict.met);
+  console.log(
+    missed.length === 0
+      ? `bench: all ${verdicts.length} targets met`
+      : `bench: ${missed.length} of ${verdicts.length} targets missed: ${missed.map((m) => m.name).join(", ")}`,
+  );
+  return missed.length === 0 ? 0 : 1;
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    console.error(`bench: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    process.exitCode = 1;
+  },
+);
