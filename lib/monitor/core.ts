@@ -44,6 +44,8 @@ export function observe(
   const at = input.at;
   const polls = state.polls + 1;
   const elapsedMs = at - config.startedAt;
+  // Read long after it closed (a late run), the window is still only its own span of data.
+  const end = Math.min(at, config.startedAt + config.windowMs);
 
   if ("failure" in input) {
     const next = { ...state, polls, lastFailure: input.failure };
@@ -52,6 +54,7 @@ export function observe(
       const decision = finalDecision(
         next,
         at,
+        end,
         "inconclusive",
         unreadableReason(silentFor, input.failure),
         allItems(config),
@@ -67,7 +70,7 @@ export function observe(
   const next: MonitorState = { ...state, series, polls, lastReadAt: at, lastFailure: null };
 
   const breaches = config.rules
-    .map((rule) => evaluateRule(rule, series, config, at))
+    .map((rule) => evaluateRule(rule, series, config, end))
     .filter((b): b is RuleBreach => b !== null)
     .sort((a, b) => a.onsetAt - b.onsetAt);
   const first = breaches[0];
@@ -80,7 +83,7 @@ export function observe(
       breach: first,
       breaches,
       reason: `${first.reason} (${describeTarget(config)}) Detected ${formatNumber(Math.max(0, at - first.onsetAt) / 1000)} s after its onset, ${formatNumber(elapsedMs / 1000)} s into the ${formatNumber(config.windowMs / 1000)} s window.`,
-      evidence: windowed(series, config, at),
+      evidence: windowed(series, config, end),
     };
     return { state: { ...next, final: decision }, decision };
   }
@@ -88,7 +91,7 @@ export function observe(
   if (elapsedMs < config.windowMs) {
     return { state: next, decision: { kind: "continue", at, elapsedMs, polls } };
   }
-  const decision = endOfWindow(next, at);
+  const decision = endOfWindow(next, at, end);
   return { state: { ...next, final: decision }, decision };
 }
 
@@ -108,10 +111,10 @@ export function replay(
   return decisions;
 }
 
-function endOfWindow(state: MonitorState, at: number): MonitorDecision {
+function endOfWindow(state: MonitorState, at: number, end: number): MonitorDecision {
   const { config, series } = state;
-  const range = { startMs: config.startedAt, endMs: at };
-  const traffic = trafficPoints(series, config, at);
+  const range = { startMs: config.startedAt, endMs: end };
+  const traffic = trafficPoints(series, config, end);
   const everyRuleAcceptsZero = config.rules.every((r) => r.zeroTrafficOk === true);
 
   if (traffic.length === 0) {
@@ -119,6 +122,7 @@ function endOfWindow(state: MonitorState, at: number): MonitorDecision {
       return finalDecision(
         state,
         at,
+        end,
         "pass",
         "No traffic during the window, which every watched runbook item accepts.",
         allItems(config),
@@ -127,6 +131,7 @@ function endOfWindow(state: MonitorState, at: number): MonitorDecision {
     return finalDecision(
       state,
       at,
+      end,
       "inconclusive",
       `No Invocations, Errors or Throttles datapoints for ${describeTarget(config)} during the ${formatNumber(config.windowMs / 1000)} s window, so the deployment cannot be judged (no data is not a pass). Send traffic during the window or check the metric dimensions.`,
       allItems(config),
@@ -138,17 +143,19 @@ function endOfWindow(state: MonitorState, at: number): MonitorDecision {
     return finalDecision(
       state,
       at,
+      end,
       "inconclusive",
       `The metrics for ${describeTarget(config)} have a ${formatNumber(gap / 1000)} s gap in the ${formatNumber(config.windowMs / 1000)} s window (more than the ${formatNumber(maxGapMs(config) / 1000)} s allowed), so part of the window was not observed. Check that traffic is steady and the metrics are published, then run again.`,
       allItems(config),
     );
   }
 
-  const unjudged = config.rules.filter((rule) => !hasEvidence(rule, series, config, at));
+  const unjudged = config.rules.filter((rule) => !hasEvidence(rule, series, config, end));
   if (unjudged.length > 0) {
     return finalDecision(
       state,
       at,
+      end,
       "inconclusive",
       `No data to judge ${unjudged.map((r) => r.id).join(", ")} for ${describeTarget(config)} (${unjudged.map((r) => missingWhat(r)).join("; ")}). No data is not a pass; check those metrics are published.`,
       [...new Set(unjudged.flatMap((r) => r.itemIds))],
@@ -158,8 +165,9 @@ function endOfWindow(state: MonitorState, at: number): MonitorDecision {
   return finalDecision(
     state,
     at,
+    end,
     "pass",
-    `No threshold crossed for ${describeTarget(config)} during the full ${formatNumber(config.windowMs / 1000)} s window (${formatNumber(sumValues(inWindow(series.invocations, config, at)))} invocations, ${formatNumber(sumValues(inWindow(series.errors, config, at)))} errors, ${formatNumber(sumValues(inWindow(series.throttles, config, at)))} throttles, ${state.polls} polls).`,
+    `No threshold crossed for ${describeTarget(config)} during the full ${formatNumber(config.windowMs / 1000)} s window (${formatNumber(sumValues(inWindow(series.invocations, config, end)))} invocations, ${formatNumber(sumValues(inWindow(series.errors, config, end)))} errors, ${formatNumber(sumValues(inWindow(series.throttles, config, end)))} throttles, ${state.polls} polls).`,
     allItems(config),
   );
 }
@@ -353,6 +361,7 @@ function mergeScoped(older: ScopedSeries, newer: ScopedSeries): ScopedSeries {
 function finalDecision(
   state: MonitorState,
   at: number,
+  end: number,
   kind: "pass" | "inconclusive",
   reason: string,
   itemIds: readonly string[],
@@ -364,7 +373,7 @@ function finalDecision(
     polls: state.polls,
     reason,
     itemIds,
-    evidence: windowed(state.series, state.config, at),
+    evidence: windowed(state.series, state.config, end),
   };
 }
 

@@ -1,15 +1,16 @@
 /**
  * Post-deploy smoke through the API (tenant runbook 6.3.3 "smoke tests", 7.3.4 "read-only smoke tests"): once
  * the alias has moved, GET /health answers healthy with the version behind the alias and an authenticated
- * GET /tenants answers a page. Read-only, so it runs in PROD as well. The full smoke suite is suites/smoke.
+ * GET /tenants answers a page; in PROD, CloudFront serves the new version (7.3.4). Read-only, so it runs in PROD
+ * as well. The full smoke suite is suites/smoke.
  */
 import { z } from "zod";
-import { test, verifies } from "../../fixtures/index.ts";
+import { markInconclusive, test, verifies } from "../../fixtures/index.ts";
 import { HealthSchema } from "../../lib/contract/index.ts";
 import { readDeployedFunctions } from "./support/context.ts";
 import { type Finding, failed, passed } from "./support/finding.ts";
-import { ITEMS } from "./support/items.ts";
-import { settle } from "./support/settle.ts";
+import { applicableItems, ITEMS } from "./support/items.ts";
+import { notApplicable, settle } from "./support/settle.ts";
 
 const PageSchema = z.object({ items: z.array(z.unknown()), nextToken: z.string().nullable() });
 
@@ -56,4 +57,53 @@ test.describe("post-deploy: smoke through the API", () => {
       await settle(findings, "API smoke");
     },
   );
+
+  test(
+    "CloudFront serves the new version (GET /health on the CloudFront URL)",
+    verifies(...ITEMS.cloudFront),
+    async ({ aws, environment, service }) => {
+      if (
+        applicableItems(ITEMS.cloudFront, service.id, environment.id).length === 0 ||
+        environment.cloudFrontUrl === null
+      ) {
+        notApplicable(`${environment.displayName} has no CloudFront distribution in the runbook.`);
+        return;
+      }
+      if (environment.cloudFrontUrl === "TBD") {
+        markInconclusive(
+          `${environment.displayName}'s CloudFront URL is TBD, so the distribution cannot be checked. Set HARNESS_${environment.id.toUpperCase()}_CLOUD_FRONT_URL.`,
+        );
+      }
+      const [fn] = await readDeployedFunctions(aws, environment, service);
+      const expected = fn?.state.aliased.appVersion ?? "";
+      const url = `${environment.cloudFrontUrl.replace(/\/$/, "")}/health`;
+      const finding = await test.step(`GET ${url} answers healthy with version ${expected}`, async () => {
+        const response = await fetch(url, { signal: AbortSignal.timeout(environment.http.timeoutMs) });
+        const text = await response.text();
+        const health = HealthSchema.safeParse(parseJson(text));
+        const evidence = { url, status: response.status, body: text.slice(0, 2000), expected };
+        if (response.status !== 200 || !health.success) {
+          return failed(
+            `GET ${url} answered ${response.status} ${text.slice(0, 200)}, not 200 with a Health body.`,
+            evidence,
+          );
+        }
+        return health.data.version === expected
+          ? passed(`CloudFront (${url}) serves version ${expected}.`, evidence)
+          : failed(
+              `CloudFront (${url}) serves version ${health.data.version}, but ${fn?.state.aliasName} is on ${expected}: the distribution does not reach the new deployment (a stale cache or origin).`,
+              evidence,
+            );
+      });
+      await settle([finding], "CloudFront");
+    },
+  );
 });
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}

@@ -116,6 +116,11 @@ export function runPostDeploy(
     HARNESS_RUN_ID: runId,
     [`HARNESS_${upper}_MONITORING_WINDOW_SECONDS`]: SHORT_WINDOW.windowSeconds,
     [`HARNESS_${upper}_MONITORING_INTERVAL_SECONDS`]: SHORT_WINDOW.intervalSeconds,
+    // The sandbox has no CloudFront: PROD's distribution is stood in for by its API front, so the check
+    // reaches 127.0.0.1 and not the production URL of runbooks/environments.ts.
+    ...(options.env === "prod"
+      ? { HARNESS_PROD_CLOUD_FRONT_URL: sb.sandbox.endpoints.environments.prod.apiUrl }
+      : {}),
     ...options.extraEnv,
   };
   // Nothing of the caller's may point the run elsewhere or change what it expects.

@@ -520,3 +520,15 @@ describe("monitor: state and configuration", () => {
     );
   });
 });
+
+describe("monitor: a window read after it closed", () => {
+  test("judges only the window's own span: later errors and the time since are not part of it", () => {
+    const cfg = config({ windowMs: 30_000, intervalMs: 10_000, periodMs: 10_000, rules: [errorRate10] });
+    // Healthy during the window; failing an hour later (another deployment's problem, not this window's).
+    const t = traffic([version((time) => (time >= start + 3_600_000 ? 0.5 : 0))]);
+    const late = start + 3_700_000;
+    const d = last(replay(cfg, [{ ...syntheticSnapshot(t, start, late), at: late }]));
+    assert.equal(d.kind, "pass", d.kind === "pass" ? "" : d.reason);
+    assert.equal(d.evidence.invocations.length, 3, "the three 10 s periods of the window");
+  });
+});

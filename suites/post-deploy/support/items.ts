@@ -38,6 +38,7 @@ export const ITEMS = {
     "access-promotion/4.3.5/prod-smoke",
   ],
   apiSmoke: ["tenant-deploy/6.3.3/smoke-tests", "tenant-deploy/7.3.4/read-only-smoke"],
+  cloudFront: ["tenant-deploy/7.3.4/cloudfront-verified"],
   metrics: [
     "tenant-deploy/8.1/errors-5min",
     "tenant-deploy/8.1/invocations-5min",
