@@ -56,6 +56,11 @@ export interface StartSandboxOptions {
   apiLatencyMs?: number | undefined;
   /** Default true: seed the live-looking estate. Without it only pools, users and the fronts exist. */
   seed?: boolean | undefined;
+  /**
+   * How long an idle Lambda execution environment (a worker thread, ~30-50 MB) lives; default 60 s.
+   * Lower it where many versions are deployed in a row (tests), so retired versions do not pile up.
+   */
+  workerIdleMs?: number | undefined;
   /** Default true: no service logs on stdout/stderr. */
   quiet?: boolean | undefined;
   /** Where service log lines go when not quiet; default stderr. */
@@ -279,6 +284,7 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<S
         secretAccessKey: credentials[env].secretAccessKey,
       })),
       ...(options.awsPort !== undefined ? { port: options.awsPort } : {}),
+      ...(options.workerIdleMs !== undefined ? { workerIdleMs: options.workerIdleMs } : {}),
       dynamodbBackend: (accountId, region) => dynamo.backend(accountId, region),
       cognitoBackend: cognito.url,
       controlHandler,
