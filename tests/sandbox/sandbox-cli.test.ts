@@ -123,7 +123,7 @@ describe("a program that starts and stops the sandbox", () => {
     assert.equal(exit, 0);
     assert.match(output, /health 200/);
     assert.ok(stoppedAt > 0, output);
-    assert.ok(performance.now() - stoppedAt < 2_000, "the process exited right after stop()");
+    assert.ok(performance.now() - stoppedAt < 5_000, "the process exited right after stop()");
   });
 });
 

@@ -332,9 +332,9 @@ describe("each fault shows its defect, and a healthy redeploy removes it", () =>
 
 describe("API latency", () => {
   test("setApiLatency and the control API delay every request; the control API wants the token", async () => {
-    await sandbox.setApiLatency(300);
+    await sandbox.setApiLatency(500);
     const slowed = await api("GET", "/health", { auth: false });
-    assert.ok(slowed.ms >= 300, `took ${slowed.ms} ms`);
+    assert.ok(slowed.ms >= 500, `took ${slowed.ms} ms`);
     const control = `${sandbox.endpoints.controlUrl}/api-latency`;
     const refused = await request(control, { method: "POST", body: JSON.stringify({ ms: 0 }) });
     assert.equal(refused.statusCode, 401);
@@ -347,10 +347,13 @@ describe("API latency", () => {
     assert.equal(reset.statusCode, 200);
     assert.deepEqual(await reset.body.json(), { ms: 0 });
     const fast = Math.min(
-      (await api("GET", "/health", { auth: false })).ms,
-      (await api("GET", "/health", { auth: false })).ms,
+      ...[
+        await api("GET", "/health", { auth: false }),
+        await api("GET", "/health", { auth: false }),
+        await api("GET", "/health", { auth: false }),
+      ].map((response) => response.ms),
     );
-    assert.ok(fast < 300, `took ${fast} ms`);
+    assert.ok(fast < 500, `took ${fast} ms`);
     await assert.rejects(sandbox.setApiLatency(-1), SandboxUsageError);
   });
 });
