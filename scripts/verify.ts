@@ -11,7 +11,9 @@ import { spawn } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { z } from "zod";
 import { ConfigError, type HarnessConfig, loadHarnessConfig, requireUsableAll } from "../lib/config/index.ts";
+import { COVERAGE_FILE, coverageSummaryLine } from "../lib/contract/coverage.ts";
 import {
   createLineRedactor,
   findSecretsInTree,
@@ -191,6 +193,21 @@ function summary(verdict: Verdict, runDir: string, sharded: boolean): void {
   print(`  Requests ${rel(RUN_LAYOUT.requests)}`);
 }
 
+const CoverageSummarySchema = z.object({
+  covered: z.number().int(),
+  total: z.number().int(),
+  uncovered: z.array(z.string()),
+});
+
+/** The smoke suite's endpoint coverage line, read (never rewritten: it is sealed by the report hash) from coverage.json. */
+function readCoverageSummary(runDir: string): string | null {
+  const path = join(runDir, COVERAGE_FILE);
+  if (!existsSync(path)) return null;
+  const parsed = CoverageSummarySchema.safeParse(JSON.parse(readFileSync(path, "utf8")));
+  if (!parsed.success) return `Endpoint coverage: ${relative(process.cwd(), path)} is not a coverage report`;
+  return `${coverageSummaryLine(parsed.data)}  (${relative(process.cwd(), path)})`;
+}
+
 /** Copies this shard's blob zip into <run>/blob, where merge-reports expects all shards. */
 function collectBlob(runDir: string, shard: { current: number; total: number }): void {
   const from = join(runDir, `${RUN_LAYOUT.blob}-shard-${shard.current}-of-${shard.total}`);
@@ -340,6 +357,8 @@ async function main(argv: string[]): Promise<number> {
       exitCode = exitCode === 0 ? 1 : exitCode;
     }
     summary(verdict, runDir, args.shard !== null);
+    const coverage = readCoverageSummary(runDir);
+    if (coverage) print(coverage);
     if (args.shard) {
       print(
         `Shard ${args.shard.current}/${args.shard.total} done. When every shard has run, merge with:\n` +

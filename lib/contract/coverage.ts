@@ -98,7 +98,11 @@ export function computeCoverage(input: {
 }
 
 /** The one-line summary a run report shows. */
-export function coverageSummaryLine(report: CoverageReport): string {
+export function coverageSummaryLine(report: {
+  covered: number;
+  total: number;
+  uncovered: readonly string[];
+}): string {
   const base = `Endpoint coverage: ${report.covered}/${report.total} operations exercised`;
   return report.uncovered.length === 0 ? base : `${base}; not exercised: ${report.uncovered.join(", ")}`;
 }
