@@ -21,6 +21,8 @@ export const ITEMS = {
     "tenant-deploy/4.3/alias-points-to-new-version",
     "tenant-deploy/6.3.2/alias-updated",
     "tenant-deploy/7.3.3/alias-updated",
+    "tenant-deploy/6.4/alias-latest-sit",
+    "tenant-deploy/7.4/alias-latest-prod",
     "access-promotion/3.2.4/ssm-deployed-version",
     "access-promotion/4.3.5/prod-ssm-version",
   ],
@@ -38,7 +40,7 @@ export const ITEMS = {
     "access-promotion/4.3.5/prod-smoke",
   ],
   apiSmoke: ["tenant-deploy/6.3.3/smoke-tests", "tenant-deploy/7.3.4/read-only-smoke"],
-  cloudFront: ["tenant-deploy/7.3.4/cloudfront-verified"],
+  cloudFront: ["tenant-deploy/7.3.4/cloudfront-verified", "tenant-deploy/7.4/cloudfront-health"],
   metrics: [
     "tenant-deploy/8.1/errors-5min",
     "tenant-deploy/8.1/invocations-5min",
