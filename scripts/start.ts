@@ -128,6 +128,10 @@ function liveTraffic(apiUrl: string, intervalMs = 200): { stop: () => Promise<nu
   };
 }
 
+// The AWS SDK's notice that future releases need Node 22 is printed once per process; Node 20 is this
+// project's runtime, so it would only add noise to every run.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+
 async function main(): Promise<number> {
   const options = parseCli(process.argv.slice(2));
   const stateDir = join(repoRoot, ".sandbox", "drill");

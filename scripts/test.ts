@@ -31,6 +31,10 @@ if (files.length === 0) {
 const child = spawn(
   process.execPath,
   ["--import", "tsx", "--test", "--test-concurrency=2", ...passThrough, ...files],
-  { cwd: root, stdio: "inherit" },
+  {
+    cwd: root,
+    stdio: "inherit",
+    env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true", ...process.env },
+  },
 );
 child.on("exit", (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
