@@ -56,6 +56,7 @@ describe("post-deploy suite on a sandbox: healthy and no data", { timeout: 480_0
     const passed = itemsWith(run.verdict, "passed");
     for (const id of [
       "tenant-deploy/6.3.2/alias-updated",
+      "tenant-deploy/6.4/alias-latest-sit",
       "tenant-deploy/6.3.2/code-sha-matches-dev",
       "tenant-deploy/6.3.2/backup-alias-created",
       "tenant-deploy/6.3.3/health-check",

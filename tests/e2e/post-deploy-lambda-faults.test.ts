@@ -93,6 +93,7 @@ describe("post-deploy suite on a sandbox: faults in the deployed bits", { timeou
       itemsWith(run.verdict, "failed"),
       [
         "tenant-deploy/7.3.3/alias-updated",
+        "tenant-deploy/7.4/alias-latest-prod",
         "tenant-deploy/8.3/errors-alarm-not-fired",
         "tenant-deploy/8.3/no-alarms-in-alarm",
       ],
