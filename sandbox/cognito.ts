@@ -15,18 +15,14 @@ import type {
   CognitoIdentityProviderClient,
   CognitoIdentityProviderClientConfig,
 } from "@aws-sdk/client-cognito-identity-provider";
-import { CognitoError, UnsupportedError } from "cognito-local/lib/errors.js";
 import type { Config } from "cognito-local/lib/server/config.js";
-import { DateClock } from "cognito-local/lib/services/clock.js";
-import { type CognitoService, CognitoServiceFactoryImpl } from "cognito-local/lib/services/cognitoService.js";
+import type { Clock } from "cognito-local/lib/services/clock.js";
+import type { CognitoService } from "cognito-local/lib/services/cognitoService.js";
 import type { Context } from "cognito-local/lib/services/context.js";
-import { StormDBDataStoreFactory } from "cognito-local/lib/services/dataStore/stormDb.js";
 import type { Services } from "cognito-local/lib/services/index.js";
 import type { LogService } from "cognito-local/lib/services/LogService.js";
-import { otp } from "cognito-local/lib/services/otp.js";
 import type { TokenConfig, TokenGenerator } from "cognito-local/lib/services/tokenGenerator.js";
 import type { Triggers } from "cognito-local/lib/services/triggers/index.js";
-import { UserPoolServiceFactoryImpl } from "cognito-local/lib/services/userPoolService.js";
 import { z } from "zod";
 import type { Credentials, EnvironmentName } from "./accounts.ts";
 import { namesFor } from "./accounts.ts";
@@ -35,6 +31,30 @@ import { BodyTooLargeError, closeServer, listenOnLoopback, readBody, sendJson } 
 import { SandboxStartError } from "./errors.ts";
 
 const maxBodyBytes = 256 * 1024;
+
+const requireFromHere = createRequire(import.meta.url);
+
+/**
+ * cognito-local is CommonJS. Every part of it is loaded with require(), so that its services, its
+ * operations (loaded on first use) and its error classes (compared with instanceof) are one copy of
+ * each module, also when the sandbox runs from the CLI's bundle; require() also skips the ESM export
+ * scan of each file.
+ */
+const cognitoLocal = {
+  errors: (): typeof import("cognito-local/lib/errors.js") => requireFromHere("cognito-local/lib/errors.js"),
+  clock: (): typeof import("cognito-local/lib/services/clock.js") =>
+    requireFromHere("cognito-local/lib/services/clock.js"),
+  cognitoService: (): typeof import("cognito-local/lib/services/cognitoService.js") =>
+    requireFromHere("cognito-local/lib/services/cognitoService.js"),
+  stormDb: (): typeof import("cognito-local/lib/services/dataStore/stormDb.js") =>
+    requireFromHere("cognito-local/lib/services/dataStore/stormDb.js"),
+  otp: (): typeof import("cognito-local/lib/services/otp.js") =>
+    requireFromHere("cognito-local/lib/services/otp.js"),
+  userPoolService: (): typeof import("cognito-local/lib/services/userPoolService.js") =>
+    requireFromHere("cognito-local/lib/services/userPoolService.js"),
+  tokenGenerator: (): typeof import("cognito-local/lib/services/tokenGenerator.js") =>
+    requireFromHere("cognito-local/lib/services/tokenGenerator.js"),
+};
 
 export interface CognitoBackendOptions {
   /** Directory for cognito-local's data files; emptied at start and removed at close. */
@@ -94,7 +114,9 @@ function createLogger(write: ((line: string) => void) | undefined, bindings: str
 /** Lambda triggers are not configured on the sandbox's pools; cognito-local only calls them when enabled. */
 function disabledTriggers(): Triggers {
   const notConfigured = async (): Promise<never> => {
-    throw new UnsupportedError("Lambda triggers are not configured in the sandbox's user pools.");
+    throw new (cognitoLocal.errors().UnsupportedError)(
+      "Lambda triggers are not configured in the sandbox's user pools.",
+    );
   };
   return {
     enabled: () => false,
@@ -124,7 +146,6 @@ function isTargetFactory(value: unknown): value is TargetFactory {
   return typeof value === "function";
 }
 
-const requireFromHere = createRequire(import.meta.url);
 const targetNamePattern = /^[A-Z][A-Za-z]{2,60}$/;
 
 /**
@@ -148,12 +169,12 @@ function loadTarget(name: string): TargetFactory | undefined {
 }
 
 /** cognito-local's JWT generator, loaded (with jsonwebtoken) when the first token is issued. */
-function lazyTokenGenerator(clock: DateClock, triggers: Triggers, tokenConfig: TokenConfig): TokenGenerator {
+function lazyTokenGenerator(clock: Clock, triggers: Triggers, tokenConfig: TokenConfig): TokenGenerator {
   let generator: Promise<TokenGenerator> | undefined;
   return {
     async generate(...args) {
-      generator ??= import("cognito-local/lib/services/tokenGenerator.js").then(
-        ({ JwtTokenGenerator }) => new JwtTokenGenerator(clock, triggers, tokenConfig),
+      generator ??= Promise.resolve().then(
+        () => new (cognitoLocal.tokenGenerator().JwtTokenGenerator)(clock, triggers, tokenConfig),
       );
       return (await generator).generate(...args);
     },
@@ -184,6 +205,12 @@ function sendCognitoError(res: ServerResponse, status: number, type: string, mes
 export async function startCognitoBackend(options: CognitoBackendOptions): Promise<CognitoBackend> {
   await rm(options.dataDir, { recursive: true, force: true });
   const tokenConfig: TokenConfig = { IssuerDomain: "http://127.0.0.1" };
+  const { DateClock } = cognitoLocal.clock();
+  const { CognitoServiceFactoryImpl } = cognitoLocal.cognitoService();
+  const { StormDBDataStoreFactory } = cognitoLocal.stormDb();
+  const { UserPoolServiceFactoryImpl } = cognitoLocal.userPoolService();
+  const { otp } = cognitoLocal.otp();
+  const { CognitoError, UnsupportedError } = cognitoLocal.errors();
   const clock = new DateClock();
   const triggers = disabledTriggers();
   const logger = createLogger(options.log, "");

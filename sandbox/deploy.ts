@@ -554,7 +554,11 @@ export class Deployer {
 /** Directories whose sources go into the deployment packages; any change to them invalidates cached builds. */
 const packageSourceDirs = ["sandbox/tenant-api", "sandbox/access-api", "sandbox/packaging"];
 
-async function sourceFingerprint(repoRoot: string): Promise<string> {
+/** SHA-256 over the paths and contents of every file under `dirs` (relative to repoRoot) and the lockfile. */
+async function sourceFingerprint(
+  repoRoot: string,
+  dirs: readonly string[] = packageSourceDirs,
+): Promise<string> {
   const hash = createHash("sha256");
   const walk = async (dir: string): Promise<string[]> => {
     const entries = await readdir(join(repoRoot, dir), { withFileTypes: true }).catch(() => []);
@@ -566,7 +570,7 @@ async function sourceFingerprint(repoRoot: string): Promise<string> {
     );
     return nested.flat();
   };
-  const files = (await Promise.all(packageSourceDirs.map((dir) => walk(dir)))).flat().sort();
+  const files = (await Promise.all(dirs.map((dir) => walk(dir)))).flat().sort();
   for (const file of [...files, "package-lock.json"]) {
     hash.update(`${file}\0`);
     hash.update(await readFile(join(repoRoot, file)).catch(() => Buffer.alloc(0)));
@@ -577,6 +581,7 @@ async function sourceFingerprint(repoRoot: string): Promise<string> {
 
 const cacheRetentionMs = 7 * 24 * 60 * 60 * 1000;
 
+/** Removes files in a cache directory not modified (or touched on use) since `olderThanMs`. */
 async function pruneCache(cacheDir: string, olderThanMs: number): Promise<void> {
   for (const name of await readdir(cacheDir).catch(() => [])) {
     const path = join(cacheDir, name);
