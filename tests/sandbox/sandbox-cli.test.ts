@@ -5,10 +5,11 @@
  */
 import assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtemp, rm, stat } from "node:fs/promises";
+import { mkdtemp, readdir, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { after, before, describe, test } from "node:test";
+import { setTimeout as sleep } from "node:timers/promises";
 import { z } from "zod";
 import { main } from "../../sandbox/cli.ts";
 
@@ -43,6 +44,18 @@ let stateDir: string;
 let emptyStateDir: string;
 let foreground: ChildProcess | undefined;
 let foregroundOutput = "";
+let foregroundSpawnedAt = 0;
+const bundleDir = join(repoRoot, ".sandbox", "cli-bundle");
+
+/** Whether a start since `since` used or built a bundle (a start touches the bundle it loads). */
+async function bundleUsedSince(since: number): Promise<boolean> {
+  const names = await readdir(bundleDir).catch(() => []);
+  for (const name of names.filter((n) => /^start-[0-9a-f]+\.mjs$/.test(n))) {
+    const info = await stat(join(bundleDir, name)).catch(() => undefined);
+    if (info && info.mtimeMs >= since - 1_000) return true;
+  }
+  return false;
+}
 
 before(async () => {
   stateDir = await mkdtemp(join(tmpdir(), "bbws-sandbox-cli-"));
@@ -129,6 +142,7 @@ describe("a program that starts and stops the sandbox", () => {
 
 describe("a foreground sandbox", () => {
   test("starts, prints what to export without secrets, and says it is ready", async () => {
+    foregroundSpawnedAt = Date.now();
     foreground = spawn(process.execPath, ["--import", "tsx", "sandbox/cli.ts", "--state-dir", stateDir], {
       cwd: repoRoot,
       stdio: ["ignore", "pipe", "pipe"],
@@ -196,11 +210,48 @@ describe("a foreground sandbox", () => {
   test("SIGTERM stops it with exit 0 and removes the endpoints file", async () => {
     const child = foreground;
     assert.ok(child);
+    // Without a bundle for the current sources the CLI builds one after "ready"; let it finish.
+    for (let i = 0; i < 150 && !(await bundleUsedSince(foregroundSpawnedAt)); i++) await sleep(200);
     const exited = new Promise<number | null>((resolveExit) =>
       child.once("exit", (code) => resolveExit(code)),
     );
     child.kill("SIGTERM");
     assert.equal(await exited, 0);
     await assert.rejects(stat(join(stateDir, "endpoints.json")), { code: "ENOENT" });
+  });
+
+  test("the next start runs from the bundle and serves the same API", async () => {
+    assert.ok(
+      await bundleUsedSince(foregroundSpawnedAt),
+      "the previous start left a bundle for these sources",
+    );
+    const child = spawn(
+      process.execPath,
+      ["--import", "tsx", "sandbox/cli.ts", "--verbose", "--state-dir", stateDir],
+      { cwd: repoRoot, stdio: ["ignore", "pipe", "pipe"] },
+    );
+    let stdout = "";
+    let stderr = "";
+    child.stderr.on("data", (chunk: Buffer) => {
+      stderr += chunk.toString("utf8");
+    });
+    await new Promise<void>((resolveReady, rejectReady) => {
+      child.stdout.on("data", (chunk: Buffer) => {
+        stdout += chunk.toString("utf8");
+        if (/^ready in \d+ ms$/m.test(stdout)) resolveReady();
+      });
+      child.once("exit", (code) => rejectReady(new Error(`exited early with ${code}: ${stderr}`)));
+    });
+    assert.match(stderr, /sandbox: loaded from .*cli-bundle\/start-[0-9a-f]+\.mjs/);
+    const apiUrl = /API URL\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(stdout)?.[1];
+    assert.ok(apiUrl, stdout);
+    const health = await fetch(`${apiUrl}/health`);
+    assert.equal(health.status, 200);
+    assert.equal(z.object({ version: z.string() }).parse(await health.json()).version, "1.4.0");
+    const exited = new Promise<number | null>((resolveExit) =>
+      child.once("exit", (code) => resolveExit(code)),
+    );
+    child.kill("SIGTERM");
+    assert.equal(await exited, 0);
   });
 });
