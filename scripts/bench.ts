@@ -29,6 +29,9 @@ function parseCli(): BenchName[] {
   return benches.filter((bench) => only.includes(bench));
 }
 
+// The AWS SDK's Node 22 notice would otherwise print in every bench process (Node 20 is this project's runtime).
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+
 async function main(): Promise<number> {
   const selected = parseCli();
   console.log(

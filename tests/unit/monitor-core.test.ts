@@ -528,7 +528,8 @@ describe("monitor: a window read after it closed", () => {
     const t = traffic([version((time) => (time >= start + 3_600_000 ? 0.5 : 0))]);
     const late = start + 3_700_000;
     const d = last(replay(cfg, [{ ...syntheticSnapshot(t, start, late), at: late }]));
-    if (d.kind !== "pass") assert.fail(`expected pass, got ${d.kind}: ${d.kind === "continue" ? "" : d.reason}`);
+    if (d.kind !== "pass")
+      assert.fail(`expected pass, got ${d.kind}: ${d.kind === "continue" ? "" : d.reason}`);
     assert.equal(d.evidence.invocations.length, 3, "the three 10 s periods of the window");
   });
 });
