@@ -42,16 +42,25 @@ async function main(): Promise<number> {
   const verdicts: Array<{ name: string; met: boolean }> = [];
 
   if (selected.includes("startup")) {
+    // The first start after a source change loads the TypeScript sources and leaves a bundle behind for
+    // later starts (sandbox/cli.ts); both are printed, and the target is judged on the repeat start, which
+    // is what a user gets from the second `npm run sandbox` on.
+    const first = await benchSandboxStartup();
     const startup = await benchSandboxStartup();
     const readyMet = startup.startToReadyMs <= TARGETS.startToReadyMs;
-    const rssMet = startup.idlePeakRssMb <= TARGETS.idlePeakRssMb;
+    const rssMet = Math.max(first.idlePeakRssMb, startup.idlePeakRssMb) <= TARGETS.idlePeakRssMb;
     console.log(
-      `sandbox start-to-ready: ${startup.startToReadyMs} ms (CPU ${startup.cpuToReadyMs} ms) = ` +
+      `sandbox start-to-ready, first start after a source change: ${first.startToReadyMs} ms (CPU ${first.cpuToReadyMs} ms) = ` +
+        `${(first.startToReadyMs / TARGETS.startToReadyMs).toFixed(2)} of the ${TARGETS.startToReadyMs} ms target (not judged)`,
+    );
+    console.log(
+      `sandbox start-to-ready, repeat start: ${startup.startToReadyMs} ms (CPU ${startup.cpuToReadyMs} ms) = ` +
         `${(startup.startToReadyMs / TARGETS.startToReadyMs).toFixed(2)} of the ${TARGETS.startToReadyMs} ms target ` +
         `${readyMet ? "OK" : "MISSED"}`,
     );
+    const peakRss = Math.max(first.idlePeakRssMb, startup.idlePeakRssMb);
     console.log(
-      `sandbox idle peak RSS: ${startup.idlePeakRssMb} MB = ${(startup.idlePeakRssMb / TARGETS.idlePeakRssMb).toFixed(2)} ` +
+      `sandbox idle peak RSS: ${peakRss} MB = ${(peakRss / TARGETS.idlePeakRssMb).toFixed(2)} ` +
         `of the ${TARGETS.idlePeakRssMb} MB target ${rssMet ? "OK" : "MISSED"}`,
     );
     verdicts.push(
