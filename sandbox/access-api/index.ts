@@ -7,11 +7,11 @@ import type { AccessFunction, Manifest } from "../packaging/manifest.ts";
 import { verifyCognitoToken } from "../tenant-api/auth.ts";
 import { loadManifest } from "../tenant-api/config.ts";
 import {
-  ApiError,
   InjectedCrashError,
   InjectedFaultError,
   NotFoundError,
   RequestValidationError,
+  toApiError,
   UnauthorizedError,
 } from "../tenant-api/errors.ts";
 import { bakedFault, driftBody, hasFault, injectedDelayMs } from "../tenant-api/faults.ts";
@@ -193,16 +193,7 @@ export async function handler(event: unknown, context?: unknown): Promise<ProxyR
       requestId,
     );
   } catch (error) {
-    const apiError =
-      error instanceof ApiError
-        ? error
-        : new ApiError(
-            "InternalError",
-            "The request failed unexpectedly. Retry; if it persists, check the function's logs.",
-            {
-              cause: error,
-            },
-          );
+    const apiError = toApiError(error);
     if (apiError.status >= 500) {
       logger.error(
         "request failed",

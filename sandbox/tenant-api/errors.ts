@@ -24,6 +24,16 @@ export class ApiError extends Error {
   }
 }
 
+/** The error as the API answers it: an ApiError as is, anything else as a 500 that keeps the cause. */
+export function toApiError(error: unknown): ApiError {
+  if (error instanceof ApiError) return error;
+  return new ApiError(
+    "InternalError",
+    "The request failed unexpectedly. Retry; if it persists, check the function's logs.",
+    { cause: error },
+  );
+}
+
 /** The request is malformed; `field` names the offending part (a body field, query parameter or header). */
 export class RequestValidationError extends ApiError {
   readonly field: string;

@@ -7,11 +7,11 @@ import type { Manifest } from "../packaging/manifest.ts";
 import { bearerTokenOf, verifyCognitoToken } from "./auth.ts";
 import { loadConfig, loadManifest, type TenantApiConfig } from "./config.ts";
 import {
-  ApiError,
   InjectedCrashError,
   InjectedFaultError,
   NotFoundError,
   RequestValidationError,
+  toApiError,
 } from "./errors.ts";
 import { bakedFault, driftBody, hasFault, injectedDelayMs } from "./faults.ts";
 import {
@@ -190,16 +190,7 @@ export async function handler(event: unknown, context?: unknown): Promise<ProxyR
         ? emptyResponse(requestId)
         : jsonResponse(result.status, result.body, requestId);
   } catch (error) {
-    const apiError =
-      error instanceof ApiError
-        ? error
-        : new ApiError(
-            "InternalError",
-            "The request failed unexpectedly. Retry; if it persists, check the function's logs.",
-            {
-              cause: error,
-            },
-          );
+    const apiError = toApiError(error);
     if (apiError.status >= 500) {
       logger.error(
         "request failed",
