@@ -1,6 +1,6 @@
 /**
- * Playwright configuration: one project per suite folder x environment (x service), each depending on
- * the account guard of its environment.
+ * Playwright configuration: one project per suite folder x environment (x service). Each project's workers
+ * run the account guard of its environment before their first test (fixtures/guard.ts).
  *
  * `npm run verify` sets everything below. To run Playwright directly (`npx playwright test --project smoke-dev`):
  *   HARNESS_RUN_ID   optional; a run id is made up (and the run folder reports/runs/<id>/ created) if unset
@@ -20,7 +20,6 @@ import {
   argValue,
   createRunId,
   describeAwsTarget,
-  guardProjectName,
   harnessCommit,
   parseProjectName,
   parseShard,
@@ -41,10 +40,7 @@ process.env.HARNESS_SHARD ||= argValue(process.argv, "--shard") ?? "none";
 const shard = parseShard(process.env.HARNESS_SHARD);
 
 // Set once in the runner process; workers load this file again and inherit the values.
-process.env[RUN_ENV.runId] ||= createRunId(
-  requested?.env ?? "all",
-  requested?.role === "suite" ? requested.suite : "adhoc",
-);
+process.env[RUN_ENV.runId] ||= createRunId(requested?.env ?? "all", requested?.suite ?? "adhoc");
 const runId = process.env[RUN_ENV.runId] ?? "";
 process.env[RUN_ENV.runDir] = resolve(process.env[RUN_ENV.runDir] || runDirFor(runId));
 const runDir = process.env[RUN_ENV.runDir] ?? "";
@@ -106,20 +102,13 @@ for (const env of environmentIds) {
     const suites = layout.filter((suite) =>
       service.id === "access-management" ? suite.hasAccessSpecs : suite.hasTenantSpecs,
     );
-    if (suites.length === 0) continue;
-    const guard = guardProjectName(env, service.id);
-    projects.push({
-      name: guard,
-      testDir: "./fixtures",
-      testMatch: /guard\.setup\.ts$/,
-      use: { envId: env, serviceId: service.id },
-      metadata: { role: "guard", env, service: service.id },
-    });
     for (const { suite } of suites) {
       projects.push({
         name: projectName(suite, env, service.id),
-        testDir: `./suites/${suite}`,
-        dependencies: [guard],
+        // The suite's folder plus the account guard's own test; every worker runs the guard before its
+        // first test (fixtures/guard.ts), so no setup project and no extra worker start is needed.
+        testDir: "./suites",
+        testMatch: [new RegExp(`/suites/${suite}/.*\\.spec\\.ts$`), /\/suites\/account-guard\.spec\.ts$/],
         use: { envId: env, serviceId: service.id },
         metadata: { role: "suite", suite, env, service: service.id },
         ...(service.grep ? { grep: service.grep } : {}),
@@ -130,7 +119,6 @@ for (const env of environmentIds) {
 }
 
 export default defineConfig<object, HarnessOptions>({
-  testMatch: /.*\.(spec|setup)\.ts$/,
   outputDir: join(runDir, `${RUN_LAYOUT.testResults}${shardTag}`),
   fullyParallel: true,
   workers: Number(process.env.HARNESS_WORKERS) || 2,
@@ -138,7 +126,6 @@ export default defineConfig<object, HarnessOptions>({
   retries: 0,
   timeout: 60_000,
   reporter,
-  use: { trace: "off", screenshot: "off", video: "off" },
   metadata: {
     target,
     runId,

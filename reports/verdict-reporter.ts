@@ -19,6 +19,7 @@ import type {
 import { z } from "zod";
 import { redact } from "../lib/redact/index.ts";
 import {
+  GUARD_TAG,
   harnessCommit,
   type ParsedProject,
   parseProjectName,
@@ -32,6 +33,7 @@ import {
   computeReportSha256,
   DEFAULT_ATTESTATIONS_DIR,
   FunctionUnderTestSchema,
+  GUARD_ATTACHMENT,
   type Guard,
   GuardSchema,
   type RawTest,
@@ -48,11 +50,6 @@ export type VerdictReporterOptions = {
   attestationsDir?: string;
 };
 
-/** Attachment names written by fixtures/guard.setup.ts. */
-const GUARD_ATTACHMENT = "guard-result";
-const VERSION_ATTACHMENT = "version-under-test";
-const RUN_CONTEXT_ATTACHMENT = "run-context";
-
 const VersionAttachmentSchema = z.object({ functions: z.array(FunctionUnderTestSchema) });
 const RunContextSchema = z.object({
   runId: z.string(),
@@ -61,13 +58,12 @@ const RunContextSchema = z.object({
 });
 type RunContext = z.infer<typeof RunContextSchema>;
 const ProjectMetadataSchema = z.object({
-  role: z.enum(["suite", "guard"]),
-  suite: z.string().optional(),
+  suite: z.string(),
   env: z.string(),
   service: z.string(),
 });
 
-type Group = { project: string; parsed: Extract<ParsedProject, { role: "suite" }>; tests: TestCase[] };
+type Group = { project: string; parsed: ParsedProject; tests: TestCase[] };
 
 function firstLine(text: string): string {
   return (
@@ -110,16 +106,14 @@ function projectOf(test: TestCase): { name: string; parsed: ParsedProject | null
   const meta = ProjectMetadataSchema.safeParse(project?.metadata);
   if (meta.success) {
     const fromMeta = parseProjectName(
-      meta.data.role === "guard"
-        ? `guard-${meta.data.env}${meta.data.service === "access-management" ? "-access" : ""}`
-        : `${meta.data.suite}-${meta.data.env}${meta.data.service === "access-management" ? "-access" : ""}`,
+      `${meta.data.suite}-${meta.data.env}${meta.data.service === "access-management" ? "-access" : ""}`,
     );
     if (fromMeta) return { name, parsed: fromMeta };
   }
   return { name, parsed: parseProjectName(name) };
 }
 
-/** The same test can arrive once per shard on merge (setup projects run in every shard); fold the copies. */
+/** The same test could arrive more than once on merge (from several shards' blobs); fold the copies. */
 function foldCopies(
   tests: TestCase[],
 ): { test: TestCase; results: TestResult[]; outcome: RawTest["outcome"] }[] {
@@ -183,23 +177,17 @@ export default class VerdictReporter implements Reporter {
     mkdirSync(this.#runDir, { recursive: true });
     const all = this.#suite?.allTests() ?? [];
     const groups = new Map<string, Group>();
-    const guards = new Map<string, TestCase[]>();
     for (const test of all) {
       const { name, parsed } = projectOf(test);
       if (!parsed) continue;
-      if (parsed.role === "guard") {
-        const key = `${parsed.env}|${parsed.service}`;
-        guards.set(key, [...(guards.get(key) ?? []), test]);
-      } else {
-        const group = groups.get(name) ?? { project: name, parsed, tests: [] };
-        group.tests.push(test);
-        groups.set(name, group);
-      }
+      const group = groups.get(name) ?? { project: name, parsed, tests: [] };
+      group.tests.push(test);
+      groups.set(name, group);
     }
     // A run whose specs failed to load has no tests; the runner names the project so a verdict still says why.
     const named = process.env.HARNESS_PROJECT;
     const parsedNamed = named ? parseProjectName(named) : null;
-    if (named && parsedNamed?.role === "suite" && !groups.has(named)) {
+    if (named && parsedNamed && !groups.has(named)) {
       groups.set(named, { project: named, parsed: parsedNamed, tests: [] });
     }
 
@@ -209,8 +197,7 @@ export default class VerdictReporter implements Reporter {
     const shardSuffix = shard ? `.shard-${shard.current}-of-${shard.total}` : "";
     const single = groups.size === 1;
     for (const group of groups.values()) {
-      const guardTests = guards.get(`${group.parsed.env}|${group.parsed.service}`) ?? [];
-      const verdict = this.#verdictFor(group, guardTests, result);
+      const verdict = this.#verdictFor(group, result);
       const file = single ? `verdict${shardSuffix}.json` : `verdict-${group.project}${shardSuffix}.json`;
       writeFileSync(join(this.#runDir, file), `${JSON.stringify(VerdictSchema.parse(verdict), null, 2)}\n`);
       this.#written.push(file);
@@ -228,13 +215,14 @@ export default class VerdictReporter implements Reporter {
     }
   }
 
-  #verdictFor(group: Group, guardTests: TestCase[], result: FullResult): Verdict {
-    const guardFolded = foldCopies(guardTests);
-    const suiteFolded = foldCopies(group.tests);
-    const raw = [...guardFolded, ...suiteFolded].map(({ test, results, outcome }) =>
-      this.#rawTest(test, results, outcome),
+  #verdictFor(group: Group, result: FullResult): Verdict {
+    const folded = foldCopies(group.tests);
+    const raw = folded.map(({ test, results, outcome }) => this.#rawTest(test, results, outcome));
+    // Each worker records its guard on its first test; the guard test records its own run of it.
+    const { guard, functions, context } = this.#guardOf(
+      folded.flatMap((entry) => entry.results),
+      folded.filter((entry) => entry.test.tags.includes(GUARD_TAG)).flatMap((entry) => entry.results),
     );
-    const { guard, functions, context } = this.#guardOf(guardFolded.flatMap((entry) => entry.results));
     const startedAt = result.startTime;
     const endedAt = new Date(startedAt.getTime() + result.duration);
     return buildVerdict({
@@ -263,7 +251,10 @@ export default class VerdictReporter implements Reporter {
     });
   }
 
-  #guardOf(results: TestResult[]): {
+  #guardOf(
+    results: TestResult[],
+    guardTestResults: TestResult[],
+  ): {
     guard: Guard;
     functions: z.infer<typeof FunctionUnderTestSchema>[];
     context: RunContext | undefined;
@@ -275,21 +266,21 @@ export default class VerdictReporter implements Reporter {
       for (const attachment of result.attachments) {
         const text = this.#attachmentText(attachment);
         if (text === null) continue;
-        if (attachment.name === GUARD_ATTACHMENT) {
+        if (attachment.name === GUARD_ATTACHMENT.guard) {
           const parsed = GuardSchema.safeParse(JSON.parse(text));
           // A failure in any shard wins over a pass; the first failure is kept.
           if (parsed.success && (guard === undefined || guard.status === "passed")) guard = parsed.data;
-        } else if (attachment.name === VERSION_ATTACHMENT) {
+        } else if (attachment.name === GUARD_ATTACHMENT.version) {
           const parsed = VersionAttachmentSchema.safeParse(JSON.parse(text));
           if (parsed.success) functions = parsed.data.functions;
-        } else if (attachment.name === RUN_CONTEXT_ATTACHMENT) {
+        } else if (attachment.name === GUARD_ATTACHMENT.runContext) {
           const parsed = RunContextSchema.safeParse(JSON.parse(text));
           if (parsed.success) context ??= parsed.data;
         }
       }
     }
     if (guard) return { guard, functions, context };
-    const failed = results.find((r) => r.status !== "passed" && r.status !== "skipped");
+    const failed = guardTestResults.find((r) => r.status !== "passed" && r.status !== "skipped");
     if (failed) {
       const message = failed.errors[0] ? errorText(failed.errors[0]) : `the guard ended ${failed.status}`;
       return { guard: { status: "failed", kind: "error", message }, functions, context };

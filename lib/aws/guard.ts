@@ -1,6 +1,7 @@
 import { GetAliasCommand, GetFunctionConfigurationCommand, type LambdaClient } from "@aws-sdk/client-lambda";
 import { GetCallerIdentityCommand, type STSClient } from "@aws-sdk/client-sts";
-import type { FunctionUnderTest, GuardKind } from "../verdict/schema.ts";
+import { redact } from "../redact/index.ts";
+import type { FunctionUnderTest, Guard, GuardKind } from "../verdict/schema.ts";
 import {
   AccountMismatchError,
   AwsCredentialsError,
@@ -53,7 +54,12 @@ function describeError(error: unknown): string {
   return typeof name === "string" && !message.startsWith(name) ? `${name}: ${message}` : message;
 }
 
-export type GuardEnvironment = { id: string; accountId: string; awsProfile?: string | undefined };
+export type GuardEnvironment = {
+  id: string;
+  accountId: string;
+  awsProfile?: string | undefined;
+  displayName?: string | undefined;
+};
 
 /**
  * Asks STS who the credentials are and throws unless they belong to the environment's account. Failures
@@ -113,4 +119,66 @@ export async function readFunctionsUnderTest(
     }
   }
   return out;
+}
+
+/** What the account guard found: the record the verdict keeps, the functions under test, and the error if it failed. */
+export type AccountGuardResult = {
+  guard: Guard;
+  functions: FunctionUnderTest[];
+  /** The typed error of a failed guard (AccountMismatchError, AwsCredentialsError, ...), else null. */
+  error: Error | null;
+};
+
+export type AccountGuardInput = {
+  sts: STSClient;
+  lambda: LambdaClient;
+  environment: GuardEnvironment;
+  functionNames: readonly string[];
+  alias: string;
+  /** Wraps each of the two checks, e.g. in a Playwright test.step; defaults to calling it. */
+  step?: <T>(title: string, body: () => Promise<T>) => Promise<T>;
+};
+
+/**
+ * The account guard: STS must confirm the credentials belong to the environment's account, then the alias
+ * under test is resolved to version, app version and CodeSha256. Never throws; a failure comes back as a
+ * redacted, classified record with its error, so a caller can stop every check without calling AWS again.
+ */
+export async function checkAccountGuard(input: AccountGuardInput): Promise<AccountGuardResult> {
+  const step = input.step ?? (<T>(_title: string, body: () => Promise<T>) => body());
+  const { environment } = input;
+  let actualAccountId: string | undefined;
+  try {
+    await step(
+      `Verify STS caller identity is account ${environment.accountId} (${environment.displayName ?? environment.id})`,
+      async () => {
+        actualAccountId = (await assertAccount(input.sts, environment)).accountId;
+      },
+    );
+    const functions = await step(`Resolve alias ${input.alias} to the version under test`, () =>
+      readFunctionsUnderTest(input.lambda, environment.id, input.functionNames, input.alias),
+    );
+    return {
+      guard: {
+        status: "passed",
+        expectedAccountId: environment.accountId,
+        ...(actualAccountId ? { actualAccountId } : {}),
+      },
+      functions,
+      error: null,
+    };
+  } catch (error) {
+    const mismatch = error instanceof AccountMismatchError ? error.actualAccountId : actualAccountId;
+    return {
+      guard: {
+        status: "failed",
+        kind: classifyAwsError(error),
+        message: redact(error instanceof Error ? error.message : String(error)),
+        expectedAccountId: environment.accountId,
+        ...(mismatch ? { actualAccountId: mismatch } : {}),
+      },
+      functions: [],
+      error: error instanceof Error ? error : new Error(String(error)),
+    };
+  }
 }

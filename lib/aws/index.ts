@@ -7,4 +7,12 @@ export {
   TargetMissingError,
   TokenUnavailableError,
 } from "./errors.ts";
-export { assertAccount, classifyAwsError, type GuardEnvironment, readFunctionsUnderTest } from "./guard.ts";
+export {
+  type AccountGuardInput,
+  type AccountGuardResult,
+  assertAccount,
+  checkAccountGuard,
+  classifyAwsError,
+  type GuardEnvironment,
+  readFunctionsUnderTest,
+} from "./guard.ts";

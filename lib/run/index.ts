@@ -5,7 +5,7 @@ export { type SandboxEndpoints, sandboxChildEnv } from "./sandbox-env.ts";
 export {
   ACCESS_TAG,
   argValue,
-  guardProjectName,
+  GUARD_TAG,
   type ParsedProject,
   parseProjectName,
   parseShard,

@@ -6,6 +6,9 @@ import { repoRoot } from "./paths.ts";
 /** Tag of tests that target the access-management service; untagged tests target the tenant service. */
 export const ACCESS_TAG = "@access-management";
 
+/** Tag of the account guard's own test (suites/account-guard.spec.ts); the guard gate lets it run. */
+export const GUARD_TAG = "@guard";
+
 /** Spec files (`*.spec.ts`) under a folder, recursively. */
 export function specFiles(dir: string): string[] {
   if (!existsSync(dir)) return [];
@@ -44,26 +47,13 @@ export function projectName(suite: string, env: string, service: string): string
   return `${suite}-${env}${service === "access-management" ? "-access" : ""}`;
 }
 
-/** Name of the account-guard setup project of an environment and service: `guard-dev`, `guard-dev-access`. */
-export function guardProjectName(env: string, service: string): string {
-  return `guard-${env}${service === "access-management" ? "-access" : ""}`;
-}
-
 const PROJECT = /^(smoke|post-deploy|pre-promotion|rollback)-(dev|sit|prod)(-access)?$/;
-const GUARD = /^guard-(dev|sit|prod)(-access)?$/;
 
-export type ParsedProject =
-  | {
-      role: "suite";
-      suite: VerdictSuite;
-      env: "dev" | "sit" | "prod";
-      service: "tenant-instance-management" | "access-management";
-    }
-  | {
-      role: "guard";
-      env: "dev" | "sit" | "prod";
-      service: "tenant-instance-management" | "access-management";
-    };
+export type ParsedProject = {
+  suite: VerdictSuite;
+  env: "dev" | "sit" | "prod";
+  service: "tenant-instance-management" | "access-management";
+};
 
 /** Reads suite, environment and service back from a project name. */
 export function parseProjectName(name: string): ParsedProject | null {
@@ -73,17 +63,10 @@ export function parseProjectName(name: string): ParsedProject | null {
     const found = verdictSuites.find((id) => id === s);
     if (!found || (env !== "dev" && env !== "sit" && env !== "prod")) return null;
     return {
-      role: "suite",
       suite: found,
       env,
       service: access ? "access-management" : "tenant-instance-management",
     };
-  }
-  const guard = GUARD.exec(name);
-  if (guard) {
-    const [, env, access] = guard;
-    if (env !== "dev" && env !== "sit" && env !== "prod") return null;
-    return { role: "guard", env, service: access ? "access-management" : "tenant-instance-management" };
   }
   return null;
 }

@@ -21,6 +21,7 @@ export {
   countItems,
   decideOutcome,
   exitCodeFor,
+  GUARD_ATTACHMENT,
   isVerdictUsable,
   type OutcomeInput,
   type RawTest,

@@ -22,6 +22,16 @@ export const ANNOTATION = {
   warning: "warning",
 } as const;
 
+/**
+ * Attachment names of the account guard's records (fixtures/guard.ts writes them on the first test of each
+ * worker and on the guard test; the verdict reporter reads them).
+ */
+export const GUARD_ATTACHMENT = {
+  guard: "guard-result",
+  version: "version-under-test",
+  runContext: "run-context",
+} as const;
+
 export type Annotation = { type: string; description?: string | undefined };
 
 /** A test as the reporter saw it, before the verdict's interpretation. */

@@ -207,7 +207,11 @@ describe("npm run verify against the sandbox", { timeout: 600_000 }, () => {
     const suiteTests = verdict.items.flatMap((item) => item.tests).filter((t) => t.project === "smoke-dev");
     assert.ok(suiteTests.length > 0);
     assert.ok(
-      suiteTests.every((t) => t.status === "inconclusive" && t.reason === "did not run"),
+      suiteTests.every(
+        (t) =>
+          t.status === "inconclusive" &&
+          t.reason === "skipped: the account guard failed (account-mismatch); no check ran",
+      ),
       JSON.stringify(suiteTests),
     );
     const requestLog = join(run.runDir, "requests.jsonl");

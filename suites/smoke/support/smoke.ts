@@ -138,8 +138,9 @@ export async function createInvitation(
  *   seen every request of the run, and its file is the one left when the reporters seal the run.
  */
 export function registerSmokeHooks(): void {
-  test.beforeAll(async ({ environment }) => {
-    if (environment.apiUrl === "TBD") return;
+  test.beforeAll(async ({ environment, accountGuard }) => {
+    // Nothing is sent to an environment whose account the guard could not confirm.
+    if (environment.apiUrl === "TBD" || accountGuard.guard.status === "failed") return;
     try {
       const response = await request(`${environment.apiUrl.replace(/\/+$/, "")}/health`, {
         signal: AbortSignal.timeout(environment.http.timeoutMs),

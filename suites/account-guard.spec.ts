@@ -1,0 +1,36 @@
+/**
+ * The account guard as a test of its own, in every suite project (runbook 2.1: AWS account access). Every
+ * worker already ran the guard before its first test (fixtures/guard.ts); this test runs the same check
+ * again with steps, so the report shows what was asked and what came back, and fails where it failed.
+ */
+import { attachGuardRecords, test, verifies } from "../fixtures/index.ts";
+import { checkAccountGuard } from "../lib/aws/index.ts";
+import { aliasName, functionNames } from "../lib/config/index.ts";
+import { ACCESS_TAG, GUARD_TAG } from "../lib/run/index.ts";
+
+const services = [
+  { title: "Account guard: the credentials reach the environment's own AWS account", tags: [] },
+  {
+    title: "Account guard (access management): the credentials reach the environment's own AWS account",
+    tags: [ACCESS_TAG],
+  },
+];
+
+for (const { title, tags } of services) {
+  test(
+    title,
+    { tag: [GUARD_TAG, "@readonly", "@probe", ...tags], ...verifies("tenant-deploy/2.1/aws-account-access") },
+    async ({ aws, environment, service, runId }, testInfo) => {
+      const result = await checkAccountGuard({
+        sts: aws.sts,
+        lambda: aws.lambda,
+        environment,
+        functionNames: functionNames(service, environment.id),
+        alias: aliasName(service, environment.id),
+        step: (stepTitle, body) => test.step(stepTitle, body),
+      });
+      await attachGuardRecords(testInfo, result, runId);
+      if (result.error) throw result.error;
+    },
+  );
+}
