@@ -126,7 +126,7 @@ export function parseVerifyArgs(argv: string[]): Args {
 async function runningSandbox(stateDir: string): Promise<(SandboxEndpoints & { controlUrl: string }) | null> {
   if (!existsSync(join(stateDir, "endpoints.json"))) return null;
   try {
-    const { readEndpointsFile } = await import("../sandbox/index.ts");
+    const { readEndpointsFile } = await import("../sandbox/endpoints.ts");
     const endpoints = await readEndpointsFile(stateDir);
     process.kill(endpoints.pid, 0);
     const response = await fetch(`${endpoints.controlUrl}/health`, { signal: AbortSignal.timeout(2_000) });
@@ -258,8 +258,7 @@ async function main(argv: string[]): Promise<number> {
 
   try {
     if (args.sandbox) {
-      // Loaded only for --sandbox: the sandbox pulls in DynamoDB and Cognito stand-ins a real run never needs.
-      const { defaultStateDir, startSandbox } = await import("../sandbox/index.ts");
+      const { defaultStateDir } = await import("../sandbox/endpoints.ts");
       const stateDir = process.env.HARNESS_SANDBOX_DIR
         ? resolve(process.env.HARNESS_SANDBOX_DIR)
         : defaultStateDir;
@@ -267,6 +266,8 @@ async function main(argv: string[]): Promise<number> {
       if (endpoints) print(`verify: reusing the sandbox running from ${stateDir}`);
       else {
         print("verify: starting the embedded sandbox (DEV, SIT and PROD on 127.0.0.1)...");
+        // Loaded only to start one: the sandbox pulls in DynamoDB and Cognito stand-ins a real run never needs.
+        const { startSandbox } = await import("../sandbox/index.ts");
         sandbox = await startSandbox({ stateDir, quiet: true });
         endpoints = sandbox.endpoints;
         print(`verify: sandbox ready in ${Math.round(sandbox.startupMs / 100) / 10} s`);

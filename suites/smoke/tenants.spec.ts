@@ -4,7 +4,10 @@ import {
   createTenant,
   ITEMS,
   newestFirst,
+  noteNothingToRead,
   registerSmokeHooks,
+  SETTLED_SCAN_LIMIT,
+  settledTenants,
   smoke,
   TAGS,
   UNKNOWN,
@@ -70,19 +73,25 @@ test.describe("tenants", () => {
     }),
     async ({ api, environment }) => {
       const contract = contractClient(api, environment);
-      const page = await contract.ok("list-tenants", { query: { limit: 1 } });
-      const existing = page.items[0];
-      if (existing !== undefined) {
+      const page = await contract.ok("list-tenants", { query: { limit: SETTLED_SCAN_LIMIT } });
+      const [existing] = settledTenants(page.items);
+      if (existing === undefined) noteNothingToRead("tenant");
+      else {
         const tenant = await contract.ok("get-tenant", { params: { id: existing.id } });
         contract.behaves(
           "get-tenant",
-          tenant.id === existing.id,
-          `asked for ${existing.id}, got ${tenant.id}`,
+          tenant.id === existing.id && tenant.createdAt === existing.createdAt,
+          `asked for ${existing.id} (created ${existing.createdAt}), got ${tenant.id} (created ${tenant.createdAt})`,
         );
+        // Someone may change the tenant between the two reads; the same version must read the same.
         contract.behaves(
           "get-tenant",
-          tenant.name === existing.name,
-          "get and list disagree on the tenant's name",
+          tenant.updatedAt === existing.updatedAt
+            ? JSON.stringify(tenant) === JSON.stringify(existing)
+            : tenant.updatedAt > existing.updatedAt,
+          tenant.updatedAt === existing.updatedAt
+            ? "get and list disagree on the same version of the tenant"
+            : `get returned an older version (updated ${tenant.updatedAt}) than list (updated ${existing.updatedAt})`,
         );
       }
       const error = await contract.fails("get-tenant", 404, { params: { id: UNKNOWN.tenant } });

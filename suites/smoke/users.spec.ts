@@ -3,7 +3,10 @@ import {
   contractClient,
   createTenant,
   ITEMS,
+  noteNothingToRead,
   registerSmokeHooks,
+  SETTLED_SCAN_LIMIT,
+  settledTenants,
   smoke,
   TAGS,
   UNKNOWN,
@@ -18,9 +21,10 @@ test.describe("tenant users", () => {
     smoke({ tags: [TAGS.readonly], verifies: [ITEMS.userRoutes], operations: ["list-tenants", "user-list"] }),
     async ({ api, environment }) => {
       const contract = contractClient(api, environment);
-      const tenants = await contract.ok("list-tenants", { query: { limit: 1 } });
-      const tenant = tenants.items[0];
-      if (tenant !== undefined) {
+      const tenants = await contract.ok("list-tenants", { query: { limit: SETTLED_SCAN_LIMIT } });
+      const [tenant] = settledTenants(tenants.items);
+      if (tenant === undefined) noteNothingToRead("tenant");
+      else {
         const page = await contract.ok("user-list", { params: { id: tenant.id }, query: { limit: 10 } });
         contract.behaves(
           "user-list",

@@ -9,9 +9,11 @@ import {
   type Invitation,
   type OperationId,
   operationAnnotations,
+  TAG_RUN_ID,
   type Tenant,
   writeCoverageFile,
 } from "../../../lib/contract/index.ts";
+import { ANNOTATION } from "../../../lib/verdict/index.ts";
 import type { Environment } from "../../../runbooks/schema.ts";
 import { ContractClient, type SmokeApi } from "./contract-client.ts";
 
@@ -167,4 +169,24 @@ export function registerSmokeHooks(): void {
 /** Whether ids are in descending order (the contract's "newest first" for time-sortable ids). */
 export function newestFirst(ids: readonly string[]): boolean {
   return ids.every((id, index) => index === 0 || (ids[index - 1] ?? "") > id);
+}
+
+/** Page size a read-only check lists tenants with, to find some that are not test data. */
+export const SETTLED_SCAN_LIMIT = 50;
+
+/**
+ * Existing tenants a read-only check can read twice without racing: none created by a harness run. The
+ * mutating tests of this run (or of a run beside it) update and delete their own tenants in parallel
+ * workers, so a list-then-get of one of those could see two different versions.
+ */
+export function settledTenants(tenants: readonly Tenant[]): Tenant[] {
+  return tenants.filter((tenant) => tenant.tags[TAG_RUN_ID] === undefined);
+}
+
+/** Notes in the report that a read-only check found no existing data to read and checked less. */
+export function noteNothingToRead(what: string): void {
+  test.info().annotations.push({
+    type: ANNOTATION.warning,
+    description: `no ${what} outside test data to read in this environment; only the unknown-id and 401 answers were checked`,
+  });
 }
