@@ -3,9 +3,7 @@
  * worker already ran the guard before its first test (fixtures/guard.ts); this test runs the same check
  * again with steps, so the report shows what was asked and what came back, and fails where it failed.
  */
-import { attachGuardRecords, test, verifies } from "../fixtures/index.ts";
-import { checkAccountGuard } from "../lib/aws/index.ts";
-import { aliasName, functionNames } from "../lib/config/index.ts";
+import { attachGuardRecords, guardTarget, test, verifies } from "../fixtures/index.ts";
 import { ACCESS_TAG, GUARD_TAG } from "../lib/run/index.ts";
 
 const services = [
@@ -21,14 +19,9 @@ for (const { title, tags } of services) {
     title,
     { tag: [GUARD_TAG, "@readonly", "@probe", ...tags], ...verifies("tenant-deploy/2.1/aws-account-access") },
     async ({ aws, environment, service, runId }, testInfo) => {
-      const result = await checkAccountGuard({
-        sts: aws.sts,
-        lambda: aws.lambda,
-        environment,
-        functionNames: functionNames(service, environment.id),
-        alias: aliasName(service, environment.id),
-        step: (stepTitle, body) => test.step(stepTitle, body),
-      });
+      const result = await guardTarget({ aws, environment, service }, (stepTitle, body) =>
+        test.step(stepTitle, body),
+      );
       await attachGuardRecords(testInfo, result, runId);
       if (result.error) throw result.error;
     },

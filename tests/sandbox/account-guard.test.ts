@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { LambdaClient } from "@aws-sdk/client-lambda";
 import { STSClient } from "@aws-sdk/client-sts";
-import { AccountMismatchError, checkAccountGuard } from "../../lib/aws/index.ts";
+import { type AccountGuardInput, AccountMismatchError, checkAccountGuard } from "../../lib/aws/index.ts";
 import { type SandboxHandle, startSandbox } from "../../sandbox/index.ts";
 
 let sandbox: SandboxHandle;
@@ -19,15 +19,26 @@ let stateDir: string;
 
 const DEV = { id: "dev", accountId: "536580886816", displayName: "DEV" };
 
-function clients(credentialsOf: "dev" | "prod", endpoint = sandbox.endpoints.awsEndpoint) {
+/** Runs the guard for DEV's tenant function with one environment's credentials against an endpoint. */
+function guard(
+  credentialsOf: "dev" | "prod",
+  options: { endpoint?: string; alias?: string; awsProfile?: string; step?: AccountGuardInput["step"] } = {},
+) {
   const env = sandbox.endpoints.environments[credentialsOf];
   const config = {
     region: sandbox.endpoints.environments.dev.region,
-    endpoint,
+    endpoint: options.endpoint ?? sandbox.endpoints.awsEndpoint,
     credentials: { accessKeyId: env.accessKeyId, secretAccessKey: env.secretAccessKey },
     maxAttempts: 1,
   };
-  return { sts: new STSClient(config), lambda: new LambdaClient(config) };
+  return checkAccountGuard({
+    sts: new STSClient(config),
+    lambda: new LambdaClient(config),
+    environment: { ...DEV, ...(options.awsProfile ? { awsProfile: options.awsProfile } : {}) },
+    functionNames: ["bbws-tenant-instance-management-dev"],
+    alias: options.alias ?? "latest-dev",
+    ...(options.step ? { step: options.step } : {}),
+  });
 }
 
 before(async () => {
@@ -42,14 +53,8 @@ after(async () => {
 
 describe("checkAccountGuard", () => {
   test("the environment's own credentials pass and resolve the alias to version, app version and CodeSha256", async () => {
-    const { sts, lambda } = clients("dev");
     const steps: string[] = [];
-    const result = await checkAccountGuard({
-      sts,
-      lambda,
-      environment: DEV,
-      functionNames: ["bbws-tenant-instance-management-dev"],
-      alias: "latest-dev",
+    const result = await guard("dev", {
       step: (title, body) => {
         steps.push(title);
         return body();
@@ -75,14 +80,7 @@ describe("checkAccountGuard", () => {
   });
 
   test("another account's credentials fail as account-mismatch, naming both accounts, and resolve nothing", async () => {
-    const { sts, lambda } = clients("prod");
-    const result = await checkAccountGuard({
-      sts,
-      lambda,
-      environment: { ...DEV, awsProfile: "bbws-prod" },
-      functionNames: ["bbws-tenant-instance-management-dev"],
-      alias: "latest-dev",
-    });
+    const result = await guard("prod", { awsProfile: "bbws-prod" });
     assert.equal(result.guard.status, "failed");
     assert.equal(result.guard.kind, "account-mismatch");
     assert.equal(result.guard.expectedAccountId, DEV.accountId);
@@ -93,28 +91,14 @@ describe("checkAccountGuard", () => {
   });
 
   test("an endpoint nobody answers on fails as unreachable", async () => {
-    const { sts, lambda } = clients("dev", "http://127.0.0.1:9");
-    const result = await checkAccountGuard({
-      sts,
-      lambda,
-      environment: DEV,
-      functionNames: ["bbws-tenant-instance-management-dev"],
-      alias: "latest-dev",
-    });
+    const result = await guard("dev", { endpoint: "http://127.0.0.1:9" });
     assert.equal(result.guard.status, "failed");
     assert.equal(result.guard.kind, "unreachable");
     assert.equal(result.guard.actualAccountId, undefined);
   });
 
   test("an alias that does not exist fails as target-missing after the account passed", async () => {
-    const { sts, lambda } = clients("dev");
-    const result = await checkAccountGuard({
-      sts,
-      lambda,
-      environment: DEV,
-      functionNames: ["bbws-tenant-instance-management-dev"],
-      alias: "no-such-alias",
-    });
+    const result = await guard("dev", { alias: "no-such-alias" });
     assert.equal(result.guard.status, "failed");
     assert.equal(result.guard.kind, "target-missing");
     assert.equal(result.guard.actualAccountId, DEV.accountId);
