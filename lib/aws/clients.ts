@@ -1,4 +1,3 @@
-import { createRequire } from "node:module";
 import type { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import type { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 import type { CognitoIdentityProviderClient } from "@aws-sdk/client-cognito-identity-provider";
@@ -7,27 +6,7 @@ import type { LambdaClient } from "@aws-sdk/client-lambda";
 import type { SSMClient } from "@aws-sdk/client-ssm";
 import type { STSClient } from "@aws-sdk/client-sts";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-
-/**
- * Each SDK package is loaded when its first client is made, not when this module is: every Playwright
- * worker and the runner import the fixtures, and a smoke worker needs three of the eight packages
- * (loading all of them cost about 0.2 s of CPU per process). The packages ship CommonJS builds, so
- * require() gives the same module instances a static import elsewhere gets.
- */
-const load = createRequire(import.meta.url);
-const sdk = {
-  cloudwatch: () => load("@aws-sdk/client-cloudwatch") as typeof import("@aws-sdk/client-cloudwatch"),
-  logs: () => load("@aws-sdk/client-cloudwatch-logs") as typeof import("@aws-sdk/client-cloudwatch-logs"),
-  cognito: () =>
-    load(
-      "@aws-sdk/client-cognito-identity-provider",
-    ) as typeof import("@aws-sdk/client-cognito-identity-provider"),
-  dynamodb: () => load("@aws-sdk/client-dynamodb") as typeof import("@aws-sdk/client-dynamodb"),
-  dynamodbDoc: () => load("@aws-sdk/lib-dynamodb") as typeof import("@aws-sdk/lib-dynamodb"),
-  lambda: () => load("@aws-sdk/client-lambda") as typeof import("@aws-sdk/client-lambda"),
-  ssm: () => load("@aws-sdk/client-ssm") as typeof import("@aws-sdk/client-ssm"),
-  sts: () => load("@aws-sdk/client-sts") as typeof import("@aws-sdk/client-sts"),
-};
+import { sdk } from "./sdk.ts";
 
 /** Where an environment's AWS calls go: its region, and its named profile if one is configured. */
 export type AwsTarget = { region: string; profile?: string | undefined };

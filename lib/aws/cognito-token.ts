@@ -1,10 +1,10 @@
-import {
-  type CognitoIdentityProviderClient,
-  InitiateAuthCommand,
-  type InitiateAuthCommandOutput,
+import type {
+  CognitoIdentityProviderClient,
+  InitiateAuthCommandOutput,
 } from "@aws-sdk/client-cognito-identity-provider";
 import { registerSecret } from "../redact/index.ts";
 import { TokenUnavailableError } from "./errors.ts";
+import { sdk } from "./sdk.ts";
 
 export type CognitoTokenSourceOptions = {
   client: CognitoIdentityProviderClient;
@@ -62,7 +62,7 @@ export class CognitoTokenSource {
     let result: InitiateAuthCommandOutput;
     try {
       result = await this.#options.client.send(
-        new InitiateAuthCommand({
+        new (sdk.cognito().InitiateAuthCommand)({
           AuthFlow: "USER_PASSWORD_AUTH",
           ClientId: this.#options.clientId(),
           AuthParameters: { USERNAME: username, PASSWORD: password },

@@ -1,5 +1,5 @@
-import { GetAliasCommand, GetFunctionConfigurationCommand, type LambdaClient } from "@aws-sdk/client-lambda";
-import { GetCallerIdentityCommand, type STSClient } from "@aws-sdk/client-sts";
+import type { LambdaClient } from "@aws-sdk/client-lambda";
+import type { STSClient } from "@aws-sdk/client-sts";
 import { redact } from "../redact/index.ts";
 import type { FunctionUnderTest, Guard, GuardKind } from "../verdict/schema.ts";
 import {
@@ -8,6 +8,7 @@ import {
   AwsUnreachableError,
   TargetMissingError,
 } from "./errors.ts";
+import { sdk } from "./sdk.ts";
 
 const CREDENTIAL_ERRORS = new Set([
   "CredentialsProviderError",
@@ -71,7 +72,7 @@ export async function assertAccount(
 ): Promise<{ accountId: string; arn: string }> {
   let identity: { Account?: string | undefined; Arn?: string | undefined };
   try {
-    identity = await sts.send(new GetCallerIdentityCommand({}));
+    identity = await sts.send(new (sdk.sts().GetCallerIdentityCommand)({}));
   } catch (error) {
     const kind = classifyAwsError(error);
     if (kind === "unreachable")
@@ -94,6 +95,7 @@ export async function readFunctionsUnderTest(
   functionNames: readonly string[],
   alias: string,
 ): Promise<FunctionUnderTest[]> {
+  const { GetAliasCommand, GetFunctionConfigurationCommand } = sdk.lambda();
   const out: FunctionUnderTest[] = [];
   for (const functionName of functionNames) {
     try {

@@ -16,3 +16,4 @@ export {
   type GuardEnvironment,
   readFunctionsUnderTest,
 } from "./guard.ts";
+export { sdk } from "./sdk.ts";

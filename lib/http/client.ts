@@ -1,8 +1,9 @@
 import { performance } from "node:perf_hooks";
-import { Agent, type Dispatcher, request as undiciRequest } from "undici";
+import type { Agent, Dispatcher } from "undici";
 import { redactor as processRedactor, type Redactor } from "../redact/index.ts";
 import { HttpTimeoutError, HttpUnreachableError, ReadOnlyPolicyError } from "./errors.ts";
 import type { RequestLog } from "./request-log.ts";
+import { undici } from "./undici.ts";
 
 export const httpMethods = ["GET", "HEAD", "OPTIONS", "POST", "PUT", "PATCH", "DELETE"] as const;
 export type HttpMethod = (typeof httpMethods)[number];
@@ -62,7 +63,7 @@ export type ApiClientOptions = {
 
 /** Creates the shared keep-alive undici Agent with connect/headers/body timeouts of `timeoutMs`. */
 export function createHttpAgent(options: { timeoutMs: number; connections?: number }): Agent {
-  return new Agent({
+  return new (undici().Agent)({
     keepAliveTimeout: 10_000,
     keepAliveMaxTimeout: 60_000,
     connectTimeout: options.timeoutMs,
@@ -191,7 +192,7 @@ export class ApiClient {
 
     const started = performance.now();
     try {
-      const response = await undiciRequest(url, {
+      const response = await undici().request(url, {
         method,
         headers,
         body: bodyText ?? null,

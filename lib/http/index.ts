@@ -12,3 +12,4 @@ export {
 } from "./client.ts";
 export { ApiUrlMissingError, HttpTimeoutError, HttpUnreachableError, ReadOnlyPolicyError } from "./errors.ts";
 export { parseRequestLog, RequestLog, type RequestLogEntry, RequestLogEntrySchema } from "./request-log.ts";
+export { undici } from "./undici.ts";

@@ -2,10 +2,9 @@
  * Tenant runbook 5.1 and 5.2 (and their SIT/PROD repeats, 6.4 and 7.4): the health check, directly on the
  * Lambda alias and through the API URL. Read-only, fast: also the scheduled health probe.
  */
-import { InvokeCommand } from "@aws-sdk/client-lambda";
 import { z } from "zod";
 import { expect, test, verifies } from "../../fixtures/index.ts";
-import { readFunctionsUnderTest } from "../../lib/aws/index.ts";
+import { readFunctionsUnderTest, sdk } from "../../lib/aws/index.ts";
 import { aliasName, functionNames } from "../../lib/config/index.ts";
 import { HealthSchema } from "../../lib/contract/index.ts";
 
@@ -38,7 +37,7 @@ test.describe("Smoke: health check", () => {
     const invocation =
       await test.step(`Invoke ${functionName}:${alias} with the runbook's health payload`, () =>
         aws.lambda.send(
-          new InvokeCommand({
+          new (sdk.lambda().InvokeCommand)({
             FunctionName: functionName,
             Qualifier: alias,
             Payload: Buffer.from(JSON.stringify(service.healthPayload)),

@@ -1,5 +1,4 @@
 import { randomBytes } from "node:crypto";
-import { request } from "undici";
 import { expect, type Owned, test, verifies } from "../../../fixtures/index.ts";
 import {
   type CreateInstanceRequest,
@@ -13,6 +12,7 @@ import {
   type Tenant,
   writeCoverageFile,
 } from "../../../lib/contract/index.ts";
+import { undici } from "../../../lib/http/index.ts";
 import { ANNOTATION } from "../../../lib/verdict/index.ts";
 import type { Environment } from "../../../runbooks/schema.ts";
 import { ContractClient, type SmokeApi } from "./contract-client.ts";
@@ -144,7 +144,7 @@ export function registerSmokeHooks(): void {
     // Nothing is sent to an environment whose account the guard could not confirm.
     if (environment.apiUrl === "TBD" || accountGuard.guard.status === "failed") return;
     try {
-      const response = await request(`${environment.apiUrl.replace(/\/+$/, "")}/health`, {
+      const response = await undici().request(`${environment.apiUrl.replace(/\/+$/, "")}/health`, {
         signal: AbortSignal.timeout(environment.http.timeoutMs),
       });
       await response.body.dump();
