@@ -1,11 +1,12 @@
 import { createRequire } from "node:module";
 
 /**
- * The AWS SDK packages, each loaded on first use rather than when a module imports it. Playwright's
- * runner imports every spec file (and through it the fixtures) only to list the tests, and each worker
- * needs a few of the eight packages; loading all of them cost about 0.25 s per process, before any
- * worker could start. The packages ship CommonJS builds, so require() gives the same module instances
- * a static import elsewhere gets.
+ * The AWS SDK packages, each loaded on first use rather than when a module imports it; the harness's
+ * code takes clients, commands and paginators from here and imports only types from the packages.
+ * Playwright's runner imports every spec file (and through it the fixtures) only to list the tests, and
+ * each worker needs a few of the eight packages; loading all of them cost about 0.25 s per process,
+ * before any worker could start. The packages ship CommonJS builds, so require() gives the same module
+ * instances a static import elsewhere (the sandbox, the tests) gets.
  */
 const load = createRequire(import.meta.url);
 

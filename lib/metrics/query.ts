@@ -1,8 +1,5 @@
-import {
-  type CloudWatchClient,
-  GetMetricDataCommand,
-  type MetricDataQuery,
-} from "@aws-sdk/client-cloudwatch";
+import type { CloudWatchClient, MetricDataQuery } from "@aws-sdk/client-cloudwatch";
+import { sdk } from "../aws/sdk.ts";
 import { datapointsFromMetricData } from "./cloudwatch.ts";
 import { MetricInputError } from "./errors.ts";
 import type { Datapoint } from "./types.ts";
@@ -63,7 +60,7 @@ export async function getMetricSeries(
     let NextToken: string | undefined;
     do {
       const page = await client.send(
-        new GetMetricDataCommand({
+        new (sdk.cloudwatch().GetMetricDataCommand)({
           MetricDataQueries,
           StartTime: options.startTime,
           EndTime: options.endTime,

@@ -1,10 +1,7 @@
 /** Runbook 8.3 (and the access runbook's alarm checks): no alarm of the prefix in ALARM, none fired since the deployment. */
-import {
-  type CloudWatchClient,
-  paginateDescribeAlarmHistory,
-  paginateDescribeAlarms,
-} from "@aws-sdk/client-cloudwatch";
+import type { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import { z } from "zod";
+import { sdk } from "../../../lib/aws/index.ts";
 import { type Finding, failed, inconclusive, passed } from "./finding.ts";
 
 /** An alarm as the check reports it. */
@@ -18,10 +15,12 @@ export interface AlarmInfo {
 /** Lists the metric alarms whose names start with `prefix` (DescribeAlarms --alarm-name-prefix). */
 export async function alarmsWithPrefix(cloudwatch: CloudWatchClient, prefix: string): Promise<AlarmInfo[]> {
   const out: AlarmInfo[] = [];
-  for await (const page of paginateDescribeAlarms(
-    { client: cloudwatch },
-    { AlarmNamePrefix: prefix, AlarmTypes: ["MetricAlarm"] },
-  )) {
+  for await (const page of sdk
+    .cloudwatch()
+    .paginateDescribeAlarms(
+      { client: cloudwatch },
+      { AlarmNamePrefix: prefix, AlarmTypes: ["MetricAlarm"] },
+    )) {
     for (const alarm of page.MetricAlarms ?? []) {
       out.push({
         name: alarm.AlarmName ?? "",
@@ -78,10 +77,12 @@ export async function alarmTransitions(
 ): Promise<AlarmTransition[]> {
   const out: AlarmTransition[] = [];
   for (const alarm of alarmNames) {
-    const pages = paginateDescribeAlarmHistory(
-      { client: cloudwatch },
-      { AlarmName: alarm, HistoryItemType: "StateUpdate", StartDate: since, EndDate: until },
-    );
+    const pages = sdk
+      .cloudwatch()
+      .paginateDescribeAlarmHistory(
+        { client: cloudwatch },
+        { AlarmName: alarm, HistoryItemType: "StateUpdate", StartDate: since, EndDate: until },
+      );
     for await (const page of pages) {
       for (const item of page.AlarmHistoryItems ?? []) {
         out.push({

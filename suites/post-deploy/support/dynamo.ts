@@ -1,6 +1,7 @@
 /** Runbook 8.4: the service's tables are ACTIVE and the newest-tenant query returns an item. */
-import { DescribeTableCommand, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { type DynamoDBDocumentClient, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { sdk } from "../../../lib/aws/index.ts";
 import { type Finding, failed, passed } from "./finding.ts";
 
 /** DescribeTable for each table: all must be ACTIVE. */
@@ -11,7 +12,7 @@ export async function judgeTablesActive(
   const statuses: Array<{ table: string; status: string; itemCount: number | null }> = [];
   for (const table of tables) {
     try {
-      const out = await dynamodb.send(new DescribeTableCommand({ TableName: table }));
+      const out = await dynamodb.send(new (sdk.dynamodb().DescribeTableCommand)({ TableName: table }));
       statuses.push({
         table,
         status: out.Table?.TableStatus ?? "UNKNOWN",
@@ -39,7 +40,7 @@ export async function judgeRecentWrite(
   partitionKey: string,
 ): Promise<Finding> {
   const out = await doc.send(
-    new QueryCommand({
+    new (sdk.dynamodbDoc().QueryCommand)({
       TableName: table,
       KeyConditionExpression: "PK = :pk",
       ExpressionAttributeValues: { ":pk": partitionKey },

@@ -3,10 +3,10 @@
  * deployed), else the newest deployment record of the function, else the access service's SSM parameter.
  */
 
-import { GetParameterCommand, type SSMClient } from "@aws-sdk/client-ssm";
+import type { SSMClient } from "@aws-sdk/client-ssm";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { z } from "zod";
+import { sdk } from "../../../lib/aws/index.ts";
 import { PostDeployConfigError } from "./errors.ts";
 
 /** An item of `bbws-deployments-{env}` (docs/tenant-api-contract.md, storage). */
@@ -60,7 +60,7 @@ export async function newestDeploymentRecord(
   functionName: string,
 ): Promise<DeploymentRecord | null> {
   const page = await doc.send(
-    new QueryCommand({
+    new (sdk.dynamodbDoc().QueryCommand)({
       TableName: table,
       KeyConditionExpression: "PK = :pk",
       ExpressionAttributeValues: { ":pk": `DEPLOYMENT#${functionName}` },
@@ -79,7 +79,7 @@ export async function deploymentRecords(
   functionName: string,
 ): Promise<DeploymentRecord[]> {
   const page = await doc.send(
-    new QueryCommand({
+    new (sdk.dynamodbDoc().QueryCommand)({
       TableName: table,
       KeyConditionExpression: "PK = :pk",
       ExpressionAttributeValues: { ":pk": `DEPLOYMENT#${functionName}` },
@@ -93,7 +93,7 @@ export async function deploymentRecords(
 /** The access service's deployed version from SSM (e.g. "v1.3.0" -> "1.3.0"), or null when the parameter is missing. */
 export async function ssmDeployedVersion(ssm: SSMClient, name: string): Promise<string | null> {
   try {
-    const out = await ssm.send(new GetParameterCommand({ Name: name }));
+    const out = await ssm.send(new (sdk.ssm().GetParameterCommand)({ Name: name }));
     const value = out.Parameter?.Value;
     return value === undefined ? null : stripV(value.trim());
   } catch (error) {

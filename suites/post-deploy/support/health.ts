@@ -1,6 +1,7 @@
 /** The runbook's direct health invoke (5.1, 6.4, 7.4): the proxy event sent to the alias, the answer judged. */
-import { InvokeCommand, type InvokeCommandOutput, type LambdaClient } from "@aws-sdk/client-lambda";
+import type { InvokeCommandOutput, LambdaClient } from "@aws-sdk/client-lambda";
 import { z } from "zod";
+import { sdk } from "../../../lib/aws/index.ts";
 import { HealthSchema } from "../../../lib/contract/index.ts";
 import { redactor } from "../../../lib/redact/index.ts";
 import { type Finding, failed, passed } from "./finding.ts";
@@ -36,7 +37,7 @@ export async function invokeHealth(options: {
   let out: InvokeCommandOutput;
   try {
     out = await options.lambda.send(
-      new InvokeCommand({
+      new (sdk.lambda().InvokeCommand)({
         FunctionName: options.functionName,
         Qualifier: options.qualifier,
         Payload: new TextEncoder().encode(JSON.stringify(options.payload)),

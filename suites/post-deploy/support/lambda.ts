@@ -1,11 +1,6 @@
 /** Reads a function's configuration, alias, versions and backup aliases, and judges them (runbook 4.3, 6.3.2, 7.3.3). */
-import {
-  GetAliasCommand,
-  GetFunctionConfigurationCommand,
-  type LambdaClient,
-  paginateListAliases,
-  paginateListVersionsByFunction,
-} from "@aws-sdk/client-lambda";
+import type { LambdaClient } from "@aws-sdk/client-lambda";
+import { sdk } from "../../../lib/aws/index.ts";
 import { type DeploymentRecord, describeExpected, type Expected, matchesExpected } from "./expected.ts";
 import { type Finding, failed, inconclusive, passed } from "./finding.ts";
 
@@ -60,23 +55,27 @@ export async function readFunctionState(
   aliasName: string,
 ): Promise<FunctionState> {
   const [latest, alias] = await Promise.all([
-    lambda.send(new GetFunctionConfigurationCommand({ FunctionName: functionName })),
-    lambda.send(new GetAliasCommand({ FunctionName: functionName, Name: aliasName })),
+    lambda.send(new (sdk.lambda().GetFunctionConfigurationCommand)({ FunctionName: functionName })),
+    lambda.send(new (sdk.lambda().GetAliasCommand)({ FunctionName: functionName, Name: aliasName })),
   ]);
   const aliasedVersion = alias.FunctionVersion ?? "";
   const aliased = await lambda.send(
-    new GetFunctionConfigurationCommand({ FunctionName: functionName, Qualifier: aliasedVersion }),
+    new (sdk.lambda().GetFunctionConfigurationCommand)({
+      FunctionName: functionName,
+      Qualifier: aliasedVersion,
+    }),
   );
   const aliases: Array<{ name: string; functionVersion: string }> = [];
-  for await (const page of paginateListAliases({ client: lambda }, { FunctionName: functionName })) {
+  for await (const page of sdk
+    .lambda()
+    .paginateListAliases({ client: lambda }, { FunctionName: functionName })) {
     for (const a of page.Aliases ?? [])
       aliases.push({ name: a.Name ?? "", functionVersion: a.FunctionVersion ?? "" });
   }
   const versions: VersionInfo[] = [];
-  for await (const page of paginateListVersionsByFunction(
-    { client: lambda },
-    { FunctionName: functionName },
-  )) {
+  for await (const page of sdk
+    .lambda()
+    .paginateListVersionsByFunction({ client: lambda }, { FunctionName: functionName })) {
     for (const v of page.Versions ?? []) if (v.Version !== "$LATEST") versions.push(versionInfo(v));
   }
   versions.sort((a, b) => Number(a.functionVersion) - Number(b.functionVersion));

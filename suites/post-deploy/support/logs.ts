@@ -1,5 +1,6 @@
 /** Runbook 8.2: FilterLogEvents for "ERROR" since the deployment; matches are attached, redacted. */
-import { type CloudWatchLogsClient, paginateFilterLogEvents } from "@aws-sdk/client-cloudwatch-logs";
+import type { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
+import { sdk } from "../../../lib/aws/index.ts";
 import { redactor } from "../../../lib/redact/index.ts";
 import { type Finding, failed, inconclusive, passed } from "./finding.ts";
 
@@ -25,7 +26,7 @@ export async function judgeErrorLogs(options: {
   const matches: LogMatch[] = [];
   let total = 0;
   try {
-    const pages = paginateFilterLogEvents(
+    const pages = sdk.logs().paginateFilterLogEvents(
       { client: options.logs },
       {
         logGroupName: options.logGroup,
