@@ -148,6 +148,12 @@ describe("npm run verify against the sandbox", { timeout: 600_000 }, () => {
       const [current, total] = shard.split("/");
       shards.push(readVerdict(join(run.runDir, `verdict.shard-${current}-of-${total}.json`)));
     }
+    // Each shard's workers ran the account guard and recorded it: every shard verdict names the version.
+    for (const verdict of shards) {
+      assert.equal(verdict.guard.status, "passed");
+      assert.deepEqual(verdict.version, unsharded.version);
+      assert.equal(verdict.codeSha256, unsharded.codeSha256);
+    }
     const runDir = runDirFor(runId);
     // Each shard ran a different health test: sharding split the suite.
     const suiteTests = shards.map((verdict) =>
