@@ -3,7 +3,6 @@
  * per test file, `npm run verify -- --suite post-deploy --sandbox` runs against it, steady background
  * traffic, and the verdict's failed items. Not a test file itself.
  */
-import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -12,8 +11,7 @@ import { InvokeCommand, LambdaClient, UpdateAliasCommand } from "@aws-sdk/client
 import { createRunId, RUN_LAYOUT, runDirFor } from "../../lib/run/index.ts";
 import { readVerdict, type Verdict } from "../../lib/verdict/index.ts";
 import { type SandboxHandle, startSandbox } from "../../sandbox/index.ts";
-
-const repoRoot = join(import.meta.dirname, "..", "..");
+import { runTsx } from "./spawn.ts";
 
 /** The shrunken monitoring window every run uses: long enough for a few polls, short enough for `npm test`. */
 export const SHORT_WINDOW = { windowSeconds: "3", intervalSeconds: "1" } as const;
@@ -97,7 +95,7 @@ export interface VerifyRun {
 }
 
 /** `npm run verify -- --env <env> --suite post-deploy --sandbox [--service s] [--grep g]` with the short window. */
-export function runPostDeploy(
+export async function runPostDeploy(
   sb: PostDeploySandbox,
   options: {
     env: EnvId;
@@ -136,31 +134,14 @@ export function runPostDeploy(
     ...(options.grep ? ["--grep", options.grep] : []),
   ];
   const started = Date.now();
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", ...args], {
-      cwd: repoRoot,
-      env,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    child.stderr.on("data", (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    child.on("error", reject);
-    child.on("close", (code) => {
-      let verdict: Verdict | null = null;
-      try {
-        verdict = readVerdict(join(runDir, RUN_LAYOUT.verdict));
-      } catch {
-        verdict = null;
-      }
-      resolve({ code, stdout, stderr, verdict, ms: Date.now() - started });
-    });
-  });
+  const result = await runTsx(args[0] ?? "scripts/verify.ts", args.slice(1), env);
+  let verdict: Verdict | null = null;
+  try {
+    verdict = readVerdict(join(runDir, RUN_LAYOUT.verdict));
+  } catch {
+    verdict = null;
+  }
+  return { ...result, verdict, ms: Date.now() - started };
 }
 
 /** Ids of the verdict's items with a status, sorted. */

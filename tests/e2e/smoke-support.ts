@@ -2,7 +2,6 @@
  * Shared helpers of the smoke suite's end-to-end tests (tests/e2e/smoke-*.test.ts): a sandbox per test
  * file, `verify` and `sweep` runs against it, and the smoke user's token. Not a test file itself.
  */
-import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -14,8 +13,9 @@ import { z } from "zod";
 import { createRunId, RUN_LAYOUT, runDirFor } from "../../lib/run/index.ts";
 import { readVerdict, type Verdict } from "../../lib/verdict/index.ts";
 import { type SandboxHandle, startSandbox } from "../../sandbox/index.ts";
+import { type CommandResult, runTsx } from "./spawn.ts";
 
-export const repoRoot = join(import.meta.dirname, "..", "..");
+export { type CommandResult, repoRoot, runCommand } from "./spawn.ts";
 
 export interface TestSandbox {
   sandbox: SandboxHandle;
@@ -43,13 +43,6 @@ export async function startTestSandbox(): Promise<TestSandbox> {
   };
 }
 
-export interface CommandResult {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
-
 /** Environment of a child run: no variable of the caller's that could point it elsewhere. */
 function childEnv(stateDir: string, extra: Record<string, string>): Record<string, string | undefined> {
   const env: Record<string, string | undefined> = { ...process.env, HARNESS_SANDBOX_DIR: stateDir, ...extra };
@@ -59,54 +52,16 @@ function childEnv(stateDir: string, extra: Record<string, string>): Record<strin
   return env;
 }
 
-/** Runs a command with exactly this environment, without blocking the event loop (the sandbox lives in it). */
-export function runCommand(
-  command: string,
-  args: string[],
-  env: Record<string, string>,
-): Promise<CommandResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: repoRoot, env, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    child.stderr.on("data", (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    child.on("error", reject);
-    child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr }));
-  });
-}
-
 /** Runs a script of the repository with tsx, as `npm run <script>` would, and collects its output. */
 export function runScript(
   script: string,
   args: string[],
   options: { stateDir: string; env?: Record<string, string>; onSpawn?: (pid: number) => void },
 ): Promise<CommandResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", script, ...args], {
-      cwd: repoRoot,
-      env: childEnv(options.stateDir, options.env ?? {}),
-      stdio: ["ignore", "pipe", "pipe"],
-      // Its own process group, so a test can kill the whole run (verify, Playwright, workers) by group id.
-      detached: true,
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    child.stderr.on("data", (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    child.on("error", reject);
-    child.on("spawn", () => {
-      if (child.pid !== undefined) options.onSpawn?.(child.pid);
-    });
-    child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr }));
+  // Its own process group, so a test can kill the whole run (verify, Playwright, workers) by group id.
+  return runTsx(script, args, childEnv(options.stateDir, options.env ?? {}), {
+    detached: true,
+    ...(options.onSpawn ? { onSpawn: options.onSpawn } : {}),
   });
 }
 

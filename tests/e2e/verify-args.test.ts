@@ -3,13 +3,12 @@
  * what to fix, before starting a sandbox or writing a run folder.
  */
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
+import { repoRoot, runTsx } from "./spawn.ts";
 
-const repoRoot = resolve(import.meta.dirname, "..", "..");
 const runsRoot = join(repoRoot, "reports", "runs");
 
 type Result = { code: number | null; stdout: string; stderr: string };
@@ -18,22 +17,7 @@ function verify(args: string[], env: Record<string, string> = {}): Promise<Resul
   const base = Object.fromEntries(
     Object.entries(process.env).filter(([name]) => !name.startsWith("HARNESS_")),
   );
-  return new Promise((done) => {
-    const child = spawn(process.execPath, ["--import", "tsx", "scripts/verify.ts", ...args], {
-      cwd: repoRoot,
-      env: { ...base, ...env },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    child.stderr.on("data", (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    child.on("close", (code) => done({ code, stdout, stderr }));
-  });
+  return runTsx("scripts/verify.ts", args, { ...base, ...env });
 }
 
 function runFolders(): Set<string> {

@@ -5,10 +5,9 @@
  * in a run folder, even when checks fail and attach their request logs.
  */
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import {
   CognitoIdentityProviderClient,
@@ -20,8 +19,8 @@ import { findSecretsInTree } from "../../lib/redact/index.ts";
 import { createRunId, runDirFor } from "../../lib/run/index.ts";
 import { computeReportSha256, readVerdict, type Verdict } from "../../lib/verdict/index.ts";
 import { type SandboxHandle, startSandbox } from "../../sandbox/index.ts";
+import { repoRoot, runCommand } from "./spawn.ts";
 
-const repoRoot = resolve(import.meta.dirname, "..", "..");
 const HEALTH = "Smoke: health check";
 
 type Run = { code: number | null; stdout: string; stderr: string; runDir: string };
@@ -31,22 +30,7 @@ function spawnNode(args: string[], env: Record<string, string>): Promise<Omit<Ru
   const base = Object.fromEntries(
     Object.entries(process.env).filter(([name]) => !name.startsWith("HARNESS_") && !name.startsWith("AWS_")),
   );
-  return new Promise((done) => {
-    const child = spawn(process.execPath, args, {
-      cwd: repoRoot,
-      env: { ...base, ...env },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    child.stderr.on("data", (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    child.on("close", (code) => done({ code, stdout, stderr }));
-  });
+  return runCommand(process.execPath, args, { ...base, ...env });
 }
 
 function itemStatuses(verdict: Verdict): [string, string][] {

@@ -1,0 +1,55 @@
+/** Running a command of the repository as a child process and collecting its output, for the e2e tests. */
+import { spawn } from "node:child_process";
+import { resolve } from "node:path";
+
+export const repoRoot = resolve(import.meta.dirname, "..", "..");
+
+export interface CommandResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs a command in the repository with exactly this environment, without blocking the event loop (a
+ * test's sandbox lives in it), and resolves with its exit and output.
+ */
+export function runCommand(
+  command: string,
+  args: readonly string[],
+  env: Record<string, string | undefined>,
+  options: { detached?: boolean; onSpawn?: (pid: number) => void } = {},
+): Promise<CommandResult> {
+  return new Promise((done, fail) => {
+    const child = spawn(command, args, {
+      cwd: repoRoot,
+      env,
+      stdio: ["ignore", "pipe", "pipe"],
+      ...(options.detached ? { detached: true } : {}),
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
+    child.stderr.on("data", (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    child.on("error", fail);
+    child.on("spawn", () => {
+      if (child.pid !== undefined) options.onSpawn?.(child.pid);
+    });
+    child.on("close", (code, signal) => done({ code, signal, stdout, stderr }));
+  });
+}
+
+/** Runs a TypeScript file of the repository with tsx, as the npm scripts do (`node --import tsx <file>`). */
+export function runTsx(
+  file: string,
+  args: readonly string[],
+  env: Record<string, string | undefined>,
+  options: { detached?: boolean; onSpawn?: (pid: number) => void } = {},
+): Promise<CommandResult> {
+  return runCommand(process.execPath, ["--import", "tsx", file, ...args], env, options);
+}
