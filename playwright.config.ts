@@ -110,7 +110,7 @@ for (const env of environmentIds) {
         testDir: "./suites",
         testMatch: [new RegExp(`/suites/${suite}/.*\\.spec\\.ts$`), /\/suites\/account-guard\.spec\.ts$/],
         use: { envId: env, serviceId: service.id },
-        metadata: { role: "suite", suite, env, service: service.id },
+        metadata: { suite, env, service: service.id },
         ...(service.grep ? { grep: service.grep } : {}),
         ...(service.grepInvert ? { grepInvert: service.grepInvert } : {}),
       });

@@ -24,6 +24,7 @@ import {
   type ParsedProject,
   parseProjectName,
   parseShard,
+  projectName,
   RUN_ENV,
   RUN_LAYOUT,
   repoRoot,
@@ -105,9 +106,7 @@ function projectOf(test: TestCase): { name: string; parsed: ParsedProject | null
   const name = project?.name ?? "";
   const meta = ProjectMetadataSchema.safeParse(project?.metadata);
   if (meta.success) {
-    const fromMeta = parseProjectName(
-      `${meta.data.suite}-${meta.data.env}${meta.data.service === "access-management" ? "-access" : ""}`,
-    );
+    const fromMeta = parseProjectName(projectName(meta.data.suite, meta.data.env, meta.data.service));
     if (fromMeta) return { name, parsed: fromMeta };
   }
   return { name, parsed: parseProjectName(name) };

@@ -1,4 +1,5 @@
 import { test } from "../../fixtures/index.ts";
+import { TAG_RUN_ID } from "../../lib/contract/index.ts";
 import {
   contractClient,
   createTenant,
@@ -133,7 +134,7 @@ test.describe("tenants", () => {
         contract.behaves("create-tenant", tenant.plan === "starter", `the default plan is ${tenant.plan}`);
         contract.behaves(
           "create-tenant",
-          tenant.tags["harness-run-id"] === owned.tags["harness-run-id"],
+          tenant.tags[TAG_RUN_ID] === owned.tags[TAG_RUN_ID],
           "the run id tag was not stored",
         );
         return tenant;
