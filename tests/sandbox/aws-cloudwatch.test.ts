@@ -29,18 +29,14 @@ import {
   PutFunctionConcurrencyCommand,
 } from "@aws-sdk/client-lambda";
 import { strToU8, zipSync } from "fflate";
+import { generateCredentials } from "../../sandbox/accounts.ts";
 import { CloudWatchBackend } from "../../sandbox/aws/cloudwatch/service.ts";
 import { type AwsSandbox, type SandboxAccount, startAwsServer } from "../../sandbox/aws/index.ts";
 import type { CallContext } from "../../sandbox/aws/regional.ts";
 
 const repo = fileURLToPath(new URL("../../", import.meta.url));
 const codeDir = `${repo}.sandbox/test-code-cw-${randomBytes(4).toString("hex")}`;
-const dev: SandboxAccount = {
-  name: "dev",
-  accountId: "536580886816",
-  accessKeyId: `AKIA${randomBytes(8).toString("hex").toUpperCase()}`,
-  secretAccessKey: randomBytes(30).toString("base64"),
-};
+const dev: SandboxAccount = { name: "dev", accountId: "536580886816", ...generateCredentials() };
 const ACCOUNT = dev.accountId;
 const REGION = "eu-west-1";
 

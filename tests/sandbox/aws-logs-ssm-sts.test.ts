@@ -29,18 +29,14 @@ import {
 } from "@aws-sdk/client-ssm";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { strToU8, zipSync } from "fflate";
+import { generateCredentials } from "../../sandbox/accounts.ts";
 import { type AwsSandbox, type SandboxAccount, startAwsServer } from "../../sandbox/aws/index.ts";
 
 const repo = fileURLToPath(new URL("../../", import.meta.url));
 const codeDir = `${repo}.sandbox/test-code-logs-${randomBytes(4).toString("hex")}`;
 
 function account(name: string, accountId: string): SandboxAccount {
-  return {
-    name,
-    accountId,
-    accessKeyId: `AKIA${randomBytes(8).toString("hex").toUpperCase()}`,
-    secretAccessKey: randomBytes(30).toString("base64"),
-  };
+  return { name, accountId, ...generateCredentials() };
 }
 const dev = account("dev", "536580886816");
 const sit = account("sit", "815856636111");

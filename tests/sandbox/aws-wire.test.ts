@@ -5,7 +5,6 @@
  * without taking the server down.
  */
 import assert from "node:assert/strict";
-import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import { createRequire } from "node:module";
 import { after, before, describe, test } from "node:test";
@@ -34,15 +33,11 @@ import { cbor, tag } from "@smithy/core/cbor";
 import { Sha256 } from "@smithy/core/checksum";
 import { SignatureV4 } from "@smithy/signature-v4";
 import { request } from "undici";
+import { generateCredentials } from "../../sandbox/accounts.ts";
 import { type AwsSandbox, type SandboxAccount, startAwsServer } from "../../sandbox/aws/index.ts";
 
 function account(name: string, accountId: string): SandboxAccount {
-  return {
-    name,
-    accountId,
-    accessKeyId: `AKIA${randomBytes(8).toString("hex").toUpperCase()}`,
-    secretAccessKey: randomBytes(30).toString("base64"),
-  };
+  return { name, accountId, ...generateCredentials() };
 }
 const dev = account("dev", "536580886816");
 const prod = account("prod", "093646564004");
