@@ -60,6 +60,17 @@ function groupNameFrom(identifier: string): string {
   return arn?.[1] ?? identifier;
 }
 
+/** The log group a request names by logGroupName or logGroupIdentifier (a name or an ARN); one is required. */
+function requiredGroupName(request: {
+  logGroupName?: string | undefined;
+  logGroupIdentifier?: string | undefined;
+}): string {
+  const groupName = request.logGroupName ?? groupNameFrom(request.logGroupIdentifier ?? "");
+  if (groupName === "")
+    throw invalidParameter("Either logGroupName or logGroupIdentifier must be specified.");
+  return groupName;
+}
+
 export class LogsBackend {
   readonly #regions = new Regional<RegionLogs>(() => ({ groups: new Map() }));
   readonly #now: () => number;
@@ -278,9 +289,7 @@ export class LogsBackend {
       input,
       invalidParameter,
     );
-    const groupName = request.logGroupName ?? groupNameFrom(request.logGroupIdentifier ?? "");
-    if (groupName === "")
-      throw invalidParameter("Either logGroupName or logGroupIdentifier must be specified.");
+    const groupName = requiredGroupName(request);
     if (request.orderBy === "LastEventTime" && request.logStreamNamePrefix !== undefined) {
       throw invalidParameter("Cannot order by LastEventTime with a logStreamNamePrefix.");
     }
@@ -330,9 +339,7 @@ export class LogsBackend {
       input,
       invalidParameter,
     );
-    const groupName = request.logGroupName ?? groupNameFrom(request.logGroupIdentifier ?? "");
-    if (groupName === "")
-      throw invalidParameter("Either logGroupName or logGroupIdentifier must be specified.");
+    const groupName = requiredGroupName(request);
     if (request.logStreamNames && request.logStreamNamePrefix !== undefined) {
       throw invalidParameter("logStreamNames and logStreamNamePrefix are mutually exclusive parameters.");
     }
@@ -382,9 +389,7 @@ export class LogsBackend {
       input,
       invalidParameter,
     );
-    const groupName = request.logGroupName ?? groupNameFrom(request.logGroupIdentifier ?? "");
-    if (groupName === "")
-      throw invalidParameter("Either logGroupName or logGroupIdentifier must be specified.");
+    const groupName = requiredGroupName(request);
     const stream = this.#stream(this.#group(ctx, groupName), request.logStreamName);
     const start = request.startTime ?? Number.NEGATIVE_INFINITY;
     const end = request.endTime ?? Number.POSITIVE_INFINITY;
