@@ -5,10 +5,12 @@
  *     (targets: ratio <= 1.0 at 100 ms; <= 6 s wall at 0 ms);
  *   - post-deploy monitor detection time / PROD window (target <= 0.1, within 2 polling intervals).
  * Benches run one after another (never in parallel: they would measure each other). `--only <name>` runs
- * one of: startup, smoke, monitor. Exit 0 when every target is met, 1 when one is missed, 2 on usage errors.
+ * one of: startup, smoke, monitor. Exit 0 when every target is met, 1 when one is missed, 2 on usage errors
+ * (`--help` prints the options).
  */
 import { cpus, loadavg } from "node:os";
 import { parseArgs } from "node:util";
+import { formatHelp, HELP_ENTRY, helpHint, parseArgsProblem, wantsHelp } from "../lib/cli/index.ts";
 import { benchMonitorDetection, describeMonitorDetection } from "./bench/monitor-detection.ts";
 import { benchSandboxStartup } from "./bench/sandbox-startup.ts";
 import { benchSmoke, formatSmokeBench } from "./bench/smoke-replay.ts";
@@ -18,22 +20,69 @@ type BenchName = (typeof benches)[number];
 
 const TARGETS = { startToReadyMs: 3_000, idlePeakRssMb: 300 };
 
-function parseCli(): BenchName[] {
-  const { values } = parseArgs({ options: { only: { type: "string", multiple: true } }, strict: true });
-  const only = values.only ?? [...benches];
-  const unknown = only.filter((name) => !benches.some((bench) => bench === name));
-  if (unknown.length > 0) {
-    console.error(`bench: unknown bench ${unknown.join(", ")}; expected one of ${benches.join(", ")}`);
-    process.exit(2);
+const HELP = formatHelp({
+  usage: ["npm run bench [-- --only <startup|smoke|monitor>]..."],
+  summary:
+    "Measures the performance targets one after another (never in parallel: they would measure each other):\n" +
+    `sandbox start-to-ready (<= ${TARGETS.startToReadyMs} ms) and idle peak RSS (<= ${TARGETS.idlePeakRssMb} MB), the smoke suite's wall time\n` +
+    "against a sequential replay of its requests at 0 and 100 ms API latency, and the post-deploy monitor's\n" +
+    "detection time as a share of the PROD window. Runs on the embedded sandbox only.",
+  sections: [
+    {
+      title: "Options",
+      entries: [
+        ["--only <name>", `run only this bench: ${benches.join(", ")}; repeat for several (default: all)`],
+        HELP_ENTRY,
+      ],
+    },
+  ],
+  exitCodes: [
+    [0, "every target met"],
+    [1, "a target missed, or a bench failed"],
+    [2, "usage error"],
+  ],
+});
+
+class BenchUsageError extends Error {
+  constructor(problem: string) {
+    super(`bench: ${problem}\n${helpHint("npm run bench --")}`);
+    this.name = "BenchUsageError";
   }
-  return benches.filter((bench) => only.includes(bench));
+}
+
+/** The benches the command line selects, in their fixed order. */
+function parseCli(argv: string[]): BenchName[] {
+  let only: string[] | undefined;
+  try {
+    ({
+      values: { only },
+    } = parseArgs({ args: argv, options: { only: { type: "string", multiple: true } }, strict: true }));
+  } catch (error) {
+    throw new BenchUsageError(parseArgsProblem(error));
+  }
+  const selected = only ?? [...benches];
+  const unknown = selected.filter((name) => !benches.some((bench) => bench === name));
+  if (unknown.length > 0)
+    throw new BenchUsageError(`unknown bench ${unknown.join(", ")}; expected one of ${benches.join(", ")}`);
+  return benches.filter((bench) => selected.includes(bench));
 }
 
 // The AWS SDK's Node 22 notice would otherwise print in every bench process (Node 20 is this project's runtime).
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 
-async function main(): Promise<number> {
-  const selected = parseCli();
+async function main(argv: string[]): Promise<number> {
+  if (wantsHelp(argv)) {
+    console.log(HELP);
+    return 0;
+  }
+  let selected: BenchName[];
+  try {
+    selected = parseCli(argv);
+  } catch (error) {
+    if (!(error instanceof BenchUsageError)) throw error;
+    console.error(error.message);
+    return 2;
+  }
   console.log(
     `bench: ${cpus().length} cores, load average ${loadavg()
       .map((n) => n.toFixed(2))
@@ -90,7 +139,7 @@ async function main(): Promise<number> {
   return missed.length === 0 ? 0 : 1;
 }
 
-main().then(
+main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
   },
