@@ -3,11 +3,12 @@
  *   npm run contract -- openapi [--out file] [--server-url url]   print or write the OpenAPI 3.1 document
  *   npm run contract -- lint [file]                               lint a document (default: the generated one)
  *   npm run contract -- operations                                list the 27 operations
- * Exit codes: 0 ok, 1 the document has problems, 2 usage error.
+ * Exit codes: 0 ok, 1 the document has problems, 2 usage error. `--help` prints the options.
  */
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { formatHelp, HELP_ENTRY, helpHint, parseArgsProblem, wantsHelp } from "../lib/cli/index.ts";
 import {
   buildOpenApiDocument,
   endpointLabel,
@@ -17,13 +18,48 @@ import {
   operations,
 } from "../lib/contract/index.ts";
 
-const USAGE = `Usage:
-  npm run contract -- openapi [--out file] [--server-url url]
-  npm run contract -- lint [file]
-  npm run contract -- operations`;
+const USAGE = [
+  "npm run contract -- openapi [--out <file>] [--server-url <url>]",
+  "npm run contract -- lint [<file>]",
+  "npm run contract -- operations",
+];
+
+const HELP = formatHelp({
+  usage: USAGE,
+  summary: "The Tenant API contract (docs/tenant-api-contract.md) on the command line.",
+  sections: [
+    {
+      title: "Commands",
+      entries: [
+        ["openapi", "print the contract as an OpenAPI 3.1 document"],
+        ["lint [<file>]", "lint an OpenAPI document (default: the generated one) against the contract"],
+        ["operations", "list the operations: id, endpoint, success status, read-only or mutating, auth"],
+      ],
+    },
+    {
+      title: "Options",
+      entries: [
+        ["--out <file>", "openapi: write the document to this file instead of stdout"],
+        ["--server-url <url>", "openapi: the document's server URL (default: none)"],
+        HELP_ENTRY,
+      ],
+    },
+  ],
+  exitCodes: [
+    [0, "done; lint: the document is valid"],
+    [1, "lint: the document has problems"],
+    [2, "usage error, or the document to lint cannot be read"],
+  ],
+});
 
 function usage(message: string): never {
-  console.error(`${message}\n${USAGE}`);
+  console.error(
+    [
+      message,
+      ...USAGE.map((line, i) => `${i === 0 ? "Usage: " : "       "}${line}`),
+      helpHint("npm run contract --"),
+    ].join("\n"),
+  );
   process.exit(2);
 }
 
@@ -40,16 +76,18 @@ function readDocument(file: string): unknown {
 }
 
 function main(argv: string[]): number {
-  const { positionals, values } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: { out: { type: "string" }, "server-url": { type: "string" }, help: { type: "boolean" } },
-  });
-  const [command, ...rest] = positionals;
-  if (values.help === true) {
-    console.log(USAGE);
+  if (wantsHelp(argv)) {
+    console.log(HELP);
     return 0;
   }
+  let parsed: ReturnType<typeof parse>;
+  try {
+    parsed = parse(argv);
+  } catch (error) {
+    return usage(`${parseArgsProblem(error)}.`);
+  }
+  const { positionals, values } = parsed;
+  const [command, ...rest] = positionals;
   switch (command) {
     case "openapi": {
       const serverUrl = values["server-url"];
@@ -97,6 +135,15 @@ function main(argv: string[]): number {
     default:
       return usage(`Unknown command "${command}".`);
   }
+}
+
+function parse(argv: string[]) {
+  return parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: { out: { type: "string" }, "server-url": { type: "string" } },
+  });
 }
 
 process.exitCode = main(process.argv.slice(2));
