@@ -1,9 +1,10 @@
 /**
  * `npm run runbook -- <command>`: look at the runbooks as code and the resolved harness configuration.
- * Exit codes: 0 done; 2 usage or configuration error (principle 8).
+ * Exit codes: 0 done; 2 usage or configuration error (principle 8). `--help` lists commands and options.
  */
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
+import { formatHelp, HELP_ENTRY, helpHint, parseArgsProblem, wantsHelp } from "../lib/cli/index.ts";
 import {
   ConfigError,
   loadHarnessConfig,
@@ -27,7 +28,7 @@ type Command = keyof typeof commands;
 class UsageError extends Error {
   readonly exitCode = 2;
   constructor(message: string) {
-    super(`${message}\n${usage()}`);
+    super(`${message}\n${usage()}\n${helpHint("npm run runbook --")}`);
     this.name = "UsageError";
   }
 }
@@ -39,6 +40,32 @@ function usage(): string {
     ...Object.values(commands).map(([syntax, what]) => `  ${syntax.padEnd(width)}  ${what}`),
   ].join("\n");
 }
+
+const HELP = formatHelp({
+  usage: ["npm run runbook -- <command> [options]"],
+  summary: "The runbooks as code and the resolved harness configuration.",
+  sections: [
+    { title: "Commands", entries: Object.values(commands) },
+    {
+      title: "Options",
+      entries: [
+        [
+          "--runbook <id>",
+          `list: only this runbook (${runbooks.map((runbook) => runbook.id).join(", ")}); default all`,
+        ],
+        ["--no-tests", "render: leave out the tests that verify each item (faster: no Playwright listing)"],
+        ["--markdown", "config-vars: print a Markdown table"],
+        ["--env <env>", `show-config: only this environment (${environmentIds.join(", ")}); default all`],
+        ["--config <file>", "show-config: an override file, as verify takes it (default $HARNESS_CONFIG)"],
+        HELP_ENTRY,
+      ],
+    },
+  ],
+  exitCodes: [
+    [0, "done"],
+    [2, "usage or configuration error"],
+  ],
+});
 
 function isCommand(value: string | undefined): value is Command {
   return value !== undefined && Object.hasOwn(commands, value);
@@ -113,11 +140,12 @@ function showConfig(
 }
 
 async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<string> {
+  if (wantsHelp(argv)) return HELP;
   let parsed: ReturnType<typeof parse>;
   try {
     parsed = parse(argv);
   } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
+    throw new UsageError(`${parseArgsProblem(error)}.`);
   }
   const [command, ...rest] = parsed.positionals;
   if (!isCommand(command)) {
