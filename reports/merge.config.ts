@@ -7,7 +7,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { defineConfig } from "@playwright/test";
 import { RUN_ENV, RUN_LAYOUT } from "../lib/run/index.ts";
-import { VerdictSchema } from "../lib/verdict/index.ts";
+import { VerdictFieldsSchema } from "../lib/verdict/index.ts";
 
 // Relative to where merge-reports was started, not to this file's folder.
 const runDirSetting = process.env[RUN_ENV.runDir];
@@ -24,7 +24,7 @@ function shardTarget(dir: string): string | undefined {
     ? readdirSync(dir).find((name) => /^verdict\.shard-.+\.json$/.test(name))
     : undefined;
   if (!file) return undefined;
-  const parsed = VerdictSchema.pick({ target: true }).safeParse(
+  const parsed = VerdictFieldsSchema.pick({ target: true }).safeParse(
     JSON.parse(readFileSync(join(dir, file), "utf8")),
   );
   return parsed.success ? parsed.data.target : undefined;

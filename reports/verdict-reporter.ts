@@ -17,6 +17,7 @@ import type {
   TestResult,
 } from "@playwright/test/reporter";
 import { z } from "zod";
+import { loadHarnessConfig } from "../lib/config/index.ts";
 import { redact } from "../lib/redact/index.ts";
 import {
   GUARD_TAG,
@@ -37,12 +38,13 @@ import {
   GUARD_ATTACHMENT,
   type Guard,
   GuardSchema,
+  outcomeWord,
   type RawTest,
   readAttestation,
   type Verdict,
   VerdictSchema,
 } from "../lib/verdict/index.ts";
-import { runbooks } from "../runbooks/index.ts";
+import { type EnvironmentId, environments, runbooks } from "../runbooks/index.ts";
 
 export type VerdictReporterOptions = {
   /** Run folder; defaults to $HARNESS_RUN_DIR. */
@@ -65,6 +67,29 @@ const ProjectMetadataSchema = z.object({
 });
 
 type Group = { project: string; parsed: ParsedProject; tests: TestCase[] };
+
+/** The environment's settings with the run's overrides; a broken config (reported by the fixtures) falls back to the runbook's. */
+function environmentFor(envId: EnvironmentId) {
+  try {
+    return loadHarnessConfig({}).environments[envId];
+  } catch {
+    return environments[envId];
+  }
+}
+
+/** How the runner narrowed the run on purpose (HARNESS_NARROWED_BY, a JSON array of strings). */
+function narrowedBy(): string[] {
+  const raw = process.env[RUN_ENV.narrowedBy];
+  if (!raw) return [];
+  const parsed = z.array(z.string()).safeParse(JSON.parse(raw));
+  return parsed.success ? parsed.data : [`${RUN_ENV.narrowedBy}=${raw}`];
+}
+
+/** The exit code of several verdicts: interruption, then configuration errors, failures, no data; else 0. */
+function worstExitCode(codes: readonly number[]): number {
+  for (const code of [130, 2, 1, 3]) if (codes.includes(code)) return code;
+  return 0;
+}
 
 function firstLine(text: string): string {
   return (
@@ -196,25 +221,46 @@ export default class VerdictReporter implements Reporter {
     const shardSuffix = shard ? `.shard-${shard.current}-of-${shard.total}` : "";
     const single = groups.size === 1;
     for (const group of groups.values()) {
-      const verdict = this.#verdictFor(group, result);
+      const verdict = this.#verdictFor(group, result, shard ? `${shard.current}/${shard.total}` : null);
       const file = single ? `verdict${shardSuffix}.json` : `verdict-${group.project}${shardSuffix}.json`;
       writeFileSync(join(this.#runDir, file), `${JSON.stringify(VerdictSchema.parse(verdict), null, 2)}\n`);
       this.#written.push(file);
     }
   }
 
-  /** Seals each verdict with the hash of the report files, now that every reporter has finished writing. */
+  /**
+   * Seals each verdict with the hash of the report files, now that every reporter has finished writing, and
+   * makes the process exit with the verdict's code: Playwright itself knows only 0, 1 and 130, and a run's
+   * exit code, its verdict file and its printed word must agree (README's exit-code table).
+   */
   async onExit(): Promise<void> {
     if (this.#written.length === 0) return;
     const reportSha256 = computeReportSha256(this.#runDir);
+    const verdicts: Verdict[] = [];
     for (const file of this.#written) {
       const path = join(this.#runDir, file);
-      const verdict = VerdictSchema.parse(JSON.parse(readFileSync(path, "utf8")));
-      writeFileSync(path, `${JSON.stringify({ ...verdict, reportSha256 }, null, 2)}\n`);
+      const verdict = VerdictSchema.parse({ ...JSON.parse(readFileSync(path, "utf8")), reportSha256 });
+      writeFileSync(path, `${JSON.stringify(verdict, null, 2)}\n`);
+      verdicts.push(verdict);
+    }
+    const code = worstExitCode(verdicts.map((verdict) => verdict.exitCode));
+    // Playwright ends with process.exit(0|1|130); an exit listener may still set the code the process exits with.
+    process.once("exit", () => {
+      process.exitCode = code;
+    });
+    if (process.env[RUN_ENV.verifyRunner]) return;
+    // Run directly (npx playwright test, merge-reports): say the verdict here, since no runner will.
+    for (const [index, verdict] of verdicts.entries()) {
+      const file = relative(process.cwd(), join(this.#runDir, this.#written[index] ?? RUN_LAYOUT.verdict));
+      process.stdout.write(
+        `Verdict: ${outcomeWord(verdict)} (exit ${verdict.exitCode})  ${verdict.suite} on ${verdict.environment}, ${verdict.service}  ${file}\n`,
+      );
+      if (verdict.outcome !== "passed")
+        for (const reason of verdict.reasons) process.stdout.write(`  ${reason}\n`);
     }
   }
 
-  #verdictFor(group: Group, result: FullResult): Verdict {
+  #verdictFor(group: Group, result: FullResult, shard: string | null): Verdict {
     const folded = foldCopies(group.tests);
     const raw = folded.map(({ test, results, outcome }) => this.#rawTest(test, results, outcome));
     // Each worker records its guard on its first test; the guard test records its own run of it.
@@ -222,6 +268,7 @@ export default class VerdictReporter implements Reporter {
       folded.flatMap((entry) => entry.results),
       folded.filter((entry) => entry.test.tags.includes(GUARD_TAG)).flatMap((entry) => entry.results),
     );
+    const environment = environmentFor(group.parsed.env);
     const startedAt = result.startTime;
     const endedAt = new Date(startedAt.getTime() + result.duration);
     return buildVerdict({
@@ -247,6 +294,10 @@ export default class VerdictReporter implements Reporter {
       globalErrors: this.#errors,
       runStatus: result.status,
       now: endedAt,
+      narrowedBy: narrowedBy(),
+      shard,
+      acceptFlaky: environment.policy.acceptFlaky,
+      environmentName: environment.displayName,
     });
   }
 
@@ -299,6 +350,12 @@ export default class VerdictReporter implements Reporter {
     const titlePath = test.titlePath().slice(3);
     const evidence = this.#writeEvidence(project, titlePath.join(" > "), results);
     const firstError = last?.errors[0];
+    const firstFailed = results.find((r) => r.status === "failed" || r.status === "timedOut");
+    const firstFailure = firstFailed?.errors[0]
+      ? errorText(firstFailed.errors[0])
+      : firstFailed
+        ? firstFailed.status
+        : undefined;
     return {
       title: titlePath.join(" › "),
       file: relative(repoRoot, test.location.file).split(sep).join("/"),
@@ -308,6 +365,8 @@ export default class VerdictReporter implements Reporter {
       annotations: [...test.annotations, ...(last?.annotations ?? [])],
       durationMs: results.reduce((sum, r) => sum + r.duration, 0),
       firstError: firstError ? errorText(firstError) : undefined,
+      attempts: results.length,
+      ...(outcome === "flaky" && firstFailure ? { firstFailure } : {}),
       evidence,
     };
   }

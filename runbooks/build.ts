@@ -3,7 +3,7 @@
  * site on purpose: a grep for `tenant-deploy/7.1/sit-running-24h` must land on its definition.
  */
 import type { z } from "zod";
-import type { AttesterRole, EnvironmentId, RunbookItemSchema, ThresholdSchema } from "./schema.ts";
+import type { AttesterRole, EnvironmentId, RunbookItemSchema, SuiteId, ThresholdSchema } from "./schema.ts";
 
 export type ItemInput = z.input<typeof RunbookItemSchema>;
 export type ThresholdInput = z.input<typeof ThresholdSchema>;
@@ -18,6 +18,8 @@ export const SERVICE_REPO_NOTE =
 interface ItemExtras {
   thresholds?: ThresholdInput[];
   notes?: string;
+  /** The suite that verifies the item, when it is not its section's. */
+  suite?: SuiteId;
 }
 
 /** An item a test verifies against AWS (or the sandbox). */

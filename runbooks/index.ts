@@ -86,7 +86,7 @@ function locate(runbook: Runbook, section: RunbookSection, item: RunbookItem): L
     runbookId: runbook.id,
     sectionNumber: section.number,
     sectionTitle: section.title,
-    suite: section.suite,
+    suite: item.suite ?? section.suite,
   };
 }
 

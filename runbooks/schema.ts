@@ -81,6 +81,8 @@ export const EnvironmentSchema = z
       /** PROD: the harness refuses any mutating request before it is sent. */
       readOnly: z.boolean().describe("refuse mutating requests"),
       maintenanceWindowRequired: z.boolean().describe("promotion needs an approved maintenance window"),
+      /** Whether a check that passed only on a retry (flaky) may pass this environment's gate. */
+      acceptFlaky: z.boolean().describe("a check that passed only on retry may pass the gate"),
     }),
     /** Post-deploy monitoring window (runbook: SIT 30 s, PROD 5 min). */
     monitoring: MonitoringWindowSchema,
@@ -212,6 +214,12 @@ export const RunbookItemSchema = z
     /** Who attests an attested item (role), e.g. "release-manager". */
     attestedBy: AttesterRoleSchema.optional(),
     notes: z.string().optional(),
+    /**
+     * The suite that verifies this item when it is not its section's (PROD verification 7.4 is run by the
+     * smoke suite, but its alias and CloudFront checks are the post-deploy suite's). A run of a suite must
+     * cover every automated item whose suite it is, so this must name where the test really is.
+     */
+    suite: SuiteIdSchema.optional(),
   })
   .superRefine((item, ctx) => {
     if (item.kind === "attested" && item.attestedBy === undefined) {

@@ -506,6 +506,9 @@ export const tenantDeployRunbook: RunbookInput = {
           "tenant-deploy/6.4/alias-latest-sit",
           "get-alias shows latest-sit on the promoted version",
           ["sit"],
+          {
+            suite: "post-deploy",
+          },
         ),
         automated(
           "tenant-deploy/6.4/health-direct-invoke",
@@ -720,11 +723,15 @@ export const tenantDeployRunbook: RunbookInput = {
           "tenant-deploy/7.4/alias-latest-prod",
           "get-alias shows latest-prod on the promoted version",
           ["prod"],
+          {
+            suite: "post-deploy",
+          },
         ),
         automated(
           "tenant-deploy/7.4/cloudfront-health",
           "GET /health on the production URL (CloudFront) returns 200 healthy",
           ["prod"],
+          { suite: "post-deploy" },
         ),
         automated(
           "tenant-deploy/7.4/health-direct-invoke",

@@ -15,6 +15,10 @@ export const RUN_ENV = {
   config: "HARNESS_CONFIG",
   attestationsDir: "HARNESS_ATTESTATIONS_DIR",
   harnessCommit: "HARNESS_COMMIT",
+  /** JSON array of how the user narrowed the run on purpose, e.g. ["--grep @probe"]; the verdict says partial. */
+  narrowedBy: "HARNESS_NARROWED_BY",
+  /** Set by `npm run verify`, which prints the summary and exits itself; unset, the reporter does both. */
+  verifyRunner: "HARNESS_VERIFY_RUNNER",
 } as const;
 
 /** Folder of a run. */

@@ -82,7 +82,7 @@ export function renderRunbookMarkdown(runbook: Runbook, options: RenderOptions =
       const done = item.kind === "automated" && (options.tested?.get(item.id)?.length ?? 0) > 0;
       lines.push(
         `- [${done ? "x" : " "}] ${item.title}  `,
-        `  \`${item.id}\` · ${item.kind} · ${item.environments.join(", ")}`,
+        `  \`${item.id}\` · ${item.kind} · ${item.environments.join(", ")}${item.suite !== undefined && item.suite !== section.suite ? ` · suite \`${item.suite}\`` : ""}`,
       );
       for (const threshold of item.thresholds) lines.push(`  - Threshold: ${formatThreshold(threshold)}`);
       for (const line of verification(item, options.tested)) lines.push(`  - ${line}`);

@@ -28,6 +28,14 @@ export type BuildVerdictInput = {
   globalErrors: readonly string[];
   runStatus: "passed" | "failed" | "timedout" | "interrupted";
   now: Date;
+  /** How the user narrowed the run on purpose (`--grep @probe`, `--item <id>`); empty or absent when not. */
+  narrowedBy?: readonly string[];
+  /** The shard (`"1/2"`) when this verdict covers one shard of a sharded run before the merge. */
+  shard?: string | null;
+  /** The environment's gate policy on flaky checks (runbooks: PROD does not accept them). */
+  acceptFlaky?: boolean;
+  /** The environment's display name for reasons. */
+  environmentName?: string;
 };
 
 type ScopedItem = { item: RunbookItem; inSuite: boolean; applies: boolean };
@@ -39,7 +47,11 @@ function itemsFor(input: BuildVerdictInput): Map<string, ScopedItem> {
     for (const section of runbook.sections) {
       for (const item of section.items) {
         const applies = runbook.service === input.service && item.environments.includes(input.environment);
-        out.set(item.id, { item, inSuite: applies && section.suite === input.suite, applies });
+        out.set(item.id, {
+          item,
+          inSuite: applies && (item.suite ?? section.suite) === input.suite,
+          applies,
+        });
       }
     }
   }
@@ -58,6 +70,8 @@ export function buildVerdict(input: BuildVerdictInput): Verdict {
   const scope = itemsFor(input);
   const testsByItem = new Map<string, { test: VerdictTest; evidence: readonly string[] }[]>();
   const untracedTests: VerdictTest[] = [];
+  // Every test once, whether it names one item, several or none: what the summary counts by status.
+  const testsOnce: VerdictTest[] = [];
   for (const raw of input.tests) {
     const { status, reason } = classifyTest(raw);
     const test: VerdictTest = {
@@ -78,6 +92,7 @@ export function buildVerdict(input: BuildVerdictInput): Verdict {
           .filter((id) => scope.get(id)?.applies ?? true),
       ),
     ];
+    testsOnce.push(test);
     if (ids.length === 0) untracedTests.push(test);
     for (const id of ids)
       testsByItem.set(id, [...(testsByItem.get(id) ?? []), { test, evidence: raw.evidence }]);
@@ -150,16 +165,22 @@ export function buildVerdict(input: BuildVerdictInput): Verdict {
 
   items.sort((a, b) => a.id.localeCompare(b.id));
   untracedTests.sort(byTitle);
+  notCovered.sort();
+  const narrowedBy = [...(input.narrowedBy ?? [])];
+  const shard = input.shard ?? null;
   const { outcome, exitCode, reasons } = decideOutcome({
     guard: input.guard,
     items,
     untracedTests,
     globalErrors: input.globalErrors,
     runStatus: input.runStatus,
+    notCovered,
+    scope: { narrowedBy, shard },
+    ...(input.acceptFlaky === undefined ? {} : { acceptFlaky: input.acceptFlaky }),
+    ...(input.environmentName === undefined ? {} : { environmentName: input.environmentName }),
   });
-  const testCount = items.reduce((sum, item) => sum + item.tests.length, 0) + untracedTests.length;
   return {
-    schemaVersion: 1,
+    schemaVersion: 2,
     service: input.service,
     environment: input.environment,
     suite: input.suite,
@@ -176,8 +197,9 @@ export function buildVerdict(input: BuildVerdictInput): Verdict {
     guard: input.guard,
     items,
     untracedTests,
-    notCovered: notCovered.sort(),
-    counts: countItems(items, testCount),
+    notCovered,
+    scope: { complete: notCovered.length === 0 && shard === null, narrowedBy, shard },
+    counts: countItems(items, testsOnce),
     outcome,
     exitCode,
     reasons,

@@ -19,6 +19,7 @@ export {
   classifyTest,
   combinedCodeSha256,
   countItems,
+  countTests,
   decideOutcome,
   exitCodeFor,
   GUARD_ATTACHMENT,
@@ -30,3 +31,4 @@ export {
 export { readVerdict } from "./read.ts";
 export { computeReportSha256, reportFiles, UNHASHED_FILE } from "./report-hash.ts";
 export * from "./schema.ts";
+export { formatVerdictSummary, outcomeWord, problemGroups, type SummaryStyle, wrap } from "./summary.ts";

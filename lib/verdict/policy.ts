@@ -1,15 +1,18 @@
 import { createHash } from "node:crypto";
-import type {
-  Counts,
-  ExitCode,
-  FunctionUnderTest,
-  Guard,
-  ItemStatus,
-  Outcome,
-  TestStatus,
-  Verdict,
-  VerdictItem,
-  VerdictTest,
+import {
+  type Counts,
+  EXIT_CODES,
+  type ExitCode,
+  type FunctionUnderTest,
+  type Guard,
+  type ItemStatus,
+  type Outcome,
+  type Scope,
+  type TestCounts,
+  type TestStatus,
+  type Verdict,
+  type VerdictItem,
+  type VerdictTest,
 } from "./schema.ts";
 
 /** Annotation types the fixtures write and the verdict reads. */
@@ -17,6 +20,8 @@ export const ANNOTATION = {
   runbookItem: "runbook-item",
   inconclusive: "inconclusive",
   skippedByPolicy: "skipped-by-policy",
+  /** The check has nothing to verify for this service and environment (a DEV run has no source environment). */
+  notApplicable: "not-applicable",
   /** The test failed because the target could not be reached: no data, not a failed check. */
   unreachable: "unreachable",
   warning: "warning",
@@ -47,10 +52,14 @@ export type RawTest = {
   durationMs: number;
   /** First line of the first error, already redacted. */
   firstError?: string | undefined;
+  /** How many times the test ran (retries + 1). */
+  attempts?: number | undefined;
+  /** For a flaky test: the first line of the first failed attempt's error, redacted. */
+  firstFailure?: string | undefined;
   evidence: readonly string[];
 };
 
-/** Interprets one test: policy skips and inconclusive marks are not passes, and neither is a test that never ran. */
+/** Interprets one test: policy skips, not-applicable checks, flaky passes and inconclusive marks are not passes. */
 export function classifyTest(raw: RawTest): { status: TestStatus; reason?: string } {
   const find = (type: string) => raw.annotations.find((annotation) => annotation.type === type);
   const inconclusive = find(ANNOTATION.inconclusive);
@@ -61,6 +70,9 @@ export function classifyTest(raw: RawTest): { status: TestStatus; reason?: strin
   if (raw.outcome === "skipped") {
     const policy = find(ANNOTATION.skippedByPolicy);
     if (policy) return { status: "skipped-by-policy", reason: policy.description ?? "skipped by policy" };
+    const notApplicable = find(ANNOTATION.notApplicable);
+    if (notApplicable)
+      return { status: "not-applicable", reason: notApplicable.description ?? "not applicable here" };
     const skip = raw.annotations.find(
       (annotation) => annotation.type === "skip" || annotation.type === "fixme",
     );
@@ -73,43 +85,63 @@ export function classifyTest(raw: RawTest): { status: TestStatus; reason?: strin
     const reason = raw.lastStatus === "timedOut" ? "timed out" : (raw.firstError ?? "failed");
     return { status: "failed", reason };
   }
-  if (raw.outcome === "flaky") return { status: "passed", reason: "passed on retry (flaky)" };
+  if (raw.outcome === "flaky") {
+    const attempts = raw.attempts ?? 2;
+    const first = raw.firstFailure ? `; the first attempt failed: ${raw.firstFailure}` : "";
+    return { status: "flaky", reason: `passed only on attempt ${attempts}${first}` };
+  }
   return { status: "passed" };
 }
 
-/** An automated item's status from its tests: any failure fails it; no data or partial data is inconclusive. */
+/**
+ * An automated item's status from its tests: any failure fails it; no data or partial data is inconclusive;
+ * a pass on retry makes it flaky; tests that were skipped by policy or do not apply count for nothing.
+ */
 export function aggregateTestStatuses(statuses: readonly TestStatus[]): TestStatus {
   if (statuses.length === 0) return "inconclusive";
   if (statuses.includes("failed")) return "failed";
   if (statuses.includes("inconclusive")) return "inconclusive";
-  if (statuses.every((status) => status === "skipped-by-policy")) return "skipped-by-policy";
-  return "passed";
+  if (statuses.includes("flaky")) return "flaky";
+  if (statuses.includes("passed")) return "passed";
+  if (statuses.includes("skipped-by-policy")) return "skipped-by-policy";
+  return "not-applicable";
 }
 
-/** Counts items by status. */
-export function countItems(items: readonly VerdictItem[], tests: number): Counts {
+/** Counts tests by status. */
+export function countTests(tests: readonly VerdictTest[]): TestCounts {
+  const count = (status: TestStatus) => tests.filter((test) => test.status === status).length;
+  return {
+    total: tests.length,
+    passed: count("passed"),
+    failed: count("failed"),
+    flaky: count("flaky"),
+    skippedByPolicy: count("skipped-by-policy"),
+    notApplicable: count("not-applicable"),
+    inconclusive: count("inconclusive"),
+  };
+}
+
+/** Counts items by status, and the run's tests (each once, traced or not) by theirs. */
+export function countItems(items: readonly VerdictItem[], tests: readonly VerdictTest[]): Counts {
   const count = (status: ItemStatus) => items.filter((item) => item.status === status).length;
   return {
     items: items.length,
     passed: count("passed"),
     failed: count("failed"),
+    flaky: count("flaky"),
     skippedByPolicy: count("skipped-by-policy"),
+    notApplicable: count("not-applicable"),
     inconclusive: count("inconclusive"),
     attested: count("attested"),
     missingAttestation: count("missing-attestation"),
-    tests,
+    tests: tests.length,
+    testsByStatus: countTests(tests),
   };
 }
 
-/** Exit code of an outcome (principle 8); a guard that stopped the run for configuration reasons gives 2. */
-export function exitCodeFor(outcome: Outcome, guard?: Guard): ExitCode {
-  if (guard?.status === "failed") {
-    if (guard.kind === "account-mismatch" || guard.kind === "credentials") return 2;
-    if (guard.kind === "unreachable") return 3;
-  }
-  if (outcome === "passed") return 0;
-  if (outcome === "failed") return 1;
-  return 3;
+/** Exit code of an outcome (principle 8; README's table): one code per outcome, nothing else decides it. */
+export function exitCodeFor(outcome: Outcome): ExitCode {
+  return EXIT_CODES[outcome];
 }
 
 export type OutcomeInput = {
@@ -120,7 +152,21 @@ export type OutcomeInput = {
   globalErrors: readonly string[];
   /** Playwright's overall status. */
   runStatus: "passed" | "failed" | "timedout" | "interrupted";
+  /** Automated items of the suite that no test of this run covered. */
+  notCovered?: readonly string[];
+  /** What part of the suite the run was meant to cover (defaults to the whole suite, unsharded). */
+  scope?: Pick<Scope, "narrowedBy" | "shard">;
+  /** The environment's gate policy: whether an item that passed only on retry may pass the gate. */
+  acceptFlaky?: boolean;
+  /** The environment's name for reasons, e.g. "PROD". */
+  environmentName?: string;
 };
+
+/** A short list for a reason line: the first few ids and how many more. */
+function listIds(ids: readonly string[], max = 5): string {
+  const shown = ids.slice(0, max).join(", ");
+  return ids.length > max ? `${shown} and ${ids.length - max} more` : shown;
+}
 
 /** Decides the overall outcome, its exit code and the reasons, from the items and the run's context. */
 export function decideOutcome(input: OutcomeInput): {
@@ -129,21 +175,26 @@ export function decideOutcome(input: OutcomeInput): {
   reasons: string[];
 } {
   const { guard, items, untracedTests, globalErrors, runStatus } = input;
-  const done = (outcome: Outcome, reasons: string[], exitCode: ExitCode = exitCodeFor(outcome, guard)) => ({
+  const notCovered = input.notCovered ?? [];
+  const narrowedBy = input.scope?.narrowedBy ?? [];
+  const shard = input.scope?.shard ?? null;
+  const done = (outcome: Outcome, reasons: string[]) => ({
     outcome,
-    exitCode,
+    exitCode: exitCodeFor(outcome),
     reasons,
   });
   if (guard.status === "failed") {
     const reason = `account guard failed (${guard.kind ?? "error"}): ${guard.message ?? "no message"}`;
-    return guard.kind === "target-missing" ? done("failed", [reason]) : done("inconclusive", [reason]);
+    if (runStatus === "interrupted") return done("interrupted", ["the run was interrupted", reason]);
+    if (guard.kind === "target-missing") return done("failed", [reason]);
+    if (guard.kind === "account-mismatch" || guard.kind === "credentials") return done("error", [reason]);
+    return done("inconclusive", [reason]);
   }
   const ran = [...items.flatMap((item) => item.tests), ...untracedTests];
   if (globalErrors.length > 0 && ran.every((test) => test.status === "inconclusive")) {
     return done(
-      "inconclusive",
+      runStatus === "interrupted" ? "interrupted" : "error",
       globalErrors.map((error) => `error outside tests: ${error}`),
-      2,
     );
   }
   const reasons: string[] = [];
@@ -155,7 +206,16 @@ export function decideOutcome(input: OutcomeInput): {
   for (const test of untracedTests) {
     if (test.status === "failed") reasons.push(`untraced test failed: ${test.title}`);
   }
+  const flaky = items.filter((item) => item.status === "flaky");
+  if (flaky.length > 0 && input.acceptFlaky === false) {
+    for (const item of flaky) {
+      reasons.push(
+        `${item.id}: flaky (${item.reason ?? "passed only on retry"}); the ${input.environmentName ?? "environment's"} gate does not accept flaky checks`,
+      );
+    }
+  }
   if (globalErrors.length > 0) reasons.push(...globalErrors.map((error) => `error outside tests: ${error}`));
+  if (runStatus === "interrupted") return done("interrupted", ["the run was interrupted", ...reasons]);
   if (reasons.length > 0) return done("failed", reasons);
 
   for (const item of items) {
@@ -165,19 +225,39 @@ export function decideOutcome(input: OutcomeInput): {
   for (const test of untracedTests) {
     if (test.status === "inconclusive") reasons.push(`untraced test inconclusive: ${test.title}`);
   }
-  if (runStatus === "interrupted" || runStatus === "timedout") reasons.push(`the run was ${runStatus}`);
+  if (runStatus === "timedout") reasons.push("the run timed out");
+  // A run that was not narrowed on purpose must cover its whole suite: a missing shard, a spec that did not
+  // load or a test that was removed leaves items unchecked, and unchecked is not passed.
+  if (notCovered.length > 0 && narrowedBy.length === 0 && shard === null) {
+    reasons.push(
+      `${notCovered.length} automated item(s) of the suite were not covered by this run (${listIds(notCovered)}); a partial run is never a passing gate`,
+    );
+  }
   if (reasons.length > 0) return done("inconclusive", reasons);
 
-  const verified = items.filter((item) => item.status === "passed" || item.status === "attested").length;
+  const verified = items.filter(
+    (item) => item.status === "passed" || item.status === "attested" || item.status === "flaky",
+  ).length;
   const untracedPassed = untracedTests.filter((test) => test.status === "passed").length;
   if (verified + untracedPassed === 0) {
     return done("inconclusive", [
       items.length === 0
         ? "no test ran and no item is in scope: there is nothing to base a pass on"
-        : "every item was skipped by policy: nothing was verified",
+        : "every item was skipped by policy or does not apply here: nothing was verified",
     ]);
   }
-  return done("passed", [`${verified} item(s) verified`]);
+  const passReasons = [`${verified} item(s) verified`];
+  if (flaky.length > 0)
+    passReasons.push(
+      `${flaky.length} flaky item(s) accepted by the gate policy: ${listIds(flaky.map((i) => i.id))}`,
+    );
+  if (narrowedBy.length > 0 || shard !== null) {
+    const how = [...narrowedBy, ...(shard ? [`--shard ${shard}`] : [])].join(" ");
+    passReasons.push(
+      `partial run (${how}): ${notCovered.length} automated item(s) of the suite not covered; a promotion does not accept it`,
+    );
+  }
+  return done("passed", passReasons);
 }
 
 /**
@@ -217,6 +297,15 @@ export function isVerdictUsable(
   if (verdict.outcome !== "passed" || verdict.exitCode !== 0) {
     return refuse(
       `the verdict's outcome is ${verdict.outcome} (exit ${verdict.exitCode}): ${verdict.reasons.join("; ")}`,
+    );
+  }
+  if (!verdict.scope.complete) {
+    const how = [
+      ...verdict.scope.narrowedBy,
+      ...(verdict.scope.shard ? [`shard ${verdict.scope.shard}`] : []),
+    ];
+    return refuse(
+      `the verdict is partial (${how.join(", ") || "not every item covered"}): ${verdict.notCovered.length} item(s) of the suite were not checked`,
     );
   }
   if (verdict.codeSha256 === null) return refuse("the verdict records no CodeSha256, so it binds no bits");

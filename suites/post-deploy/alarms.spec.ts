@@ -14,7 +14,6 @@ test.describe("post-deploy: CloudWatch alarms", () => {
     }, async ({ aws, environment, service }) => {
       if (applicableItems(ITEMS.alarmsNow, service.id, environment.id).length === 0) {
         notApplicable(`no alarm item of ${service.id} applies to ${environment.displayName}.`);
-        return;
       }
       const prefix = alarmPrefix(service, environment.id);
       const alarms = await test.step(`Describe the alarms named ${prefix}*`, () =>
@@ -28,7 +27,6 @@ test.describe("post-deploy: CloudWatch alarms", () => {
     }, async ({ aws, environment, service }) => {
       if (applicableItems(ITEMS.alarmHistory, service.id, environment.id).length === 0) {
         notApplicable(`no alarm-history item of ${service.id} applies to ${environment.displayName}.`);
-        return;
       }
       const prefix = alarmPrefix(service, environment.id);
       const functions = await readDeployedFunctions(aws, environment, service);

@@ -16,7 +16,6 @@ test.describe("post-deploy: deployment record", () => {
         notApplicable(
           `${service.id} records no deployments the runbook checks in ${environment.displayName}.`,
         );
-        return;
       }
       const functions = await readDeployedFunctions(aws, environment, service);
       const findings = functions.map((fn) =>

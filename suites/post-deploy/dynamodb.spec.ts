@@ -16,7 +16,6 @@ test.describe("post-deploy: DynamoDB", () => {
       const tables = tableNames(service, environment.id);
       if (applicableItems(ITEMS.tables, service.id, environment.id).length === 0 || tables.length === 0) {
         notApplicable(`${service.id} keeps no tables the runbook checks in ${environment.displayName}.`);
-        return;
       }
       const finding = await test.step(`Describe ${tables.join(", ")}`, () =>
         judgeTablesActive(aws.dynamodb, tables));
@@ -36,7 +35,6 @@ test.describe("post-deploy: DynamoDB", () => {
         table === undefined
       ) {
         notApplicable(`${service.id} has no tenants table to query in ${environment.displayName}.`);
-        return;
       }
       const finding =
         await test.step(`Query ${table} for the newest item under ${RECENT_WRITES.partitionKey}`, () =>

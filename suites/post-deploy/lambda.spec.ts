@@ -118,7 +118,6 @@ test.describe("post-deploy: Lambda", () => {
         notApplicable(
           `${environment.displayName} is not promoted from another environment, so there is no source CodeSha256 to compare.`,
         );
-        return;
       }
       const sourceEnv = harness.environments[source];
       const functions = await readDeployedFunctions(aws, environment, service);

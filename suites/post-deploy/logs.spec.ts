@@ -13,7 +13,6 @@ test.describe("post-deploy: CloudWatch logs", () => {
     async ({ aws, environment, service }) => {
       if (applicableItems(ITEMS.logs, service.id, environment.id).length === 0) {
         notApplicable(`no log item of ${service.id} applies to ${environment.displayName}.`);
-        return;
       }
       const functions = await readDeployedFunctions(aws, environment, service);
       const findings = await Promise.all(

@@ -24,7 +24,6 @@ test.describe("post-deploy: CloudWatch metrics", () => {
       const [item] = applicableItems([itemId], service.id, environment.id);
       if (item === undefined) {
         notApplicable(`${itemId} is not a ${service.id} item for ${environment.displayName}.`);
-        return;
       }
       const { windowMs } = windowTiming(environment);
       test.setTimeout(windowMs + 120_000);

@@ -23,7 +23,6 @@ test.describe("post-deploy: monitoring window", () => {
       }) => {
         if (applicableItems([itemId], service.id, environment.id).length === 0) {
           notApplicable(`${itemId} does not apply to ${environment.displayName}.`);
-          return;
         }
         const { windowMs } = windowTiming(environment);
         test.setTimeout(windowMs + 120_000);
@@ -43,7 +42,6 @@ test.describe("post-deploy: monitoring window", () => {
     const [itemId] = ITEMS.canaryWeight;
     if (applicableItems([itemId], service.id, environment.id).length === 0) {
       notApplicable(`${itemId} does not apply to ${environment.displayName}.`);
-      return;
     }
     const functions = await readDeployedFunctions(aws, environment, service);
     const canaries = functions.filter((fn) => targetFor(fn).kind === "canary");

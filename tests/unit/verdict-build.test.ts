@@ -132,6 +132,19 @@ function input(tests: RawTest[], overrides: Partial<BuildVerdictInput> = {}): Bu
   };
 }
 
+const attested: BuildVerdictInput["lookupAttestation"] = (id) => ({
+  kind: "found",
+  file: `attestations/dev/${id}.json`,
+  attestation: {
+    schemaVersion: 1,
+    itemId: id,
+    environment: "dev",
+    attestedBy: { name: "Q", role: "qa-lead" },
+    attestedAt: "2026-11-21T00:00:00.000Z",
+    reference: "UAT-7",
+  },
+});
+
 describe("buildVerdict", () => {
   const tests = [
     rawTest("5.1 invoke", ["tenant-deploy/5.1/direct-invoke"], { evidence: ["evidence/a.json"] }),
@@ -160,7 +173,7 @@ describe("buildVerdict", () => {
     assert.equal(verdict.counts.missingAttestation, 1);
   });
 
-  test("an attestation on file for the right role makes the run pass", () => {
+  test("an attestation on file for the right role makes the run pass once every automated item is covered", () => {
     const verdict = buildVerdict(
       input(tests, {
         lookupAttestation: (id) => ({
@@ -178,7 +191,28 @@ describe("buildVerdict", () => {
       }),
     );
     assert.equal(verdict.items.find((item) => item.kind === "attested")?.status, "attested");
-    assert.deepEqual([verdict.outcome, verdict.exitCode], ["passed", 0]);
+    // tenant-deploy/5.1/uncovered has no test in this run: a whole-suite run that skipped it is not a pass.
+    assert.deepEqual([verdict.outcome, verdict.exitCode], ["inconclusive", 3]);
+    assert.match(
+      verdict.reasons.join("\n"),
+      /1 automated item\(s\) of the suite were not covered by this run \(tenant-deploy\/5\.1\/uncovered\)/,
+    );
+    assert.deepEqual(verdict.scope, { complete: false, narrowedBy: [], shard: null });
+    const narrowed = buildVerdict(
+      input(tests, { lookupAttestation: attested, narrowedBy: ["--item tenant-deploy/5.2"] }),
+    );
+    assert.deepEqual([narrowed.outcome, narrowed.exitCode], ["passed", 0]);
+    assert.deepEqual(narrowed.scope, {
+      complete: false,
+      narrowedBy: ["--item tenant-deploy/5.2"],
+      shard: null,
+    });
+    const covered = buildVerdict(
+      input([...tests, rawTest("5.1 uncovered", ["tenant-deploy/5.1/uncovered"])], {
+        lookupAttestation: attested,
+      }),
+    );
+    assert.deepEqual([covered.outcome, covered.exitCode, covered.scope.complete], ["passed", 0, true]);
   });
 
   test("is independent of test order, as a merged sharded run needs", () => {

@@ -35,9 +35,9 @@ function item(id: string, status: VerdictItem["status"]): VerdictItem {
 const passedGuard: Guard = { status: "passed" };
 
 describe("classifyTest", () => {
-  test("a passing test passes, a flaky one passes with a note", () => {
+  test("a passing test passes; one that passed only on retry is flaky, not passed", () => {
     assert.deepEqual(classifyTest(raw({})), { status: "passed" });
-    assert.equal(classifyTest(raw({ outcome: "flaky" })).status, "passed");
+    assert.equal(classifyTest(raw({ outcome: "flaky" })).status, "flaky");
   });
 
   test("an unexpected result fails, with the error or 'timed out' as reason", () => {
@@ -113,15 +113,12 @@ describe("aggregateTestStatuses", () => {
 });
 
 describe("exitCodeFor", () => {
-  test("maps outcomes to 0/1/3", () => {
+  test("one code per outcome, as the README's table says", () => {
     assert.equal(exitCodeFor("passed"), 0);
     assert.equal(exitCodeFor("failed"), 1);
+    assert.equal(exitCodeFor("error"), 2);
     assert.equal(exitCodeFor("inconclusive"), 3);
-  });
-  test("a guard stopped by the wrong account or bad credentials is a configuration error (2), unreachable is 3", () => {
-    assert.equal(exitCodeFor("inconclusive", { status: "failed", kind: "account-mismatch" }), 2);
-    assert.equal(exitCodeFor("inconclusive", { status: "failed", kind: "credentials" }), 2);
-    assert.equal(exitCodeFor("inconclusive", { status: "failed", kind: "unreachable" }), 3);
+    assert.equal(exitCodeFor("interrupted"), 130);
   });
 });
 
@@ -176,7 +173,13 @@ describe("decideOutcome", () => {
       guard: { status: "failed", kind: "account-mismatch", message: "536580886816 vs 093646564004" },
       items: [],
     });
-    assert.deepEqual([mismatch.outcome, mismatch.exitCode], ["inconclusive", 2]);
+    assert.deepEqual([mismatch.outcome, mismatch.exitCode], ["error", 2]);
+    const unreachable = decideOutcome({
+      ...base,
+      guard: { status: "failed", kind: "unreachable", message: "connect ECONNREFUSED" },
+      items: [],
+    });
+    assert.deepEqual([unreachable.outcome, unreachable.exitCode], ["inconclusive", 3]);
     const missing = decideOutcome({
       ...base,
       guard: { status: "failed", kind: "target-missing" },
@@ -185,15 +188,15 @@ describe("decideOutcome", () => {
     assert.deepEqual([missing.outcome, missing.exitCode], ["failed", 1]);
   });
 
-  test("load errors with nothing run are a usage error (exit 2); an interrupted run is inconclusive", () => {
+  test("load errors with nothing run are a usage error (exit 2); an interrupted run is interrupted (130)", () => {
     const load = decideOutcome({ ...base, items: [], globalErrors: ["unknown runbook item id x"] });
-    assert.equal(load.exitCode, 2);
+    assert.deepEqual([load.outcome, load.exitCode], ["error", 2]);
     const interrupted = decideOutcome({
       ...base,
       items: [item("a/1/x", "passed")],
       runStatus: "interrupted",
     });
-    assert.equal(interrupted.exitCode, 3);
+    assert.deepEqual([interrupted.outcome, interrupted.exitCode], ["interrupted", 130]);
   });
 });
 
@@ -218,7 +221,7 @@ describe("combinedCodeSha256", () => {
 describe("isVerdictUsable", () => {
   const now = new Date("2026-11-22T12:00:00.000Z");
   const verdict: Verdict = VerdictSchema.parse({
-    schemaVersion: 1,
+    schemaVersion: 2,
     service: "tenant-instance-management",
     environment: "sit",
     suite: "pre-promotion",
@@ -234,15 +237,27 @@ describe("isVerdictUsable", () => {
     items: [],
     untracedTests: [],
     notCovered: [],
+    scope: { complete: true, narrowedBy: [], shard: null },
     counts: {
       items: 0,
       passed: 0,
       failed: 0,
+      flaky: 0,
       skippedByPolicy: 0,
+      notApplicable: 0,
       inconclusive: 0,
       attested: 0,
       missingAttestation: 0,
       tests: 0,
+      testsByStatus: {
+        total: 0,
+        passed: 0,
+        failed: 0,
+        flaky: 0,
+        skippedByPolicy: 0,
+        notApplicable: 0,
+        inconclusive: 0,
+      },
     },
     outcome: "passed",
     exitCode: 0,
@@ -272,10 +287,116 @@ describe("isVerdictUsable", () => {
       /outcome is failed/,
     );
     assert.match(reasonOf(isVerdictUsable({ ...verdict, reportSha256: null }, expect)), /not sealed/);
+    assert.match(
+      reasonOf(
+        isVerdictUsable(
+          {
+            ...verdict,
+            notCovered: ["tenant-deploy/8.2/no-error-logs-10min"],
+            scope: { complete: false, narrowedBy: ["--grep @probe"], shard: null },
+          },
+          expect,
+        ),
+      ),
+      /partial \(--grep @probe\): 1 item\(s\) of the suite were not checked/,
+    );
     assert.match(reasonOf(isVerdictUsable({ ...verdict, suite: "smoke" }, expect)), /smoke suite/);
     assert.match(
       reasonOf(isVerdictUsable({ ...verdict, endedAt: "2026-11-22T13:00:00.000Z" }, expect)),
       /in the future/,
     );
+  });
+});
+
+describe("honest results: not-applicable, flaky, partial runs, interruption", () => {
+  const base = { guard: passedGuard, untracedTests: [], globalErrors: [], runStatus: "passed" as const };
+
+  test("a not-applicable check is its own status, never a pass", () => {
+    const result = classifyTest(
+      raw({
+        outcome: "skipped",
+        lastStatus: "skipped",
+        annotations: [{ type: "not-applicable", description: "DEV has no source environment" }],
+      }),
+    );
+    assert.deepEqual(result, { status: "not-applicable", reason: "DEV has no source environment" });
+    assert.equal(aggregateTestStatuses(["not-applicable"]), "not-applicable");
+    assert.equal(aggregateTestStatuses(["not-applicable", "passed"]), "passed");
+    assert.equal(aggregateTestStatuses(["not-applicable", "skipped-by-policy"]), "skipped-by-policy");
+    assert.equal(
+      decideOutcome({ ...base, items: [item("a/1/x", "not-applicable")] }).outcome,
+      "inconclusive",
+    );
+  });
+
+  test("a flaky test says which attempt passed and why the first failed", () => {
+    const result = classifyTest(
+      raw({ outcome: "flaky", attempts: 2, firstFailure: "expected 200, got 503" }),
+    );
+    assert.equal(result.status, "flaky");
+    assert.match(result.reason ?? "", /attempt 2.*expected 200, got 503/);
+    assert.equal(aggregateTestStatuses(["passed", "flaky"]), "flaky");
+    assert.equal(aggregateTestStatuses(["flaky", "failed"]), "failed");
+  });
+
+  test("the gate policy decides a flaky item: accepted where allowed, failed where not (PROD)", () => {
+    const items = [
+      item("a/1/x", "passed"),
+      { ...item("a/1/y", "flaky"), reason: "passed only on attempt 2" },
+    ];
+    const allowed = decideOutcome({ ...base, items, acceptFlaky: true });
+    assert.equal(allowed.outcome, "passed");
+    assert.match(allowed.reasons.join("\n"), /1 flaky item\(s\) accepted by the gate policy: a\/1\/y/);
+    const prod = decideOutcome({ ...base, items, acceptFlaky: false, environmentName: "PROD" });
+    assert.deepEqual([prod.outcome, prod.exitCode], ["failed", 1]);
+    assert.match(prod.reasons.join("\n"), /a\/1\/y: flaky .*the PROD gate does not accept flaky checks/);
+  });
+
+  test("automated items not covered make an un-narrowed run inconclusive, never passed", () => {
+    const result = decideOutcome({
+      ...base,
+      items: [item("a/1/x", "passed")],
+      notCovered: ["a/1/y", "a/1/z"],
+      scope: { narrowedBy: [], shard: null },
+    });
+    assert.deepEqual([result.outcome, result.exitCode], ["inconclusive", 3]);
+    assert.match(
+      result.reasons.join("\n"),
+      /2 automated item\(s\) of the suite were not covered.*a\/1\/y, a\/1\/z/,
+    );
+  });
+
+  test("a run narrowed on purpose may pass, but says it is partial", () => {
+    const result = decideOutcome({
+      ...base,
+      items: [item("a/1/x", "passed")],
+      notCovered: ["a/1/y"],
+      scope: { narrowedBy: ["--grep @probe"], shard: null },
+    });
+    assert.equal(result.outcome, "passed");
+    assert.match(result.reasons.join("\n"), /partial run \(--grep @probe\): 1 automated item/);
+    const shard = decideOutcome({
+      ...base,
+      items: [item("a/1/x", "passed")],
+      notCovered: ["a/1/y"],
+      scope: { narrowedBy: [], shard: "1/2" },
+    });
+    assert.equal(shard.outcome, "passed");
+    assert.match(shard.reasons.join("\n"), /partial run \(--shard 1\/2\)/);
+  });
+
+  test("an interrupted run is interrupted (130), whatever else it saw", () => {
+    const result = decideOutcome({
+      ...base,
+      runStatus: "interrupted",
+      items: [item("a/1/x", "passed"), item("a/1/y", "failed")],
+    });
+    assert.deepEqual([result.outcome, result.exitCode], ["interrupted", 130]);
+    assert.match(result.reasons.join("\n"), /a\/1\/y: failed/);
+  });
+
+  test("specs that did not load are an error (2), not a lack of data", () => {
+    const result = decideOutcome({ ...base, items: [], globalErrors: ["SyntaxError in x.spec.ts"] });
+    assert.deepEqual([result.outcome, result.exitCode], ["error", 2]);
   });
 });

@@ -1,7 +1,6 @@
 /** Turns findings into a test outcome: attach the (redacted) evidence, then fail, mark inconclusive or pass. */
 import { markInconclusive, test } from "../../../fixtures/index.ts";
 import { redactor } from "../../../lib/redact/index.ts";
-import { ANNOTATION } from "../../../lib/verdict/index.ts";
 import { PostDeployCheckError } from "./errors.ts";
 import { combine, type Finding } from "./finding.ts";
 
@@ -26,7 +25,5 @@ export async function settle(findings: readonly Finding[], what: string): Promis
   if (overall.status === "inconclusive") markInconclusive(redactor.redact(overall.reason));
 }
 
-/** Ends a test that has nothing to verify for this service and environment: it passes, with a note saying so. */
-export function notApplicable(reason: string): void {
-  test.info().annotations.push({ type: ANNOTATION.warning, description: `not applicable: ${reason}` });
-}
+/** Ends a test that has nothing to verify for this service and environment: skipped as not applicable. */
+export { notApplicable } from "../../../fixtures/index.ts";
