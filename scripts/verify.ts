@@ -1,18 +1,23 @@
 /**
- * `npm run verify -- --env <dev|sit|prod> --suite <suite> [--service <id>] [--sandbox] [--config <file>]
- *  [--shard i/n] [--grep <pattern>]`
+ * `npm run verify -- --env <dev|sit|prod> --suite <suite> [options]` (see USAGE)
  *
  * Runs one suite against one environment with Playwright, writes the run folder (reports/runs/<run-id>/:
  * HTML, JUnit, Allure results, requests.jsonl, evidence, verdict.json) and exits with the verdict's code:
  * 0 passed, 1 a check failed, 2 usage or configuration error (including the account guard), 3 unreachable
- * or inconclusive.
+ * or inconclusive, 130 interrupted.
  */
 import { spawn } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { z } from "zod";
-import { ConfigError, type HarnessConfig, loadHarnessConfig, requireUsableAll } from "../lib/config/index.ts";
+import {
+  ConfigError,
+  envVarName,
+  type HarnessConfig,
+  loadHarnessConfig,
+  requireUsableAll,
+} from "../lib/config/index.ts";
 import { COVERAGE_FILE, coverageSummaryLine } from "../lib/contract/coverage.ts";
 import {
   createLineRedactor,
@@ -24,7 +29,7 @@ import {
   createRunId,
   describeAwsTarget,
   harnessCommit,
-  isRunId,
+  isUserRunId,
   parseShard,
   projectName,
   RUN_ENV,
@@ -33,18 +38,56 @@ import {
   runDirFor,
   SANDBOX_TARGET,
   type SandboxEndpoints,
+  type SandboxEnvNotes,
   SecretLeakError,
   sandboxChildEnv,
   suiteLayout,
   UsageError,
+  withApiOverride,
 } from "../lib/run/index.ts";
-import { computeReportSha256, readVerdict, type Verdict, verdictSuites } from "../lib/verdict/index.ts";
+import { itemMatches, listTests, testLocationsForItems } from "../lib/traceability/index.ts";
+import {
+  computeReportSha256,
+  formatVerdictSummary,
+  readVerdict,
+  type Verdict,
+  VerdictSchema,
+  verdictSuites,
+} from "../lib/verdict/index.ts";
+import { allRunbookItems } from "../runbooks/index.ts";
 import { type EnvironmentId, environmentIds, type ServiceId, serviceIds } from "../runbooks/schema.ts";
 import type { SandboxHandle } from "../sandbox/index.ts";
 
-const USAGE =
-  "Usage: npm run verify -- --env <dev|sit|prod> --suite <smoke|post-deploy|pre-promotion|rollback> " +
-  "[--service <tenant-instance-management|access-management>] [--sandbox] [--config <file>] [--shard <i/n>] [--grep <pattern>]";
+const USAGE = `Usage: npm run verify -- --env <dev|sit|prod> --suite <smoke|post-deploy|pre-promotion|rollback> [options]
+
+Runs one runbook suite against one environment and writes reports/runs/<run-id>/ (HTML, JUnit, Allure
+results, requests.jsonl, verdict.json).
+
+Options:
+  --env <dev|sit|prod>       environment to verify (required)
+  --suite <name>             suite to run (required): smoke, post-deploy (pre-promotion, rollback: planned)
+  --service <id>             tenant-instance-management (default) or access-management
+  --sandbox                  run against the embedded sandbox (reuses one running from .sandbox/ or
+                             $HARNESS_SANDBOX_DIR, else starts one for this run)
+  --api-url <url>            call this API instead of the environment's (a local build, a proxy); the
+                             target line of every report says so. Same as HARNESS_<ENV>_API_URL.
+  --config <file>            override file for environments and thresholds (same as HARNESS_CONFIG)
+  --item <id>                run only the tests that verify this runbook item, or every item of a section
+                             (--item tenant-deploy/8); repeatable. The verdict is then PARTIAL.
+  --grep <pattern>           run only tests whose title matches (Playwright's --grep); the verdict is PARTIAL
+  --shard <i/n>              run shard i of n; give every shard the same --run-id, then merge with
+                             npm run merge -- --run-id <id>
+  --run-id <id>              use this run id (and run folder) instead of a new one
+  --retries <n>              retry a failed test up to n times (default 0); a pass on retry is FLAKY, which
+                             the PROD gate does not accept
+  --json                     print the verdict as JSON on stdout (everything else goes to stderr)
+  -h, --help                 print this help
+
+Exit codes: 0 passed; 1 a check failed; 2 usage or configuration error (bad flag, bad override file,
+credentials of the wrong account); 3 the target could not be reached or gave no data (inconclusive);
+130 interrupted (Ctrl-C). The exit code, verdict.json's exitCode and the printed word always agree.`;
+
+const SEE_HELP = "Run `npm run verify -- --help` for every option.";
 
 type Args = {
   env: EnvironmentId;
@@ -54,6 +97,11 @@ type Args = {
   config: string | undefined;
   shard: { current: number; total: number } | null;
   grep: string | undefined;
+  items: string[];
+  runId: string | undefined;
+  apiUrl: string | undefined;
+  retries: number;
+  json: boolean;
 };
 
 function oneOf<T extends string>(value: string | undefined, allowed: readonly T[]): T | undefined {
@@ -62,7 +110,7 @@ function oneOf<T extends string>(value: string | undefined, allowed: readonly T[
 
 /** Parses and validates the command line, collecting every problem before failing. */
 export function parseVerifyArgs(argv: string[]): Args {
-  let values: Record<string, string | boolean | undefined>;
+  let values: Record<string, string | boolean | string[] | undefined>;
   try {
     ({ values } = parseArgs({
       args: argv,
@@ -76,11 +124,16 @@ export function parseVerifyArgs(argv: string[]): Args {
         config: { type: "string" },
         shard: { type: "string" },
         grep: { type: "string" },
+        item: { type: "string", multiple: true },
+        "run-id": { type: "string" },
+        "api-url": { type: "string" },
+        retries: { type: "string" },
+        json: { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
     }));
   } catch (error) {
-    throw new UsageError([error instanceof Error ? error.message : String(error)], USAGE);
+    throw new UsageError([error instanceof Error ? error.message : String(error)], SEE_HELP);
   }
   const text = (name: string) => (typeof values[name] === "string" ? values[name] : undefined);
   const problems: string[] = [];
@@ -109,7 +162,32 @@ export function parseVerifyArgs(argv: string[]): Args {
       );
     }
   }
-  if (problems.length > 0 || !env || !suite || !service) throw new UsageError(problems, USAGE);
+  const items = Array.isArray(values.item) ? values.item : [];
+  for (const item of items) {
+    if (!allRunbookItems().some((known) => itemMatches(known.id, item))) {
+      const [runbook] = item.split("/");
+      const near = allRunbookItems().find((known) => known.id.startsWith(`${runbook}/`));
+      problems.push(
+        `--item ${item}: no runbook item or section has this id${near ? ` (ids look like ${near.id}; npm run runbook -- list shows them all)` : "; npm run runbook -- list shows every id"}`,
+      );
+    }
+  }
+  const runId = text("run-id");
+  if (runId !== undefined && !isUserRunId(runId)) {
+    problems.push(
+      `--run-id ${runId}: expected 3 to 100 letters, digits, dots, dashes or underscores, e.g. 8123456789-smoke`,
+    );
+  }
+  const apiUrl = text("api-url");
+  if (apiUrl !== undefined && !/^https?:\/\/[^\s/]+/.test(apiUrl)) {
+    problems.push(`--api-url ${apiUrl}: expected an http(s) URL such as http://127.0.0.1:3000`);
+  }
+  const retriesText = text("retries");
+  const retries = retriesText === undefined ? 0 : Number(retriesText);
+  if (!Number.isInteger(retries) || retries < 0 || retries > 5) {
+    problems.push(`--retries ${retriesText}: expected a whole number from 0 to 5`);
+  }
+  if (problems.length > 0 || !env || !suite || !service) throw new UsageError(problems, SEE_HELP);
   const config = text("config");
   return {
     env,
@@ -119,6 +197,11 @@ export function parseVerifyArgs(argv: string[]): Args {
     config: config === undefined ? undefined : resolve(config),
     shard,
     grep: text("grep"),
+    items,
+    runId,
+    apiUrl,
+    retries,
+    json: values.json === true,
   };
 }
 
@@ -145,13 +228,29 @@ function secretValues(env: Record<string, string | undefined>, config: HarnessCo
   return values.filter((value): value is string => typeof value === "string" && value.length >= 4);
 }
 
+/** Where the human-readable lines go: stdout, or stderr when --json keeps stdout for the verdict. */
+let humanOut: NodeJS.WriteStream = process.stdout;
+
 function print(line = ""): void {
-  process.stdout.write(`${line}\n`);
+  humanOut.write(`${line}\n`);
+}
+
+/** Colour only on a terminal, and never when NO_COLOR is set (https://no-color.org). */
+function useColor(stream: NodeJS.WriteStream): boolean {
+  return stream.isTTY === true && !process.env.NO_COLOR && process.env.FORCE_COLOR !== "0";
+}
+
+/** With --json, a run that ends before any verdict still prints one parseable line for scripts. */
+let jsonMode = false;
+
+function printJsonError(exitCode: 2 | 3 | 130, outcome: string, reasons: string[]): void {
+  if (jsonMode) process.stdout.write(`${JSON.stringify({ outcome, exitCode, reasons, verdict: null })}\n`);
 }
 
 function fail(error: unknown): number {
   if (error instanceof UsageError || error instanceof ConfigError) {
     process.stderr.write(`${error.message}\n`);
+    printJsonError(2, "error", [error.message.split("\n")[0] ?? error.name]);
     return 2;
   }
   throw error;
@@ -159,30 +258,9 @@ function fail(error: unknown): number {
 
 function summary(verdict: Verdict, runDir: string, sharded: boolean): void {
   const rel = (path: string) => relative(process.cwd(), join(runDir, path)) || ".";
-  const c = verdict.counts;
   print();
-  print(
-    `Verdict: ${verdict.outcome.toUpperCase()} (exit ${verdict.exitCode})  ${verdict.suite} on ${verdict.environment}, ${verdict.service}${sharded ? "  [one shard only]" : ""}`,
-  );
-  print(`Target:  ${verdict.target}`);
-  if (verdict.version) {
-    print(
-      `Version: ${verdict.version.alias} -> ${verdict.version.functionVersion} (${verdict.version.appVersion}), CodeSha256 ${verdict.codeSha256}`,
-    );
-  }
-  const guardFailed = verdict.guard.status === "failed";
-  if (guardFailed) print(`Guard:   FAILED, no check ran. ${verdict.guard.message ?? ""}`);
-  print(
-    `Items:   ${c.passed} passed, ${c.failed} failed, ${c.skippedByPolicy} skipped-by-policy, ${c.inconclusive} inconclusive, ` +
-      `${c.attested} attested, ${c.missingAttestation} missing-attestation (${c.tests} tests; ${verdict.notCovered.length} suite items not covered by this run)`,
-  );
-  const short = (text: string) => (text.length > 160 ? `${text.slice(0, 157)}...` : text);
-  for (const item of verdict.items) {
-    if (item.status === "passed" || item.status === "attested") continue;
-    print(`  ${item.status.padEnd(19)} ${item.id}${item.reason ? `: ${short(item.reason)}` : ""}`);
-  }
-  if (verdict.outcome !== "passed" && !guardFailed)
-    for (const reason of verdict.reasons) print(`  reason: ${short(reason)}`);
+  const width = Math.max(60, Math.min(humanOut.columns ?? 100, 140));
+  for (const line of formatVerdictSummary(verdict, { width, color: useColor(humanOut) })) print(line);
   print("Reports:");
   if (!sharded) {
     print(`  HTML     ${rel(join(RUN_LAYOUT.html, "index.html"))}`);
@@ -220,6 +298,49 @@ function collectBlob(runDir: string, shard: { current: number; total: number }):
   }
 }
 
+/**
+ * A check the runner makes after Playwright (report hash, secret scan) failed: the verdict file is rewritten
+ * to say so, so that its outcome, its exit code and the printed word still agree.
+ */
+function failVerdictAfterRun(verdictFile: string, verdict: Verdict, reason: string): Verdict {
+  const failed: Verdict = {
+    ...verdict,
+    outcome: "failed",
+    exitCode: 1,
+    reasons: [reason, ...(verdict.outcome === "passed" ? [] : verdict.reasons)],
+  };
+  writeFileSync(verdictFile, `${JSON.stringify(VerdictSchema.parse(failed), null, 2)}\n`);
+  return failed;
+}
+
+/** The `file:line` locations of the tests that verify the selected items, by listing the project's tests. */
+async function locationsForItems(
+  project: string,
+  items: readonly string[],
+  env: Record<string, string | undefined>,
+): Promise<string[]> {
+  const report = await listTests({ projects: [project], cwd: repoRoot, env });
+  const { locations, matchedItems } = testLocationsForItems(report, items);
+  if (locations.length === 0) {
+    const owners = allRunbookItems()
+      .filter((item) => items.some((selector) => itemMatches(item.id, selector)))
+      .map(
+        (item) => `${item.id} (${item.kind === "attested" ? "attested, no test" : `suite ${item.suite}`})`,
+      );
+    throw new UsageError(
+      [
+        `--item ${items.join(" --item ")}: no test of project ${project} verifies ${items.length === 1 ? "it" : "them"}` +
+          (owners.length > 0
+            ? `; the selected items are: ${owners.slice(0, 6).join(", ")}${owners.length > 6 ? ", ..." : ""}`
+            : ""),
+      ],
+      "Pick an item of this suite (npm run runbook -- render <runbook> shows which tests verify each item).",
+    );
+  }
+  print(`verify: --item selects ${locations.length} test(s) verifying ${matchedItems.length} item(s)`);
+  return locations;
+}
+
 // The AWS SDK's notice that future releases need Node 22 is printed once per process; Node 20 is this
 // project's runtime, so it would only add noise to every run.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
@@ -227,9 +348,11 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 async function main(argv: string[]): Promise<number> {
   let args: Args;
   let config: HarnessConfig;
+  jsonMode = argv.includes("--json");
+  if (jsonMode) humanOut = process.stderr;
   try {
     if (argv.includes("--help") || argv.includes("-h")) {
-      print(USAGE);
+      process.stdout.write(`${USAGE}\n`);
       return 0;
     }
     args = parseVerifyArgs(argv);
@@ -238,14 +361,15 @@ async function main(argv: string[]): Promise<number> {
     return fail(error);
   }
 
-  const presetRunId = process.env[RUN_ENV.runId];
-  const runId = presetRunId && isRunId(presetRunId) ? presetRunId : createRunId(args.env, args.suite);
+  const presetRunId = args.runId ?? process.env[RUN_ENV.runId];
+  const runId = presetRunId && isUserRunId(presetRunId) ? presetRunId : createRunId(args.env, args.suite);
   const runDir = runDirFor(runId);
   const project = projectName(args.suite, args.env, args.service);
 
   let sandbox: SandboxHandle | null = null;
   let childEnv: Record<string, string | undefined> = { ...process.env };
-  let target = describeAwsTarget(config.environments[args.env]);
+  if (args.apiUrl) childEnv[envVarName(args.env, { path: ["apiUrl"] })] = args.apiUrl;
+  let target = describeAwsTarget(config.environments[args.env], childEnv);
   let interrupted = false;
   let child: ReturnType<typeof spawn> | null = null;
   const onSignal = (signal: NodeJS.Signals) => {
@@ -262,9 +386,14 @@ async function main(argv: string[]): Promise<number> {
       const stateDir = process.env.HARNESS_SANDBOX_DIR
         ? resolve(process.env.HARNESS_SANDBOX_DIR)
         : defaultStateDir;
+      const notes: SandboxEnvNotes = { apiOverrides: {}, dropped: [], refused: [] };
       let endpoints = await runningSandbox(stateDir);
-      if (endpoints) print(`verify: reusing the sandbox running from ${stateDir}`);
-      else {
+      if (endpoints) {
+        // Checked before anything starts: nothing to undo when an override cannot be honoured.
+        sandboxChildEnv(endpoints, config.environments, process.env, {}, notes);
+        if (notes.refused.length > 0) return fail(new UsageError(notes.refused, SEE_HELP));
+        print(`verify: reusing the sandbox running from ${stateDir}`);
+      } else {
         print("verify: starting the embedded sandbox (DEV, SIT and PROD on 127.0.0.1)...");
         // Loaded only to start one: the sandbox pulls in DynamoDB and Cognito stand-ins a real run never needs.
         const { startSandbox } = await import("../sandbox/index.ts");
@@ -272,9 +401,28 @@ async function main(argv: string[]): Promise<number> {
         endpoints = sandbox.endpoints;
         print(`verify: sandbox ready in ${Math.round(sandbox.startupMs / 100) / 10} s`);
       }
-      if (interrupted) return 3;
-      childEnv = sandboxChildEnv(endpoints, config.environments, process.env);
-      target = SANDBOX_TARGET;
+      if (interrupted) {
+        printJsonError(130, "interrupted", ["interrupted before the run started"]);
+        return 130;
+      }
+      const apiUrls = args.apiUrl ? { [args.env]: args.apiUrl } : {};
+      const final: SandboxEnvNotes = { apiOverrides: {}, dropped: [], refused: [] };
+      childEnv = sandboxChildEnv(endpoints, config.environments, process.env, apiUrls, final);
+      if (final.refused.length > 0) return fail(new UsageError(final.refused, SEE_HELP));
+      if (final.dropped.length > 0)
+        print(
+          `verify: not used by a sandbox run (it has its own credentials): ${[...new Set(final.dropped)].join(", ")}`,
+        );
+      const override = final.apiOverrides[args.env];
+      target = withApiOverride(SANDBOX_TARGET, override?.url ?? null, override?.source ?? "");
+      if (override)
+        print(
+          `verify: calling the API at ${override.url} (${override.source}) instead of the sandbox's front`,
+        );
+    } else {
+      const apiVar = envVarName(args.env, { path: ["apiUrl"] });
+      const source = args.apiUrl ? "--api-url" : process.env[apiVar] ? apiVar : null;
+      target = withApiOverride(target, source ? (childEnv[apiVar] ?? null) : null, source ?? "");
     }
     try {
       // The run needs these whatever the suite; a "TBD" or unset value stops it here with the variable to set.
@@ -282,6 +430,19 @@ async function main(argv: string[]): Promise<number> {
       requireUsableAll(config.environments[args.env], ["apiUrl", "cognito.userPoolId", "cognito.clientId"]);
     } catch (error) {
       return fail(error);
+    }
+
+    const narrowedBy = [
+      ...(args.grep ? [`--grep ${args.grep}`] : []),
+      ...args.items.map((item) => `--item ${item}`),
+    ];
+    let locations: string[] = [];
+    if (args.items.length > 0) {
+      try {
+        locations = await locationsForItems(project, args.items, childEnv);
+      } catch (error) {
+        return fail(error);
+      }
     }
 
     mkdirSync(runDir, { recursive: true });
@@ -295,15 +456,20 @@ async function main(argv: string[]): Promise<number> {
       [RUN_ENV.runDir]: runDir,
       [RUN_ENV.target]: target,
       [RUN_ENV.harnessCommit]: harnessCommit(),
+      [RUN_ENV.narrowedBy]: JSON.stringify(narrowedBy),
+      [RUN_ENV.verifyRunner]: "1",
       HARNESS_PROJECT: project,
       // playwright.config.ts reads the shard from here in its workers; never inherit a stale one.
       HARNESS_SHARD: args.shard ? `${args.shard.current}/${args.shard.total}` : "none",
       ...(args.config ? { [RUN_ENV.config]: args.config } : {}),
+      // Playwright's own colours follow this terminal: its output is piped through here.
+      ...(useColor(humanOut) ? { FORCE_COLOR: "1" } : { FORCE_COLOR: "0" }),
     };
     const cli = join(repoRoot, "node_modules", "@playwright", "test", "cli.js");
-    const playwrightArgs = [cli, "test", "--project", project];
+    const playwrightArgs = [cli, "test", "--project", project, ...locations];
     if (args.shard) playwrightArgs.push("--shard", `${args.shard.current}/${args.shard.total}`);
     if (args.grep) playwrightArgs.push("--grep", args.grep);
+    if (args.retries > 0) playwrightArgs.push("--retries", String(args.retries));
     print(`verify: run ${runId}: ${args.suite} on ${args.env} (${args.service}), target ${target}`);
 
     const code = await new Promise<number>((resolveExit) => {
@@ -313,7 +479,7 @@ async function main(argv: string[]): Promise<number> {
         stdio: ["ignore", "pipe", "pipe"],
       });
       child = spawned;
-      const out = createLineRedactor((text) => process.stdout.write(text));
+      const out = createLineRedactor((text) => humanOut.write(text));
       const err = createLineRedactor((text) => process.stderr.write(text));
       spawned.stdout.on("data", (chunk: Buffer) => out.push(chunk));
       spawned.stderr.on("data", (chunk: Buffer) => err.push(chunk));
@@ -323,10 +489,6 @@ async function main(argv: string[]): Promise<number> {
         resolveExit(exitCode ?? (signal ? 130 : 1));
       });
     });
-    if (interrupted) {
-      print("verify: interrupted; the run is inconclusive.");
-      return 3;
-    }
 
     if (args.shard) collectBlob(runDir, args.shard);
     const verdictFile = join(
@@ -337,40 +499,44 @@ async function main(argv: string[]): Promise<number> {
     try {
       verdict = readVerdict(verdictFile);
     } catch (error) {
+      if (interrupted) {
+        print("verify: interrupted before Playwright wrote a verdict (exit 130).");
+        printJsonError(130, "interrupted", ["interrupted before a verdict was written"]);
+        return 130;
+      }
       process.stderr.write(
         `verify: Playwright exited with code ${code} and wrote no verdict (${error instanceof Error ? error.message : String(error)}). ` +
           "The output above says why; usually a configuration or spec loading problem.\n",
       );
+      printJsonError(2, "error", [`Playwright exited with code ${code} and wrote no verdict`]);
       return 2;
     }
 
-    let exitCode = verdict.exitCode;
     if (!args.shard) {
       const actual = computeReportSha256(runDir);
       if (verdict.reportSha256 !== actual) {
-        process.stderr.write(
-          `verify: the report files hash to ${actual}, the verdict says ${verdict.reportSha256}; the reports changed after the verdict was sealed.\n`,
-        );
-        exitCode = exitCode === 0 ? 1 : exitCode;
+        const reason = `the report files hash to ${actual}, the verdict says ${verdict.reportSha256}; the reports changed after the verdict was sealed`;
+        process.stderr.write(`verify: ${reason}.\n`);
+        verdict = failVerdictAfterRun(verdictFile, verdict, reason);
       }
     }
     const leaks = findSecretsInTree(runDir, secrets);
     if (leaks.length > 0) {
-      process.stderr.write(
-        `${new SecretLeakError(runDir, [...new Set(leaks.map((leak) => leak.file))]).message}\n`,
-      );
-      exitCode = exitCode === 0 ? 1 : exitCode;
+      const message = new SecretLeakError(runDir, [...new Set(leaks.map((leak) => leak.file))]).message;
+      process.stderr.write(`${message}\n`);
+      verdict = failVerdictAfterRun(verdictFile, verdict, message);
     }
     summary(verdict, runDir, args.shard !== null);
     const coverage = readCoverageSummary(runDir);
     if (coverage) print(coverage);
     if (args.shard) {
       print(
-        `Shard ${args.shard.current}/${args.shard.total} done. When every shard has run, merge with:\n` +
-          `  HARNESS_RUN_DIR=${relative(process.cwd(), runDir)} npx playwright merge-reports --config reports/merge.config.ts ${relative(process.cwd(), join(runDir, RUN_LAYOUT.blob))}`,
+        `Shard ${args.shard.current}/${args.shard.total} done. Run every shard with --run-id ${runId}, then merge:\n` +
+          `  npm run merge -- --run-id ${runId}`,
       );
     }
-    return exitCode;
+    if (jsonMode) process.stdout.write(`${JSON.stringify(verdict)}\n`);
+    return verdict.exitCode;
   } finally {
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);

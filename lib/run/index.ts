@@ -1,7 +1,7 @@
 export { SecretLeakError, UsageError } from "./errors.ts";
 export { harnessCommit, RUN_ENV, RUN_LAYOUT, repoRoot, runDirFor, runsRoot } from "./paths.ts";
-export { createRunId, isRunId, RUN_ID_PATTERN } from "./run-id.ts";
-export { type SandboxEndpoints, sandboxChildEnv } from "./sandbox-env.ts";
+export { createRunId, isRunId, isUserRunId, RUN_ID_PATTERN, USER_RUN_ID_PATTERN } from "./run-id.ts";
+export { type SandboxEndpoints, type SandboxEnvNotes, sandboxChildEnv } from "./sandbox-env.ts";
 export {
   ACCESS_TAG,
   argValue,
@@ -14,4 +14,4 @@ export {
   specFiles,
   suiteLayout,
 } from "./suites.ts";
-export { describeAwsTarget, SANDBOX_TARGET } from "./target.ts";
+export { customEndpoints, describeAwsTarget, SANDBOX_TARGET, withApiOverride } from "./target.ts";

@@ -19,3 +19,11 @@ export function createRunId(
 export function isRunId(value: string): boolean {
   return RUN_ID_PATTERN.test(value);
 }
+
+/** Run ids a user may choose (`--run-id`): the harness's own, or a CI's such as `8123456789-smoke`. */
+export const USER_RUN_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{2,99}$/;
+
+/** Whether a user-chosen run id is safe as a folder name. */
+export function isUserRunId(value: string): boolean {
+  return RUN_ID_PATTERN.test(value) || USER_RUN_ID_PATTERN.test(value);
+}

@@ -5,7 +5,7 @@ import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { TestListingError } from "./errors.ts";
-import { ListReportSchema, testedItemsFromReport } from "./list-report.ts";
+import { type ListReport, ListReportSchema, testedItemsFromReport } from "./list-report.ts";
 
 export interface CollectOptions {
   /** Playwright config file (default: playwright.config.ts in cwd). */
@@ -31,6 +31,11 @@ function stripAnsi(text: string): string {
 
 /** Runs `playwright test --list --reporter=json` and maps item id -> titles of the tests declaring it. */
 export async function collectTestedItems(options: CollectOptions = {}): Promise<Map<string, string[]>> {
+  return testedItemsFromReport(await listTests(options));
+}
+
+/** Runs `playwright test --list --reporter=json` (no test runs) and returns its report. */
+export async function listTests(options: CollectOptions = {}): Promise<ListReport> {
   const args = ["test", "--list", "--reporter=json", "--pass-with-no-tests"];
   if (options.config !== undefined) args.push("--config", options.config);
   for (const project of options.projects ?? []) args.push("--project", project);
@@ -78,7 +83,7 @@ export async function collectTestedItems(options: CollectOptions = {}): Promise<
         command,
       );
     }
-    return testedItemsFromReport(parsed.data);
+    return parsed.data;
   } finally {
     await rm(outDir, { recursive: true, force: true });
   }

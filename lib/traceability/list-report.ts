@@ -18,6 +18,7 @@ const TestSchema = z.object({
 const SpecSchema = z.object({
   title: z.string(),
   file: z.string(),
+  line: z.number().int().optional(),
   tests: z.array(TestSchema),
 });
 
@@ -67,4 +68,38 @@ export function testedItemsFromReport(report: ListReport): Map<string, string[]>
   // Top-level suites are files; their title is the file name, which the spec already carries.
   for (const fileSuite of report.suites) visit(fileSuite, []);
   return new Map([...tested].map(([id, titles]) => [id, [...titles].sort()]));
+}
+
+/** Whether an item id is selected by `--item`: the id itself, or a section prefix such as `tenant-deploy/8`. */
+export function itemMatches(id: string, selector: string): boolean {
+  const trimmed = selector.replace(/\/+$/, "");
+  return id === trimmed || id.startsWith(`${trimmed}/`) || id.startsWith(`${trimmed}.`);
+}
+
+/**
+ * The `file:line` locations of the tests that verify any of the selected items, in the listed project(s):
+ * what `playwright test <file:line>...` runs, exactly those tests and no others.
+ */
+export function testLocationsForItems(
+  report: ListReport,
+  selectors: readonly string[],
+): { locations: string[]; matchedItems: string[] } {
+  const locations = new Set<string>();
+  const matched = new Set<string>();
+  const visit = (suite: Suite): void => {
+    for (const spec of suite.specs) {
+      for (const test of spec.tests) {
+        const ids = test.annotations
+          .filter((a) => a.type === RUNBOOK_ITEM_ANNOTATION && a.description !== undefined)
+          .map((a) => (a.description ?? "").trim());
+        const hits = ids.filter((id) => selectors.some((selector) => itemMatches(id, selector)));
+        if (hits.length === 0) continue;
+        for (const id of hits) matched.add(id);
+        locations.add(spec.line === undefined ? spec.file : `${spec.file}:${spec.line}`);
+      }
+    }
+    for (const child of suite.suites ?? []) visit(child);
+  };
+  for (const fileSuite of report.suites) visit(fileSuite);
+  return { locations: [...locations].sort(), matchedItems: [...matched].sort() };
 }

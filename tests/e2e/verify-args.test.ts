@@ -74,7 +74,7 @@ describe("verify without a sandbox: usage, configuration and reachability", () =
       result.stderr,
       /--service billing: expected one of tenant-instance-management, access-management/,
     );
-    assert.match(result.stderr, /^Usage: npm run verify/m);
+    assert.match(result.stderr, /^Run `npm run verify -- --help` for every option\.$/m);
   });
 
   test("an unknown option and a malformed shard exit 2", async () => {
