@@ -39,6 +39,7 @@ export {
   SandboxStartError,
   SandboxUsageError,
 } from "./errors.ts";
+export { inspectStateDir, removeStaleState, type StateDirState } from "./state.ts";
 export {
   type DeployRequestInput,
   type SandboxHandle,

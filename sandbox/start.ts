@@ -4,7 +4,8 @@
  * estate, and the endpoints files that tell the harness where everything is.
  */
 import { timingSafeEqual } from "node:crypto";
-import { mkdir, readFile, rm } from "node:fs/promises";
+import { readFileSync, rmSync } from "node:fs";
+import { mkdir } from "node:fs/promises";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { join, resolve } from "node:path";
 import { z } from "zod";
@@ -42,6 +43,7 @@ import {
 } from "./endpoints.ts";
 import { describeError, SandboxStartError, SandboxUsageError } from "./errors.ts";
 import { seedEnvironment, seedPackageSpecs } from "./seed.ts";
+import { inspectStateDir, removeStaleState } from "./state.ts";
 
 const repoRoot = resolve(import.meta.dirname, "..");
 
@@ -97,35 +99,38 @@ export interface DeployRequestInput {
 
 const LatencySchema = z.strictObject({ ms: z.number().int().min(0).max(60_000) });
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: the process exists but belongs to someone else.
-    return error instanceof Error && "code" in error && error.code === "EPERM";
-  }
-}
-
-/** Refuses to start over the endpoints file of another live sandbox (it would orphan that one). */
+/**
+ * Refuses to start over the endpoints file of another live sandbox (it would orphan that one); stale
+ * state a dead sandbox left is removed. A file of this process is replaced, as before.
+ */
 async function assertStateDirFree(stateDir: string): Promise<void> {
-  const path = join(stateDir, endpointsFileName);
-  let text: string;
-  try {
-    text = await readFile(path, "utf8");
-  } catch {
+  const state = await inspectStateDir(stateDir);
+  if (state.kind === "none") return;
+  if (state.kind === "stale") {
+    await removeStaleState(state);
     return;
   }
+  const pid = state.kind === "running" ? state.endpoints.pid : state.pid;
+  if (pid === process.pid) return;
+  throw new SandboxStartError(
+    state.kind === "running"
+      ? `Another sandbox (pid ${pid}) is running from ${stateDir}. Stop it (\`npm run sandbox -- stop --state-dir ${stateDir}\`, or Ctrl-C in its terminal) or start this one with another stateDir.`
+      : `Another sandbox (pid ${pid}) may be running from ${stateDir}: ${state.reason}. Try again in a moment, stop pid ${pid} if it is a hung sandbox (\`kill ${pid}\`), or start this one with another stateDir.`,
+  );
+}
+
+/** Removes the endpoints files at exit if they are still this sandbox's (a later one may have replaced them). */
+function removeOwnFilesSync(stateDir: string, endpoints: Endpoints): void {
   try {
-    const pid = z.object({ pid: z.number().int() }).parse(JSON.parse(text)).pid;
-    if (pid !== process.pid && isAlive(pid)) {
-      throw new SandboxStartError(
-        `Another sandbox (pid ${pid}) is running from ${stateDir}. Stop it (Ctrl-C in its terminal, or kill ${pid}) or start this one with another stateDir.`,
-      );
-    }
-  } catch (error) {
-    if (error instanceof SandboxStartError) throw error;
-    // An unreadable file from a crashed run is simply replaced.
+    const current: unknown = JSON.parse(readFileSync(join(stateDir, endpointsFileName), "utf8"));
+    const mine = z.object({ pid: z.number(), startedAt: z.string() }).safeParse(current);
+    if (!mine.success || mine.data.pid !== endpoints.pid || mine.data.startedAt !== endpoints.startedAt)
+      return;
+    rmSync(join(stateDir, endpointsFileName), { force: true });
+    rmSync(endpoints.awsConfigFile, { force: true });
+    rmSync(endpoints.awsSharedCredentialsFile, { force: true });
+  } catch {
+    // Nothing of ours is left to remove.
   }
 }
 
@@ -394,19 +399,13 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<S
     const written = endpoints;
     await writeEndpointFiles(stateDir, written);
     mark("endpoints-file");
-    cleanups.push(async () => {
-      // Remove the files only if they are still ours (a later sandbox may have replaced them).
-      try {
-        const current: unknown = JSON.parse(await readFile(join(stateDir, endpointsFileName), "utf8"));
-        const mine = z.object({ pid: z.number(), startedAt: z.string() }).safeParse(current);
-        if (!mine.success || mine.data.pid !== written.pid || mine.data.startedAt !== written.startedAt)
-          return;
-      } catch {
-        return;
-      }
-      await rm(join(stateDir, endpointsFileName), { force: true });
-      await rm(written.awsConfigFile, { force: true });
-      await rm(written.awsSharedCredentialsFile, { force: true });
+    // A process that exits without stop() (process.exit after a signal, a second Ctrl-C) must not
+    // leave an endpoints file naming a dead pid behind.
+    const onExit = () => removeOwnFilesSync(stateDir, written);
+    process.on("exit", onExit);
+    cleanups.push(() => {
+      process.off("exit", onExit);
+      removeOwnFilesSync(stateDir, written);
     });
   } catch (error) {
     await runCleanups();
