@@ -1,6 +1,6 @@
 /**
  * `npm run sandbox [-- <command>]`: start the sandbox in the foreground, deploy a build into the
- * running one, or show its status. Exit codes: 0 ok, 1 failed, 2 usage, 3 sandbox not running.
+ * running one, show its status, or stop it. Exit codes: 0 ok, 1 failed, 2 usage, 3 sandbox not running.
  */
 import { createHash } from "node:crypto";
 import { mkdir, readdir, readFile, rename, rm, stat, utimes } from "node:fs/promises";
@@ -12,36 +12,64 @@ import { type ParseArgsConfig, parseArgs } from "node:util";
 import { environmentNames, serviceNames } from "./accounts.ts";
 import type { Endpoints } from "./endpoints.ts";
 import { SandboxNotRunningError, SandboxUsageError } from "./errors.ts";
+import type { SandboxHandle } from "./start.ts";
 
 const repoRoot = resolve(import.meta.dirname, "..");
 
 type ParseArgsOptionsConfig = NonNullable<ParseArgsConfig["options"]>;
 
-async function usage(): Promise<string> {
-  const { faultKinds } = await import("./deploy.ts");
-  return `Usage: npm run sandbox -- [command] [options]
+const subcommands = ["deploy", "status", "stop"] as const;
+type Subcommand = (typeof subcommands)[number];
 
-Commands:
-  (none)    Start the sandbox in the foreground and print the variables to export. Ctrl-C stops it.
-            --state-dir <dir>     where endpoints.json and the AWS config files go (default .sandbox)
+function isSubcommand(value: string | undefined): value is Subcommand {
+  return subcommands.some((name) => name === value);
+}
+
+const EXIT_CODES = `Exit codes:
+  0  ok (stop: the sandbox stopped)
+  1  failed (a deploy failed; stop: the sandbox did not exit in time)
+  2  usage error
+  3  no sandbox running from the state directory, or it does not answer (stale state is removed)`;
+
+/** The help of one command, or of all of them. */
+async function usage(command?: Subcommand): Promise<string> {
+  const { faultKinds } = await import("./deploy.ts");
+  const sections = {
+    start: `  (none)    Start the sandbox in the foreground and print the variables to export. Ctrl-C stops it.
+            --state-dir <dir>     where endpoints.json and the AWS config files go
+                                  (default $HARNESS_SANDBOX_DIR, else .sandbox: where verify and sweep look)
             --aws-port <port>     port of the AWS endpoint (default: any free port)
             --api-latency <ms>    extra latency per API request (default 0)
             --no-seed             start without the seeded estate
-            --verbose             print the services' logs
-  deploy    Deploy a build into the running sandbox through the AWS APIs, as CI does.
+            --verbose             print the services' logs`,
+    deploy: `  deploy    Deploy a build into the running sandbox through the AWS APIs, as CI does.
             --env <${environmentNames.join("|")}>   (required)
             --service <${serviceNames.join("|")}>  (default tenant-instance-management)
             --version <x.y.z>     app version (default: live version + 1 patch)
             --fault <kind>        one of: ${faultKinds.join(", ")}
             --route "<METHOD /path>"  route of an endpoint-5xx, slow-endpoint or contract-drift fault
-            --delay-ms <ms>       delay of a slow-endpoint fault
+            --delay-ms <ms>       delay of a slow-endpoint fault (default 1500)
             --canary <weight>     route this share of traffic (0..1) to the new version, e.g. 0.1
             --no-backup-alias     skip the backup-* alias    --no-record  skip the deployment record
-            --state-dir <dir>
-  status    Show whether a sandbox runs from the state directory and where its endpoints are.
-            --state-dir <dir>
+            --state-dir <dir>     (default $HARNESS_SANDBOX_DIR, else .sandbox)`,
+    status: `  status    Show whether a sandbox runs from the state directory and where its endpoints are.
+            Stale state (an endpoints file whose pid has exited or whose control API is gone) is
+            reported and removed.
+            --state-dir <dir>     (default $HARNESS_SANDBOX_DIR, else .sandbox)`,
+    stop: `  stop      Stop the sandbox running from the state directory (SIGTERM to its pid, then wait for it
+            to exit and its endpoints file to go). Also stops a drill kept with \`npm start -- --keep\`.
+            --state-dir <dir>     (default $HARNESS_SANDBOX_DIR, else .sandbox)`,
+  };
+  if (command !== undefined) {
+    return `Usage: npm run sandbox -- ${command} [options]\n\n${sections[command]}\n            -h, --help            print this help\n\n${EXIT_CODES}`;
+  }
+  return `Usage: npm run sandbox -- [command] [options]
 
-Exit codes: 0 ok, 1 failed, 2 usage error, 3 sandbox not running or unreachable.`;
+Commands:
+${[sections.start, sections.deploy, sections.status, sections.stop].join("\n")}
+  -h, --help  print this help; \`<command> --help\` prints one command's
+
+${EXIT_CODES}`;
 }
 
 /** Where the CLI writes: the process's stdout/stderr, or a capture in tests. */
@@ -69,15 +97,17 @@ class ExitError extends Error {
   }
 }
 
-function usageError(message: string): ExitError {
-  return new ExitError(`${message}\nRun \`npm run sandbox -- --help\` for the options.`, 2);
+function usageError(message: string, command?: Subcommand): ExitError {
+  const help = command === undefined ? "npm run sandbox -- --help" : `npm run sandbox -- ${command} --help`;
+  return new ExitError(`${message}\nRun \`${help}\` for the options and exit codes.`, 2);
 }
 
-function parse<T extends ParseArgsOptionsConfig>(argv: string[], options: T) {
+function parse<T extends ParseArgsOptionsConfig>(argv: string[], options: T, command?: Subcommand) {
   try {
     return parseArgs({ args: argv, options, strict: true, allowPositionals: false });
   } catch (error) {
-    throw usageError(error instanceof Error ? error.message : String(error));
+    const message = error instanceof Error ? error.message : String(error);
+    throw usageError(message.replace(/\. To specify a positional argument.*$/s, "."), command);
   }
 }
 
@@ -97,6 +127,51 @@ function numberOption(
 
 function stringOption(value: unknown): string | undefined {
   return typeof value === "string" ? value : undefined;
+}
+
+/** $HARNESS_SANDBOX_DIR, where the harness's scripts (verify, sweep, the drill) look for a sandbox. */
+function envStateDir(): string | undefined {
+  const dir = process.env.HARNESS_SANDBOX_DIR;
+  return dir ? resolve(dir) : undefined;
+}
+
+/** The state directory a command works on: --state-dir, else $HARNESS_SANDBOX_DIR, else `.sandbox`. */
+async function stateDirOption(value: unknown): Promise<string> {
+  const given = stringOption(value);
+  if (given !== undefined) return resolve(given);
+  const { defaultStateDir } = await import("./endpoints.ts");
+  return envStateDir() ?? defaultStateDir;
+}
+
+/**
+ * The running sandbox of a state directory, or an exit 3 that says why there is none. Stale state is
+ * removed on the way, and the message says so.
+ */
+async function requireRunning(stateDir: string): Promise<{ endpoints: Endpoints; status: string }> {
+  const { inspectStateDir, removeStaleState } = await import("./state.ts");
+  const state = await inspectStateDir(stateDir);
+  switch (state.kind) {
+    case "running":
+      return { endpoints: state.endpoints, status: state.status };
+    case "none":
+      throw new ExitError(
+        `No sandbox is running from ${stateDir} (no ${state.path}). Start one with \`npm run sandbox\` (it keeps running in the foreground).`,
+        3,
+      );
+    case "stale": {
+      const removed = await removeStaleState(state);
+      const parts = [`No sandbox is running from ${stateDir}: ${state.reason}.`];
+      if (removed.length > 0) parts.push(`Removed the stale state (${removed.join(", ")}).`);
+      parts.push("Start one with `npm run sandbox`.");
+      throw new ExitError(parts.join(" "), 3);
+    }
+    case "unconfirmed":
+      throw new ExitError(
+        `The sandbox of ${stateDir} cannot be confirmed: ${state.reason}. Its files are left as they are; ` +
+          `try again in a moment, or if it is hung, \`kill ${state.pid}\` and run \`npm run sandbox -- status\` to clean up.`,
+        3,
+      );
+  }
 }
 
 async function runForeground(argv: string[], io: CliIo): Promise<number> {
@@ -121,48 +196,68 @@ async function runForeground(argv: string[], io: CliIo): Promise<number> {
   );
   // Loaded here so `deploy`, `status` and `--help` stay fast.
   const verbose = values.verbose === true;
-  const loaded = await loadStartSandbox(verbose ? (line) => io.err(`${line}\n`) : undefined);
-  const sandbox = await loaded.startSandbox({
-    stateDir: stringOption(values["state-dir"]),
-    awsPort,
-    apiLatencyMs,
-    seed: values["no-seed"] !== true,
-    quiet: values.verbose !== true,
+  // Signals are handled from here on, before "ready" is printed: a caller that stops the sandbox the
+  // moment it reads "ready" must find the handlers in place, or the process dies with a stale file.
+  let sandbox: SandboxHandle | undefined;
+  let stopping = false;
+  let resolveExit: (code: number) => void = () => undefined;
+  const exited = new Promise<number>((resolvePromise) => {
+    resolveExit = resolvePromise;
   });
-  io.out(`${describeRunning(sandbox.endpoints, sandbox.stateDir)}\nready in ${sandbox.startupMs} ms\n`);
+  const stopStarted = (handle: SandboxHandle) => {
+    handle.stop().then(
+      () => {
+        io.err("Sandbox stopped.\n");
+        resolveExit(0);
+      },
+      (error: unknown) => {
+        io.err(
+          `The sandbox did not stop cleanly: ${error instanceof Error ? error.message : String(error)}\n`,
+        );
+        resolveExit(1);
+      },
+    );
+  };
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      io.err(`Second ${signal}: exiting without a clean stop.\n`);
+      resolveExit(1);
+      return;
+    }
+    stopping = true;
+    io.err(`${signal}: stopping the sandbox...\n`);
+    // A sandbox still starting is stopped as soon as it is up.
+    if (sandbox) stopStarted(sandbox);
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+
+  const loaded = await loadStartSandbox(verbose ? (line) => io.err(`${line}\n`) : undefined);
+  try {
+    sandbox = await loaded.startSandbox({
+      stateDir: stringOption(values["state-dir"]) ?? envStateDir(),
+      awsPort,
+      apiLatencyMs,
+      seed: values["no-seed"] !== true,
+      quiet: values.verbose !== true,
+    });
+  } catch (error) {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+    throw error;
+  }
+  if (stopping) {
+    stopStarted(sandbox);
+    return exited;
+  }
+  io.out(`${describeRunning(sandbox.endpoints, sandbox.stateDir, true)}\nready in ${sandbox.startupMs} ms\n`);
   // Without a bundle for these sources, build one now that the sandbox is up, for the next start.
   if (loaded.buildBundle) {
     loaded.buildBundle().catch((error: unknown) => {
       if (verbose) io.err(`sandbox: could not bundle the sandbox for faster starts: ${String(error)}\n`);
     });
   }
-
-  return new Promise<number>((resolveExit) => {
-    let stopping = false;
-    const stop = (signal: string) => {
-      if (stopping) {
-        io.err(`Second ${signal}: exiting without a clean stop.\n`);
-        resolveExit(1);
-        return;
-      }
-      stopping = true;
-      io.err(`${signal}: stopping the sandbox...\n`);
-      sandbox.stop().then(
-        () => {
-          io.err("Sandbox stopped.\n");
-          resolveExit(0);
-        },
-        (error: unknown) => {
-          io.err(
-            `The sandbox did not stop cleanly: ${error instanceof Error ? error.message : String(error)}\n`,
-          );
-          resolveExit(1);
-        },
-      );
-    };
-    process.on("SIGINT", () => stop("SIGINT"));
-    process.on("SIGTERM", () => stop("SIGTERM"));
-  });
+  return exited;
 }
 
 type StartSandbox = typeof import("./start.ts").startSandbox;
@@ -274,9 +369,10 @@ async function buildStartBundle(bundlePath: string): Promise<void> {
 }
 
 /** The block printed at start: what to export, and per environment where things are (no secrets). */
-function describeRunning(endpoints: Endpoints, stateDir: string): string {
+function describeRunning(endpoints: Endpoints, stateDir: string, foreground: boolean): string {
+  const stop = foreground ? "Ctrl-C" : `\`npm run sandbox -- stop --state-dir ${stateDir}\``;
   const lines = [
-    `BBWS sandbox running (pid ${endpoints.pid}); state in ${stateDir}. Ctrl-C stops it.`,
+    `BBWS sandbox running (pid ${endpoints.pid}); state in ${stateDir}. ${stop} stops it.`,
     "",
     ...Object.entries(endpoints.exports).map(([name, value]) => `export ${name}=${value}`),
     "",
@@ -329,22 +425,28 @@ async function control(
 }
 
 async function runDeploy(argv: string[], io: CliIo): Promise<number> {
-  const { values } = parse(argv, {
-    env: { type: "string" },
-    service: { type: "string" },
-    version: { type: "string" },
-    fault: { type: "string" },
-    route: { type: "string" },
-    "delay-ms": { type: "string" },
-    canary: { type: "string" },
-    "no-backup-alias": { type: "boolean" },
-    "no-record": { type: "boolean" },
-    "state-dir": { type: "string" },
-  });
-  if (values.env === undefined) throw usageError(`deploy needs --env (${environmentNames.join(", ")}).`);
-  if (values.route !== undefined && values.fault === undefined) throw usageError("--route needs --fault.");
+  const { values } = parse(
+    argv,
+    {
+      env: { type: "string" },
+      service: { type: "string" },
+      version: { type: "string" },
+      fault: { type: "string" },
+      route: { type: "string" },
+      "delay-ms": { type: "string" },
+      canary: { type: "string" },
+      "no-backup-alias": { type: "boolean" },
+      "no-record": { type: "boolean" },
+      "state-dir": { type: "string" },
+    },
+    "deploy",
+  );
+  if (values.env === undefined)
+    throw usageError(`deploy needs --env (${environmentNames.join(", ")}).`, "deploy");
+  if (values.route !== undefined && values.fault === undefined)
+    throw usageError("--route needs --fault.", "deploy");
   if (values["delay-ms"] !== undefined && values.fault === undefined)
-    throw usageError("--delay-ms needs --fault slow-endpoint.");
+    throw usageError("--delay-ms needs --fault slow-endpoint.", "deploy");
   const delayMs = numberOption(
     values["delay-ms"],
     "delay-ms",
@@ -377,15 +479,14 @@ async function runDeploy(argv: string[], io: CliIo): Promise<number> {
     ...(values["no-record"] === true ? { recordDeployment: false } : {}),
   };
   const { parseDeployRequest } = await import("./deploy.ts");
-  const { defaultStateDir, readEndpointsFile } = await import("./endpoints.ts");
   const { z } = await import("zod");
   try {
     parseDeployRequest(request);
   } catch (error) {
-    if (error instanceof SandboxUsageError) throw usageError(error.message);
+    if (error instanceof SandboxUsageError) throw usageError(error.message, "deploy");
     throw error;
   }
-  const endpoints = await readEndpointsFile(stringOption(values["state-dir"]) ?? defaultStateDir);
+  const { endpoints } = await requireRunning(await stateDirOption(values["state-dir"]));
   const { status, json } = await control(endpoints, "POST", "/deploy", request);
   if (status === 200) {
     const result = z
@@ -405,7 +506,7 @@ async function runDeploy(argv: string[], io: CliIo): Promise<number> {
   }
   const error = z.object({ error: z.object({ code: z.string(), message: z.string() }) }).safeParse(json);
   const message = error.success ? error.data.error.message : `HTTP ${status}: ${String(json).slice(0, 500)}`;
-  if (status === 400) throw usageError(message);
+  if (status === 400) throw usageError(message, "deploy");
   if (status === 401) {
     throw new ExitError(
       `The sandbox at ${endpoints.controlUrl} refused the control token from the endpoints file: it belongs to another sandbox run. Restart the sandbox.`,
@@ -416,35 +517,65 @@ async function runDeploy(argv: string[], io: CliIo): Promise<number> {
 }
 
 async function runStatus(argv: string[], io: CliIo): Promise<number> {
-  const { values } = parse(argv, { "state-dir": { type: "string" } });
-  const { defaultStateDir, readEndpointsFile } = await import("./endpoints.ts");
-  const { z } = await import("zod");
-  const stateDir = stringOption(values["state-dir"]) ?? defaultStateDir;
-  const endpoints = await readEndpointsFile(stateDir);
-  const { status, json } = await control(endpoints, "GET", "/health");
-  const health = z.object({ status: z.string(), pid: z.number() }).safeParse(json);
-  if (status !== 200 || !health.success || health.data.pid !== endpoints.pid) {
-    throw new SandboxNotRunningError(
-      `The endpoints file names pid ${endpoints.pid} at ${endpoints.controlUrl}, but that sandbox does not answer as expected (HTTP ${status}). Start it again with \`npm run sandbox\`.`,
+  const { values } = parse(argv, { "state-dir": { type: "string" } }, "status");
+  const stateDir = await stateDirOption(values["state-dir"]);
+  const { endpoints, status } = await requireRunning(stateDir);
+  io.out(`${describeRunning(endpoints, stateDir, false)}\nstatus: ${status}\n`);
+  return 0;
+}
+
+const STOP_TIMEOUT_MS = 20_000;
+
+async function runStop(argv: string[], io: CliIo): Promise<number> {
+  const { values } = parse(argv, { "state-dir": { type: "string" } }, "stop");
+  const stateDir = await stateDirOption(values["state-dir"]);
+  const { endpoints } = await requireRunning(stateDir);
+  const { isProcessAlive, inspectStateDir, removeStaleState } = await import("./state.ts");
+  const { pid } = endpoints;
+  const started = performance.now();
+  try {
+    process.kill(pid, "SIGTERM");
+  } catch (error) {
+    throw new ExitError(
+      `Cannot signal the sandbox's pid ${pid}: ${error instanceof Error ? error.message : String(error)}. Stop it in its own terminal (Ctrl-C).`,
+      1,
     );
   }
-  io.out(`${describeRunning(endpoints, stateDir)}\nstatus: ${health.data.status}\n`);
+  while (isProcessAlive(pid)) {
+    if (performance.now() - started > STOP_TIMEOUT_MS) {
+      throw new ExitError(
+        `The sandbox (pid ${pid}) did not exit within ${STOP_TIMEOUT_MS / 1000} s of SIGTERM. ` +
+          `\`kill -9 ${pid}\`, then \`npm run sandbox -- status\` removes what it left.`,
+        1,
+      );
+    }
+    await new Promise((done) => setTimeout(done, 100));
+  }
+  // A sandbox stops by removing its endpoints file; one that could not (killed mid-stop) left it.
+  const after = await inspectStateDir(stateDir);
+  if (after.kind === "stale") await removeStaleState(after);
+  io.out(
+    `Stopped the sandbox (pid ${pid}) running from ${stateDir} in ${((performance.now() - started) / 1000).toFixed(1)} s.\n`,
+  );
   return 0;
 }
 
 /** Runs the CLI with the given arguments and returns the exit code. */
 export async function main(argv: string[], io: CliIo = processIo): Promise<number> {
   const [command, ...rest] = argv;
-  if (command === "--help" || command === "-h" || command === "help") {
-    io.out(`${await usage()}\n`);
+  const end = argv.indexOf("--");
+  const options = end === -1 ? argv : argv.slice(0, end);
+  if (command === "help" || options.includes("--help") || options.includes("-h")) {
+    io.out(`${await usage(isSubcommand(command) ? command : undefined)}\n`);
     return 0;
   }
   try {
     if (command === undefined || command.startsWith("--")) return await runForeground(argv, io);
     if (command === "deploy") return await runDeploy(rest, io);
     if (command === "status") return await runStatus(rest, io);
+    if (command === "stop") return await runStop(rest, io);
     throw usageError(
-      `Unknown command ${JSON.stringify(command)}; commands: deploy, status (or none to start).`,
+      `Unknown command ${JSON.stringify(command)}; commands: ${subcommands.join(", ")} (or none to start).`,
     );
   } catch (error) {
     const code =
