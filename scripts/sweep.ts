@@ -6,13 +6,34 @@
  * Tenants are soft deleted, instances deleted, pending invitations cancelled. Data tagged `seed: "true"`
  * and untagged data are never touched. In a read-only environment (PROD) it only lists what it finds.
  *
+ * Without --sandbox it goes to AWS and checks first that it has what that needs (credentials of the
+ * environment's account, the Cognito app client id, the smoke user), listing everything missing at once.
+ *
  * Exit codes: 0 nothing left over (or everything removed), 1 some leftovers could not be removed,
- * 2 usage or configuration error, 3 the API or the sandbox could not be reached.
+ * 2 usage or configuration error (also missing credentials or those of another account), 3 the API,
+ * AWS or the sandbox could not be reached.
  */
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { AwsClients, awsTargetFor, CognitoTokenSource } from "../lib/aws/index.ts";
-import { ConfigError, type HarnessConfig, loadHarnessConfig, requireUsable } from "../lib/config/index.ts";
+import {
+  AccountMismatchError,
+  AwsClients,
+  AwsCredentialsError,
+  AwsUnreachableError,
+  assertAccount,
+  awsTargetFor,
+  CognitoTokenSource,
+  classifyAwsError,
+  TokenUnavailableError,
+} from "../lib/aws/index.ts";
+import { formatHelp, HELP_ENTRY, helpHint, parseArgsProblem, wantsHelp } from "../lib/cli/index.ts";
+import {
+  ConfigError,
+  type ConfigIssue,
+  type HarnessConfig,
+  loadHarnessConfig,
+  requireUsable,
+} from "../lib/config/index.ts";
 import {
   ApiClient,
   ApiUrlMissingError,
@@ -23,19 +44,75 @@ import {
 } from "../lib/http/index.ts";
 import { sandboxChildEnv, UsageError } from "../lib/run/index.ts";
 import {
+  credentialsIssue,
   DurationFormatError,
   formatDuration,
   parseDuration,
   SweepListError,
   type SweepReport,
+  sweepConfigIssues,
   sweepLeftovers,
+  sweepPreflightError,
 } from "../lib/sweep/index.ts";
-import { type EnvironmentId, environmentIds } from "../runbooks/schema.ts";
-import { defaultStateDir, readEndpointsFile, SandboxNotRunningError } from "../sandbox/index.ts";
+import { type Environment, type EnvironmentId, environmentIds } from "../runbooks/schema.ts";
+import { defaultStateDir, inspectStateDir, SandboxNotRunningError } from "../sandbox/index.ts";
 
 const USAGE =
   "Usage: npm run sweep -- --env <dev|sit|prod> [--older-than 30m] [--sandbox] [--dry-run] [--json] [--config <file>]";
 const DEFAULT_AGE = "30m";
+
+const HELP = formatHelp({
+  usage: [USAGE.replace(/^Usage: /, "")],
+  summary:
+    "Removes test data killed or crashed runs left behind: tenants, instances and invitations tagged\n" +
+    "harness-run-id and created more than --older-than ago (runs in progress keep theirs). Tenants are soft\n" +
+    "deleted, instances deleted, pending invitations cancelled; seed and untagged data are never touched.\n" +
+    "In a read-only environment (PROD) it only lists what it finds. The account guard runs first.",
+  sections: [
+    {
+      title: "Options",
+      entries: [
+        ["--env <dev|sit|prod>", "the environment to sweep (required)"],
+        [
+          "--older-than <age>",
+          `only data created more than this ago: 90s, 30m, 2h, 1d or 0 (default ${DEFAULT_AGE})`,
+        ],
+        [
+          "--sandbox",
+          "sweep the running embedded sandbox ($HARNESS_SANDBOX_DIR, else .sandbox) instead of AWS (default: AWS)",
+        ],
+        ["--dry-run", "list what would be removed and remove nothing"],
+        ["--json", "print the report as JSON"],
+        ["--config <file>", "override file (default $HARNESS_CONFIG)"],
+        HELP_ENTRY,
+      ],
+    },
+    {
+      title: "Without --sandbox (AWS) it needs",
+      entries: [
+        [
+          "AWS credentials",
+          "HARNESS_<ENV>_AWS_PROFILE, or the default credential chain; STS must name the environment's account",
+        ],
+        [
+          "API and Cognito",
+          "HARNESS_<ENV>_COGNITO_CLIENT_ID, and HARNESS_<ENV>_API_URL where the runbook says TBD",
+        ],
+        ["the smoke user", "BBWS_<ENV>_SMOKE_USERNAME and BBWS_<ENV>_SMOKE_PASSWORD (from the secret store)"],
+      ],
+    },
+  ],
+  exitCodes: [
+    [0, "nothing left over, or everything removed"],
+    [1, "some leftovers could not be removed"],
+    [
+      2,
+      "usage or configuration error: a bad flag, missing credentials or values, credentials of another account",
+    ],
+    [3, "the API, AWS or the sandbox could not be reached"],
+  ],
+});
+const USAGE_AND_HINT = `${USAGE}\n${helpHint("npm run sweep --")}`;
 
 interface Args {
   env: EnvironmentId;
@@ -64,7 +141,7 @@ function parseSweepArgs(argv: string[]): Args {
       },
     }));
   } catch (error) {
-    throw new UsageError([error instanceof Error ? error.message : String(error)], USAGE);
+    throw new UsageError([parseArgsProblem(error)], USAGE_AND_HINT);
   }
   const problems: string[] = [];
   const envText = typeof values.env === "string" ? values.env : undefined;
@@ -80,7 +157,7 @@ function parseSweepArgs(argv: string[]): Args {
     if (!(error instanceof DurationFormatError)) throw error;
     problems.push(`--older-than ${error.input}: expected a number with s, m, h or d (e.g. 30m), or 0`);
   }
-  if (problems.length > 0 || env === undefined) throw new UsageError(problems, USAGE);
+  if (problems.length > 0 || env === undefined) throw new UsageError(problems, USAGE_AND_HINT);
   const config = typeof values.config === "string" ? resolve(values.config) : undefined;
   return {
     env,
@@ -97,11 +174,36 @@ async function useSandbox(config: HarnessConfig): Promise<void> {
   const stateDir = process.env.HARNESS_SANDBOX_DIR
     ? resolve(process.env.HARNESS_SANDBOX_DIR)
     : defaultStateDir;
-  const endpoints = await readEndpointsFile(stateDir);
-  const env = sandboxChildEnv(endpoints, config.environments, process.env);
+  const state = await inspectStateDir(stateDir);
+  if (state.kind !== "running") {
+    const why =
+      state.kind === "none"
+        ? `there is no ${state.path}`
+        : `${state.reason}${state.kind === "stale" ? " (`npm run sandbox -- status` removes the stale state)" : ""}`;
+    throw new SandboxNotRunningError(
+      `No sandbox is running from ${stateDir} to sweep: ${why}. Start one with \`npm run sandbox\` (it keeps running in the foreground) and run the sweep again.`,
+    );
+  }
+  const env = sandboxChildEnv(state.endpoints, config.environments, process.env);
   // Real AWS credentials from the shell must not reach the SDK: keep exactly the sandbox run's variables.
   for (const name of Object.keys(process.env)) if (!(name in env)) delete process.env[name];
   Object.assign(process.env, env);
+}
+
+/**
+ * Everything the sweep needs, checked before its first request and reported at once (exit 2), then the
+ * account guard: the credentials must belong to the environment's account, as for every suite.
+ */
+async function preflight(environment: Environment, aws: AwsClients, sandbox: boolean): Promise<void> {
+  const issues: ConfigIssue[] = [];
+  try {
+    await aws.sts.config.credentials();
+  } catch (error) {
+    issues.push(credentialsIssue(environment, error instanceof Error ? error.message : String(error)));
+  }
+  issues.push(...sweepConfigIssues(environment, process.env));
+  if (issues.length > 0) throw sweepPreflightError(environment, issues, sandbox);
+  await assertAccount(aws.sts, environment);
 }
 
 function printReport(report: SweepReport, args: Args, readOnly: boolean): void {
@@ -126,6 +228,10 @@ function printReport(report: SweepReport, args: Args, readOnly: boolean): void {
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 
 async function main(argv: string[]): Promise<number> {
+  if (wantsHelp(argv)) {
+    process.stdout.write(`${HELP}\n`);
+    return 0;
+  }
   let args: Args;
   let config: HarnessConfig;
   try {
@@ -152,6 +258,7 @@ async function main(argv: string[]): Promise<number> {
   const agent = createHttpAgent({ timeoutMs: environment.http.timeoutMs, connections: 8 });
   const aws = new AwsClients(awsTargetFor(environment));
   try {
+    await preflight(environment, aws, args.sandbox);
     const tokenSource = new CognitoTokenSource({
       client: aws.cognito,
       environment: environment.id,
@@ -177,23 +284,37 @@ async function main(argv: string[]): Promise<number> {
     else printReport(report, args, readOnly);
     return report.failed.length > 0 ? 1 : 0;
   } catch (error) {
-    if (error instanceof ConfigError || error instanceof ApiUrlMissingError) {
-      process.stderr.write(`${error.message}\n`);
-      return 2;
-    }
-    if (
-      error instanceof SweepListError ||
-      error instanceof HttpUnreachableError ||
-      error instanceof HttpTimeoutError
-    ) {
-      process.stderr.write(`sweep: ${error.message}\n`);
-      return 3;
-    }
-    throw error;
+    const code = exitCodeFor(error);
+    if (code === undefined) throw error;
+    process.stderr.write(
+      `${code === 3 ? "sweep: " : ""}${error instanceof Error ? error.message : String(error)}\n`,
+    );
+    return code;
   } finally {
     aws.destroy();
     await agent.close();
   }
+}
+
+/** The documented exit code of an expected failure; undefined for a bug (printed with its stack). */
+function exitCodeFor(error: unknown): 2 | 3 | undefined {
+  if (
+    error instanceof ConfigError ||
+    error instanceof ApiUrlMissingError ||
+    error instanceof AccountMismatchError ||
+    error instanceof AwsCredentialsError
+  )
+    return 2;
+  if (
+    error instanceof SweepListError ||
+    error instanceof HttpUnreachableError ||
+    error instanceof HttpTimeoutError ||
+    error instanceof AwsUnreachableError
+  )
+    return 3;
+  // Cognito refusing the smoke user is configuration; Cognito not answering is reachability.
+  if (error instanceof TokenUnavailableError) return classifyAwsError(error.cause) === "unreachable" ? 3 : 2;
+  return undefined;
 }
 
 main(process.argv.slice(2)).then(
