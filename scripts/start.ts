@@ -5,18 +5,61 @@
  * promotion would, and exits with that gate's code (0 all passed, 1 a check failed, 2 usage/config,
  * 3 unreachable/inconclusive). Prints where every report is.
  *
+ * The sandbox lives in the state directory every other command looks in ($HARNESS_SANDBOX_DIR, else
+ * `.sandbox`), so a drill kept with --keep is found by `npm run sandbox -- status|stop` and reused by
+ * `npm run verify -- --sandbox`. A sandbox already running there is not replaced: the drill refuses (exit 2).
+ *
  * Options: --full-windows keeps the runbook's PROD monitoring window (5 min) instead of the drill's 30 s;
  * --version X.Y.Z names the build (default 1.5.0); --keep leaves the sandbox running at the end.
  */
-import { spawn } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { join, relative, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { parseArgs } from "node:util";
 import { request } from "undici";
-import { type EnvironmentName, type SandboxHandle, startSandbox } from "../sandbox/index.ts";
+import { formatHelp, HELP_ENTRY, helpHint, parseArgsProblem, wantsHelp } from "../lib/cli/index.ts";
+import {
+  defaultStateDir,
+  type EnvironmentName,
+  inspectStateDir,
+  removeStaleState,
+  type SandboxHandle,
+  startSandbox,
+} from "../sandbox/index.ts";
 
 const repoRoot = resolve(import.meta.dirname, "..");
-const EXIT = { passed: 0, failed: 1, usage: 2, inconclusive: 3 } as const;
+const EXIT = { passed: 0, failed: 1, usage: 2, inconclusive: 3, interrupted: 130 } as const;
+const DEFAULT_VERSION = "1.5.0";
+
+const HELP = formatHelp({
+  usage: ["npm start [-- --version <x.y.z>] [--full-windows] [--keep]"],
+  summary:
+    "Plays the Tenant Lambda runbook on the embedded sandbox (no AWS account): deploy to DEV and verify\n" +
+    "(smoke, post-deploy), promote the same bits to SIT and verify, promote to PROD and verify read-only.\n" +
+    "Stops at the first failing gate. The sandbox runs from $HARNESS_SANDBOX_DIR, else .sandbox; a sandbox\n" +
+    "already running there is not replaced (stop it with `npm run sandbox -- stop`).",
+  sections: [
+    {
+      title: "Options",
+      entries: [
+        ["--version <x.y.z>", `the build to deploy and promote (default ${DEFAULT_VERSION})`],
+        ["--full-windows", "PROD's runbook monitoring window of 5 min (default: the drill's 30 s)"],
+        [
+          "--keep",
+          "leave the sandbox running at the end (Ctrl-C or `npm run sandbox -- stop` stops it; default: stop it)",
+        ],
+        HELP_ENTRY,
+      ],
+    },
+  ],
+  exitCodes: [
+    [EXIT.passed, "every gate passed"],
+    [EXIT.failed, "a check failed"],
+    [EXIT.usage, "usage or configuration error, or a sandbox is already running in the state directory"],
+    [EXIT.inconclusive, "a target was unreachable or gave no data, or the sandbox did not start"],
+    [EXIT.interrupted, "interrupted (Ctrl-C / SIGTERM) before the drill finished"],
+  ],
+});
 
 interface StepResult {
   title: string;
@@ -26,31 +69,65 @@ interface StepResult {
 }
 
 function parseCli(argv: string[]): { fullWindows: boolean; version: string; keep: boolean } {
+  if (wantsHelp(argv)) {
+    console.log(HELP);
+    process.exit(EXIT.passed);
+  }
   try {
     const { values } = parseArgs({
       args: argv,
       options: {
         "full-windows": { type: "boolean", default: false },
-        version: { type: "string", default: "1.5.0" },
+        version: { type: "string", default: DEFAULT_VERSION },
         keep: { type: "boolean", default: false },
-        help: { type: "boolean", default: false },
       },
       strict: true,
     });
-    if (values.help) {
-      console.log("Usage: npm start [-- --version X.Y.Z] [--full-windows] [--keep]");
-      process.exit(EXIT.passed);
-    }
     if (!/^\d+\.\d+\.\d+$/.test(values.version)) {
       throw new Error(`--version must look like 1.5.0 (got "${values.version}")`);
     }
     return { fullWindows: values["full-windows"], version: values.version, keep: values.keep };
   } catch (error) {
-    console.error(`start: ${error instanceof Error ? error.message : String(error)}`);
-    console.error("Usage: npm start [-- --version X.Y.Z] [--full-windows] [--keep]");
+    console.error(`start: ${parseArgsProblem(error)}`);
+    console.error(helpHint("npm start --"));
     process.exit(EXIT.usage);
   }
 }
+
+/** The sandbox's state directory, as verify and the sandbox CLI resolve it. */
+function stateDirFromEnv(): string {
+  const dir = process.env.HARNESS_SANDBOX_DIR;
+  return dir ? resolve(dir) : defaultStateDir;
+}
+
+/**
+ * Null when the state directory is free for the drill's sandbox (stale state of a dead one is removed),
+ * else the message to refuse with: a drill must not clash with, or silently reuse, a sandbox someone runs.
+ */
+async function refusalFor(stateDir: string): Promise<string | null> {
+  const state = await inspectStateDir(stateDir);
+  const stop = `npm run sandbox -- stop${stateDir === defaultStateDir ? "" : ` --state-dir ${stateDir}`}`;
+  switch (state.kind) {
+    case "none":
+      return null;
+    case "stale": {
+      const removed = await removeStaleState(state);
+      if (removed.length > 0) console.log(`   removed stale sandbox state: ${state.reason}`);
+      return null;
+    }
+    case "running":
+      return (
+        `start: a sandbox (pid ${state.endpoints.pid}, started ${state.endpoints.startedAt}) is already running from ${stateDir}. ` +
+        `The drill starts its own there; stop that one first with \`${stop}\` (or Ctrl-C in its terminal), ` +
+        "or run a single suite against it with `npm run verify -- --env dev --suite smoke --sandbox`."
+      );
+    case "unconfirmed":
+      return `start: ${state.reason}; ${stateDir} may still be in use. Stop pid ${state.pid} (\`${stop}\`, or \`kill ${state.pid}\` if it is hung) and run again.`;
+  }
+}
+
+/** The verify run in progress, stopped with the drill on a signal. */
+let currentChild: ChildProcess | null = null;
 
 /** Runs `scripts/verify.ts` against the running sandbox, streaming its output; returns its exit code and run folder. */
 async function verify(
@@ -84,6 +161,7 @@ function runVerify(
         stdio: ["ignore", "pipe", "inherit"],
       },
     );
+    currentChild = child;
     let reportDir: string | null = null;
     let buffered = "";
     child.stdout.setEncoding("utf8");
@@ -94,9 +172,10 @@ function runVerify(
       if (match && reportDir === null) reportDir = match[0];
     });
     child.on("error", reject);
-    child.on("exit", (code, signal) =>
-      resolvePromise({ exitCode: code ?? (signal ? EXIT.failed : 0), reportDir }),
-    );
+    child.on("exit", (code, signal) => {
+      currentChild = null;
+      resolvePromise({ exitCode: code ?? (signal ? EXIT.failed : 0), reportDir });
+    });
   });
 }
 
@@ -134,16 +213,30 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 
 async function main(): Promise<number> {
   const options = parseCli(process.argv.slice(2));
-  const stateDir = join(repoRoot, ".sandbox", "drill");
+  const stateDir = stateDirFromEnv();
   const results: StepResult[] = [];
   const started = Date.now();
   let sandbox: SandboxHandle | null = null;
+  let finished: number | null = null;
 
-  const stopSandbox = async (): Promise<void> => {
-    if (sandbox && !options.keep) await sandbox.stop();
-  };
-  const onSignal = (): void => {
-    void stopSandbox().finally(() => process.exit(130));
+  const refusal = await refusalFor(stateDir);
+  if (refusal !== null) {
+    console.error(refusal);
+    return EXIT.usage;
+  }
+
+  // A signal stops the sandbox even with --keep: a process that exits leaves no endpoints file naming it.
+  const onSignal = (signal: NodeJS.Signals): void => {
+    console.error(`\nstart: ${signal}: stopping the sandbox...`);
+    currentChild?.kill(signal);
+    const code = finished ?? EXIT.interrupted;
+    void (sandbox ? sandbox.stop() : Promise.resolve())
+      .catch((error: unknown) => {
+        console.error(
+          `start: the sandbox did not stop cleanly: ${error instanceof Error ? error.message : String(error)}`,
+        );
+      })
+      .finally(() => process.exit(code));
   };
   process.once("SIGINT", onSignal);
   process.once("SIGTERM", onSignal);
@@ -228,7 +321,7 @@ async function main(): Promise<number> {
       reportDir: null,
     });
   } finally {
-    await stopSandbox();
+    if (sandbox && !options.keep) await sandbox.stop();
   }
 
   console.log("\n== Runbook drill summary");
@@ -245,9 +338,21 @@ async function main(): Promise<number> {
       ? `\nDrill stopped at "${failed.title}" (exit ${failed.exitCode}). Reports: reports/runs/`
       : `\nDrill passed in ${((Date.now() - started) / 1000).toFixed(1)} s. Reports (HTML, JUnit, Allure results, verdict.json): reports/runs/`,
   );
-  if (options.keep && sandbox)
-    console.log(`Sandbox left running (--keep): ${join(stateDir, "endpoints.json")}`);
-  return failed ? failed.exitCode : EXIT.passed;
+  const code = failed ? failed.exitCode : EXIT.passed;
+  if (options.keep && sandbox) {
+    finished = code;
+    const dirFlag = stateDir === defaultStateDir ? "" : ` --state-dir ${stateDir}`;
+    console.log(
+      [
+        "",
+        `Sandbox left running (--keep): pid ${process.pid}, state in ${stateDir === defaultStateDir ? ".sandbox" : stateDir}.`,
+        "   reuse it:  npm run verify -- --env dev --suite smoke --sandbox",
+        `   see it:    npm run sandbox -- status${dirFlag}`,
+        `   stop it:   Ctrl-C here, or npm run sandbox -- stop${dirFlag}`,
+      ].join("\n"),
+    );
+  }
+  return code;
 }
 
 main().then(
