@@ -95,7 +95,12 @@ const child = spawn(
   {
     cwd: root,
     stdio: ["inherit", "pipe", "inherit"],
-    env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true", ...process.env },
+    // Run under another test runner, NODE_TEST_CONTEXT would switch this one's output away from TAP.
+    env: {
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+      ...process.env,
+      NODE_TEST_CONTEXT: undefined,
+    },
   },
 );
 
