@@ -39,10 +39,10 @@ export {
   SandboxStartError,
   SandboxUsageError,
 } from "./errors.ts";
-export { inspectStateDir, removeStaleState, type StateDirState } from "./state.ts";
 export {
   type DeployRequestInput,
   type SandboxHandle,
   type StartSandboxOptions,
   startSandbox,
 } from "./start.ts";
+export { inspectStateDir, removeStaleState, type StateDirState } from "./state.ts";
