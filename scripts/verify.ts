@@ -466,7 +466,8 @@ async function main(argv: string[]): Promise<number> {
       ...(useColor(humanOut) ? { FORCE_COLOR: "1" } : { FORCE_COLOR: "0" }),
     };
     const cli = join(repoRoot, "node_modules", "@playwright", "test", "cli.js");
-    const playwrightArgs = [cli, "test", "--project", project, ...locations];
+    // Locations first: --project takes every value that follows it.
+    const playwrightArgs = [cli, "test", ...locations, "--project", project];
     if (args.shard) playwrightArgs.push("--shard", `${args.shard.current}/${args.shard.total}`);
     if (args.grep) playwrightArgs.push("--grep", args.grep);
     if (args.retries > 0) playwrightArgs.push("--retries", String(args.retries));

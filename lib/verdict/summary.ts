@@ -117,6 +117,8 @@ export function formatVerdictSummary(verdict: Verdict, style: SummaryStyle = {})
   for (const reason of verdict.reasons) {
     if (itemIds.some((id) => reason.startsWith(`${id}:`))) continue;
     if (verdict.outcome === "passed" && /^\d+ item\(s\) verified$/.test(reason)) continue;
+    // The Scope line above already says so.
+    if (reason.startsWith("partial run (")) continue;
     out.push(...wrap(`  reason: ${reason}`, width, "          "));
   }
   return out;
