@@ -232,32 +232,40 @@ async function runForeground(argv: string[], io: CliIo): Promise<number> {
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
 
-  const loaded = await loadStartSandbox(verbose ? (line) => io.err(`${line}\n`) : undefined);
-  try {
-    sandbox = await loaded.startSandbox({
-      stateDir: stringOption(values["state-dir"]) ?? envStateDir(),
-      awsPort,
-      apiLatencyMs,
-      seed: values["no-seed"] !== true,
-      quiet: values.verbose !== true,
-    });
-  } catch (error) {
-    process.off("SIGINT", onSignal);
-    process.off("SIGTERM", onSignal);
-    throw error;
-  }
-  if (stopping) {
-    stopStarted(sandbox);
+  const run = async (): Promise<number> => {
+    const loaded = await loadStartSandbox(verbose ? (line) => io.err(`${line}\n`) : undefined);
+    try {
+      sandbox = await loaded.startSandbox({
+        stateDir: stringOption(values["state-dir"]) ?? envStateDir(),
+        awsPort,
+        apiLatencyMs,
+        seed: values["no-seed"] !== true,
+        quiet: values.verbose !== true,
+      });
+    } catch (error) {
+      process.off("SIGINT", onSignal);
+      process.off("SIGTERM", onSignal);
+      throw error;
+    }
+    if (stopping) {
+      stopStarted(sandbox);
+      return exited;
+    }
+    io.out(
+      `${describeRunning(sandbox.endpoints, sandbox.stateDir, true)}\nready in ${sandbox.startupMs} ms\n`,
+    );
+    // Without a bundle for these sources, build one now that the sandbox is up, for the next start.
+    if (loaded.buildBundle) {
+      loaded.buildBundle().catch((error: unknown) => {
+        if (verbose) io.err(`sandbox: could not bundle the sandbox for faster starts: ${String(error)}\n`);
+      });
+    }
     return exited;
-  }
-  io.out(`${describeRunning(sandbox.endpoints, sandbox.stateDir, true)}\nready in ${sandbox.startupMs} ms\n`);
-  // Without a bundle for these sources, build one now that the sandbox is up, for the next start.
-  if (loaded.buildBundle) {
-    loaded.buildBundle().catch((error: unknown) => {
-      if (verbose) io.err(`sandbox: could not bundle the sandbox for faster starts: ${String(error)}\n`);
-    });
-  }
-  return exited;
+  };
+  const running = run();
+  // A second signal while the sandbox is still starting exits at once (exited wins the race).
+  running.catch(() => undefined);
+  return Promise.race([exited, running]);
 }
 
 type StartSandbox = typeof import("./start.ts").startSandbox;
