@@ -2,6 +2,7 @@ export { type CloudWatchPollOptions, cloudWatchPoll } from "./cloudwatch-poll.ts
 export { createMonitor, evaluateRule, type MonitorState, observe, replay } from "./core.ts";
 export { type MonitorRun, type RunMonitorOptions, runMonitor } from "./driver.ts";
 export { MonitorAbortedError, MonitorConfigError } from "./errors.ts";
+export { monitorProgressLine } from "./progress.ts";
 export {
   durationStatsOf,
   monitorRulesFromItems,

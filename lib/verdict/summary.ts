@@ -26,18 +26,23 @@ const COLORS: Record<Outcome, string> = {
 };
 const RESET = "\u001b[0m";
 
-/** Wraps text to a width, every line after the first indented; words longer than the width stay whole. */
-export function wrap(text: string, width: number, indent: string): string[] {
-  const lead = /^\s*/.exec(text)?.[0] ?? "";
+/**
+ * Wraps text to a width, every line after the first indented; words longer than the width stay whole. The
+ * first line's leading spaces are kept; `prefix` (e.g. an aligned status column) is put before it as is.
+ */
+export function wrap(text: string, width: number, indent: string, prefix = ""): string[] {
+  const lead = prefix + (/^\s*/.exec(text)?.[0] ?? "");
   const lines: string[] = [];
   let line = lead;
+  let words = 0;
   for (const word of text.split(/\s+/).filter((w) => w !== "")) {
-    if (line.trim() !== "" && line.length + 1 + word.length > width) {
+    if (words > 0 && line.length + 1 + word.length > width) {
       lines.push(line);
       line = indent + word;
-    } else line = line.trim() === "" ? `${line}${word}` : `${line} ${word}`;
+    } else line = words === 0 ? `${line}${word}` : `${line} ${word}`;
+    words++;
   }
-  if (line.trim() !== "") lines.push(line);
+  if (words > 0) lines.push(line);
   return lines;
 }
 
@@ -105,12 +110,12 @@ export function formatVerdictSummary(verdict: Verdict, style: SummaryStyle = {})
   for (const group of groups) {
     const head =
       group.ids.length === 1 ? (group.ids[0] ?? "") : `${group.ids.length} items (${group.ids.join(", ")})`;
+    const column = `  ${group.status.padEnd(19)} `;
     if (quiet.has(group.status) && verdict.outcome === "passed") {
-      out.push(...wrap(`  ${group.status.padEnd(19)} ${head}`, width, " ".repeat(23)));
+      out.push(...wrap(head, width, " ".repeat(23), column));
       continue;
     }
-    const text = `  ${group.status.padEnd(19)} ${head}${group.reason ? `: ${group.reason}` : ""}`;
-    out.push(...wrap(text, width, " ".repeat(23)));
+    out.push(...wrap(`${head}${group.reason ? `: ${group.reason}` : ""}`, width, " ".repeat(23), column));
   }
   // Reasons about the run as a whole; those about one item were printed with the item.
   const itemIds = verdict.items.map((item) => item.id);

@@ -10,7 +10,7 @@ import { failed, inconclusive, passed } from "./support/finding.ts";
 import { applicableItems, ITEMS, serviceItems, serviceVariants } from "./support/items.ts";
 import { judgeWindowItem } from "./support/judge.ts";
 import { notApplicable, settle } from "./support/settle.ts";
-import { sharedWindows, targetFor, windowTiming } from "./support/window.ts";
+import { monitorProgressLine, sharedWindows, targetFor, windowTiming } from "./support/window.ts";
 
 test.describe("post-deploy: monitoring window", () => {
   for (const variant of serviceVariants("@access-management")) {
@@ -29,7 +29,14 @@ test.describe("post-deploy: monitoring window", () => {
         const functions = await readDeployedFunctions(aws, environment, service);
         const windows =
           await test.step(`Watch ${functions.map((f) => f.functionName).join(", ")} for ${windowMs / 1000} s after the deployment`, async () =>
-            sharedWindows({ aws, functions, service, environment }));
+            sharedWindows({
+              aws,
+              functions,
+              service,
+              environment,
+              // A line per poll on the console: a 5-minute watch must not look like a hang.
+              onPoll: (name, decision) => console.log(monitorProgressLine(name, decision, windowMs)),
+            }));
         await settle([judgeWindowItem(itemId, windows)], "monitoring window");
       });
     }

@@ -21,6 +21,8 @@ import { previousVersion } from "./lambda.ts";
 /** CloudWatch publishes standard Lambda metrics at 1-minute resolution. */
 export const PERIOD_SECONDS = 60;
 
+export { monitorProgressLine } from "../../../lib/monitor/index.ts";
+
 /** The window's timing from the environment (overridable: HARNESS_<ENV>_MONITORING_WINDOW_SECONDS, ..._INTERVAL_SECONDS). */
 export function windowTiming(environment: Environment): { windowMs: number; intervalMs: number } {
   const windowMs = environment.monitoring.windowSeconds * 1000;
