@@ -104,7 +104,11 @@ describe("verify without a sandbox: usage, configuration and reachability", () =
         result.stdout,
         /Guard: {3}FAILED, no check ran\. Account guard: AWS for dev could not be reached/,
       );
-      assert.match(result.stdout, /endpoint http:\/\/127\.0\.0\.1:9/, "the target line names the endpoint");
+      assert.match(
+        result.stdout,
+        /CUSTOM ENDPOINT AWS_ENDPOINT_URL=http:\/\/127\.0\.0\.1:9 \(not AWS\)/,
+        "the target line names the endpoint and never passes it off as AWS",
+      );
       assert.ok(
         !(result.stdout + result.stderr).includes("notASecretButSecretShaped"),
         "the secret key was printed",
