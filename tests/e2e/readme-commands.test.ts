@@ -1,0 +1,156 @@
+/**
+ * Every command block of the README, run as a new user would run it: each `sh` block's lines in order, in the
+ * repository, against the embedded sandbox where the README says `--sandbox`. A command fails the test when it
+ * prints a stack trace or exits with another code than the README gives it: `(exit N)` in its comment, else 0.
+ * `text` blocks are usage, not commands. The few lines that cannot run inside `npm test` are listed below with
+ * the reason.
+ */
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { after, test } from "node:test";
+import { inspectStateDir } from "../../sandbox/index.ts";
+import { repoRoot, runCommand } from "./spawn.ts";
+
+/** Lines the README shows that this test does not run, each with why. */
+const NOT_RUN: Record<string, string> = {
+  "npm ci && npm start":
+    "npm ci reinstalls node_modules under the running tests; `npm start` is run on its own",
+  "npm test": "this is npm test",
+};
+
+/** Lines run in place of a README line that would install first (npm ci) and then do the same. */
+const INSTEAD: Record<string, string> = { "npm ci && npm start": "npm start" };
+
+export type ReadmeCommand = { line: string; command: string; expectedExit: number; block: number };
+
+/** The command lines of the README's `sh` blocks, with the exit code each is documented to give. */
+export function readmeCommands(markdown: string): ReadmeCommand[] {
+  const out: ReadmeCommand[] = [];
+  const blocks = [...markdown.matchAll(/^( *)```sh\n([\s\S]*?)^\1```$/gm)];
+  blocks.forEach((match, block) => {
+    for (const raw of (match[2] ?? "").split("\n")) {
+      const line = raw.trim();
+      if (line === "" || line.startsWith("#")) continue;
+      // A comment starts after two spaces and a '#': `npm run x   # what it does (exit 3)`.
+      const [command = "", comment = ""] = line.split(/\s{2,}#\s?/, 2);
+      const exit = /\(exit (\d+)\)/.exec(comment)?.[1];
+      out.push({ line, command: command.trim(), expectedExit: exit === undefined ? 0 : Number(exit), block });
+    }
+  });
+  return out;
+}
+
+const STACK_TRACE = /^\s+at (?:.+ \()?(?:file:\/\/)?\/.+:\d+:\d+\)?$/m;
+
+/** The caller's environment without anything that would point a command elsewhere than the sandbox. */
+function cleanEnv(): Record<string, string | undefined> {
+  const env: Record<string, string | undefined> = { ...process.env, NO_COLOR: "1" };
+  for (const name of Object.keys(env)) {
+    if (/^(HARNESS_|AWS_|BBWS_)/.test(name) || name === "NODE_TEST_CONTEXT") delete env[name];
+  }
+  return env;
+}
+
+const runsDir = join(repoRoot, "reports", "runs");
+const runsBefore = new Set(existsSync(runsDir) ? readdirSync(runsDir) : []);
+let foreground: ReturnType<typeof spawn> | null = null;
+after(() => {
+  foreground?.kill("SIGTERM");
+  // Run folders of the README's commands are not the user's: remove what this test made.
+  for (const dir of existsSync(runsDir) ? readdirSync(runsDir) : []) {
+    if (!runsBefore.has(dir)) rmSync(join(runsDir, dir), { recursive: true, force: true });
+  }
+});
+
+/** Starts `npm run sandbox` in the foreground, as the README's first terminal does, and waits for "ready". */
+function startForeground(env: Record<string, string | undefined>): Promise<{ output: () => string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn("npm", ["run", "sandbox"], { cwd: repoRoot, env, stdio: ["ignore", "pipe", "pipe"] });
+    foreground = child;
+    let output = "";
+    const timer = setTimeout(
+      () => reject(new Error(`npm run sandbox did not get ready:\n${output}`)),
+      60_000,
+    );
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      if (/ready in \d+ ms/.test(output)) {
+        clearTimeout(timer);
+        resolve({ output: () => output });
+      }
+    };
+    child.stdout.on("data", onData);
+    child.stderr.on("data", onData);
+    child.on("exit", (code) => {
+      clearTimeout(timer);
+      if (!/ready in \d+ ms/.test(output)) reject(new Error(`npm run sandbox exited ${code}:\n${output}`));
+    });
+  });
+}
+
+test("the README's command parser reads lines, comments and documented exit codes", () => {
+  const commands = readmeCommands(
+    "```text\nnpm run x -- <env>\n```\n\n```sh\nnpm run a   # fine\nnpm run b --sandbox   # fails (exit 1)\n```\n",
+  );
+  assert.deepEqual(
+    commands.map((c) => [c.command, c.expectedExit]),
+    [
+      ["npm run a", 0],
+      ["npm run b --sandbox", 1],
+    ],
+  );
+  assert.match("    at main (/work/scripts/x.ts:10:5)", STACK_TRACE);
+  assert.doesNotMatch("  tenant-deploy/5.1/health: passed at 12:00:01", STACK_TRACE);
+});
+
+test("every command block of the README runs as written", { timeout: 900_000 }, async (t) => {
+  const state = await inspectStateDir(join(repoRoot, ".sandbox"));
+  if (state.kind === "running" || state.kind === "unconfirmed") {
+    t.skip(
+      `a sandbox is running from .sandbox/ (the README's commands would change it); stop it with npm run sandbox -- stop`,
+    );
+    return;
+  }
+  rmSync(join(runsDir, "readme-shards"), { recursive: true, force: true });
+  const env = cleanEnv();
+  const commands = readmeCommands(readFileSync(join(repoRoot, "README.md"), "utf8"));
+  assert.ok(commands.length >= 15, `the README's sh blocks hold ${commands.length} commands`);
+  const failures: string[] = [];
+  let exports = "";
+  for (const entry of commands) {
+    const command = INSTEAD[entry.command] ?? entry.command;
+    if (NOT_RUN[entry.command] && !INSTEAD[entry.command]) {
+      t.diagnostic(`not run: ${entry.command} (${NOT_RUN[entry.command]})`);
+      continue;
+    }
+    if (command.startsWith("export ")) {
+      exports += `${command}\n`;
+      continue;
+    }
+    if (command === "npm run sandbox") {
+      await startForeground(env);
+      continue;
+    }
+    const started = Date.now();
+    const result = await runCommand("bash", ["-c", `set -o pipefail\n${exports}${command}`], env);
+    const output = `${result.stdout}\n${result.stderr}`;
+    t.diagnostic(`${command} -> exit ${result.code} in ${Date.now() - started} ms`);
+    if (result.code !== entry.expectedExit) {
+      failures.push(
+        `${command}: exit ${result.code}, the README says ${entry.expectedExit}\n${output.split("\n").slice(-25).join("\n")}`,
+      );
+    } else if (STACK_TRACE.test(output)) {
+      failures.push(`${command}: printed a stack trace\n${output.split("\n").slice(-25).join("\n")}`);
+    }
+  }
+  assert.deepEqual(failures, [], failures.join("\n\n"));
+  // The README's last sandbox command stops the foreground sandbox it started.
+  const fg = foreground as ReturnType<typeof spawn> | null;
+  if (fg) {
+    const code = fg.exitCode ?? (await new Promise<number | null>((done) => fg.on("exit", done)));
+    assert.equal(code, 0, "npm run sandbox exits 0 when stopped");
+    foreground = null;
+  }
+});
