@@ -53,6 +53,12 @@ describe("post-deploy suite on a sandbox: healthy and no data", { timeout: 480_0
     const run = await runPostDeploy(sb, { env: "sit" }).finally(() => traffic.stop());
     assert.equal(run.code, 0, describeRun(run));
     assert.equal(run.verdict?.outcome, "passed");
+    // A 30 s watch is never silent: a progress line per poll, and plain text when stdout is not a terminal.
+    assert.match(
+      run.stdout,
+      /^.*monitoring bbws-tenant-instance-management-sit: \d+ of 30 s, poll \d+, no threshold crossed$/m,
+    );
+    assert.ok(!run.stdout.includes("\u001b["), "no colour codes when stdout is not a TTY");
     const passed = itemsWith(run.verdict, "passed");
     for (const id of [
       "tenant-deploy/6.3.2/alias-updated",
