@@ -1,17 +1,10 @@
 /**
- * The sandbox's environments (the runbooks' accounts and regions) and the names of everything seeded
- * into them. Credentials are generated per start so no secret is ever checked in or reused.
+ * The AWS account and region of each environment (the runbooks' section 10), and the credentials,
+ * passwords and tokens generated per start so no secret is ever checked in or reused. The names of the
+ * environments, services and functions are in manifest.ts.
  */
 import { randomBytes, randomInt } from "node:crypto";
-
-export const environmentNames = ["dev", "sit", "prod"] as const;
-export type EnvironmentName = (typeof environmentNames)[number];
-
-export const serviceNames = ["tenant-instance-management", "access-management"] as const;
-export type ServiceName = (typeof serviceNames)[number];
-
-export const accessFunctionKinds = ["authorizer", "roles", "audit"] as const;
-export type AccessFunctionKind = (typeof accessFunctionKinds)[number];
+import type { EnvironmentName } from "./manifest.ts";
 
 /** Account and region per environment, as in the runbooks' section 10. */
 export const environmentAccounts = {
@@ -19,44 +12,6 @@ export const environmentAccounts = {
   sit: { accountId: "815856636111", region: "eu-west-1" },
   prod: { accountId: "093646564004", region: "af-south-1" },
 } as const satisfies Record<EnvironmentName, { accountId: string; region: string }>;
-
-export function isEnvironmentName(value: string): value is EnvironmentName {
-  return (environmentNames as readonly string[]).includes(value);
-}
-
-export function isServiceName(value: string): value is ServiceName {
-  return (serviceNames as readonly string[]).includes(value);
-}
-
-/** Resource names of one environment; one place so seeding, deploy and tests agree. */
-export function namesFor(env: EnvironmentName) {
-  return {
-    profile: `bbws-${env}`,
-    tenantFunction: `bbws-tenant-instance-management-${env}`,
-    accessFunction: (kind: AccessFunctionKind) => `bbws-access-${env}-lambda-${kind}`,
-    liveAlias: `latest-${env}`,
-    tables: {
-      tenants: `bbws-tenants-${env}`,
-      instances: `bbws-instances-${env}`,
-      invitations: `bbws-invitations-${env}`,
-      deployments: `bbws-deployments-${env}`,
-    },
-    ssmDeployedVersion: `/bbws-access/${env}/deployed-version`,
-    userPool: `bbws-user-pool-${env}`,
-    appClient: `bbws-smoke-${env}`,
-    smokeUsername: "smoke-test@bbws.example",
-    tenantAlarmPrefix: `bbws-tenant-instance-management-${env}`,
-    accessAlarm: (kind: AccessFunctionKind) => `bbws-access-${env}-lambda-${kind}-errors`,
-  } as const;
-}
-
-/** Functions of a service in an environment. */
-export function functionsOf(service: ServiceName, env: EnvironmentName): string[] {
-  const names = namesFor(env);
-  return service === "tenant-instance-management"
-    ? [names.tenantFunction]
-    : accessFunctionKinds.map((kind) => names.accessFunction(kind));
-}
 
 export interface Credentials {
   accessKeyId: string;

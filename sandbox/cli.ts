@@ -7,11 +7,18 @@ import { mkdir, readdir, readFile, rename, rm, stat, utimes } from "node:fs/prom
 import { dirname, join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { type ParseArgsConfig, parseArgs } from "node:util";
-// The foreground start imports nothing that loads zod before the sandbox bundle (which has its own):
-// `deploy`, `status` and `--help` load deploy.ts, endpoints.ts and zod when they run.
-import { environmentNames, serviceNames } from "./accounts.ts";
 import type { Endpoints } from "./endpoints.ts";
 import { SandboxNotRunningError, SandboxUsageError } from "./errors.ts";
+// The foreground start imports nothing that loads zod before the sandbox bundle (which has its own):
+// `deploy`, `status` and `--help` load deploy.ts, endpoints.ts and zod when they run.
+import {
+  defaultDelayMs,
+  delayedFaultKinds,
+  environmentNames,
+  faultKinds,
+  routedFaultKinds,
+  serviceNames,
+} from "./manifest.ts";
 import type { SandboxHandle } from "./start.ts";
 
 const repoRoot = resolve(import.meta.dirname, "..");
@@ -31,9 +38,14 @@ const EXIT_CODES = `Exit codes:
   2  usage error
   3  no sandbox running from the state directory, or it does not answer (stale state is removed)`;
 
+/** `a, b or c`. */
+function inWords(items: readonly string[]): string {
+  return items.length <= 1 ? items.join("") : `${items.slice(0, -1).join(", ")} or ${items.at(-1)}`;
+}
+
 /** The help of one command, or of all of them. */
-async function usage(command?: Subcommand): Promise<string> {
-  const { faultKinds } = await import("./deploy.ts");
+function usage(command?: Subcommand): string {
+  const delays = delayedFaultKinds.map((kind) => defaultDelayMs(kind)).join("/");
   const sections = {
     start: `  (none)    Start the sandbox in the foreground and print the variables to export. Ctrl-C stops it.
             --state-dir <dir>     where endpoints.json and the AWS config files go
@@ -47,8 +59,8 @@ async function usage(command?: Subcommand): Promise<string> {
             --service <${serviceNames.join("|")}>  (default tenant-instance-management)
             --version <x.y.z>     app version (default: live version + 1 patch)
             --fault <kind>        one of: ${faultKinds.join(", ")}
-            --route "<METHOD /path>"  route of an endpoint-5xx, slow-endpoint or contract-drift fault
-            --delay-ms <ms>       delay of a slow-endpoint fault (default 1500)
+            --route "<METHOD /path>"  route of an ${inWords(routedFaultKinds)} fault
+            --delay-ms <ms>       delay of a ${inWords(delayedFaultKinds)} fault (default ${delays})
             --canary <weight>     route this share of traffic (0..1) to the new version, e.g. 0.1
             --no-backup-alias     skip the backup-* alias    --no-record  skip the deployment record
             --state-dir <dir>     (default $HARNESS_SANDBOX_DIR, else .sandbox)`,
@@ -454,7 +466,7 @@ async function runDeploy(argv: string[], io: CliIo): Promise<number> {
   if (values.route !== undefined && values.fault === undefined)
     throw usageError("--route needs --fault.", "deploy");
   if (values["delay-ms"] !== undefined && values.fault === undefined)
-    throw usageError("--delay-ms needs --fault slow-endpoint.", "deploy");
+    throw usageError(`--delay-ms needs --fault ${inWords(delayedFaultKinds)}.`, "deploy");
   const delayMs = numberOption(
     values["delay-ms"],
     "delay-ms",
@@ -574,7 +586,7 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
   const end = argv.indexOf("--");
   const options = end === -1 ? argv : argv.slice(0, end);
   if (command === "help" || options.includes("--help") || options.includes("-h")) {
-    io.out(`${await usage(isSubcommand(command) ? command : undefined)}\n`);
+    io.out(`${usage(isSubcommand(command) ? command : undefined)}\n`);
     return 0;
   }
   try {

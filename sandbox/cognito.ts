@@ -24,11 +24,11 @@ import type { LogService } from "cognito-local/lib/services/LogService.js";
 import type { TokenConfig, TokenGenerator } from "cognito-local/lib/services/tokenGenerator.js";
 import type { Triggers } from "cognito-local/lib/services/triggers/index.js";
 import { z } from "zod";
-import type { Credentials, EnvironmentName } from "./accounts.ts";
-import { namesFor } from "./accounts.ts";
+import type { Credentials } from "./accounts.ts";
 import { awsSdk } from "./deploy.ts";
 import { BodyTooLargeError, closeServer, listenOnLoopback, readBody, sendJson } from "./endpoints.ts";
 import { SandboxStartError } from "./errors.ts";
+import { type EnvironmentName, namesFor } from "./manifest.ts";
 
 const maxBodyBytes = 256 * 1024;
 

@@ -14,18 +14,25 @@ import type { LambdaClient } from "@aws-sdk/client-lambda";
 import type { SSMClient } from "@aws-sdk/client-ssm";
 import { z } from "zod";
 import { accessRoutes } from "./access-api/routes.ts";
+import type { Credentials } from "./accounts.ts";
+import { describeError, SandboxDeployError, SandboxUsageError } from "./errors.ts";
 import {
   type AccessFunctionKind,
   accessFunctionKinds,
-  type Credentials,
+  delayedFaultKinds,
   type EnvironmentName,
   environmentNames,
+  type FaultKind,
+  faultKinds,
   functionsOf,
+  isDelayedFault,
+  isPackageFaultKind,
+  isRoutedFault,
   namesFor,
+  routedFaultKinds,
   type ServiceName,
   serviceNames,
-} from "./accounts.ts";
-import { describeError, SandboxDeployError, SandboxUsageError } from "./errors.ts";
+} from "./manifest.ts";
 import type { BuildSpec, BuiltPackage } from "./packaging/index.ts";
 import { tenantRoutes } from "./tenant-api/routes.ts";
 
@@ -44,33 +51,10 @@ export const awsSdk = {
     requireCjs("@aws-sdk/client-cognito-identity-provider"),
 };
 
-/** Faults built into the package (by sandbox/packaging) and faults applied on the platform. */
-export const packageFaultKinds = [
-  "endpoint-5xx",
-  "slow-endpoint",
-  "contract-drift",
-  "auth-not-enforced",
-  "health-crash",
-  "writes-not-persisted",
-  "wrong-version",
-  "log-errors",
-] as const;
-export const platformFaultKinds = ["throttling", "alarm-in-alarm"] as const;
-export const faultKinds = [...packageFaultKinds, ...platformFaultKinds] as const;
-export type FaultKind = (typeof faultKinds)[number];
-export type PackageFaultKind = (typeof packageFaultKinds)[number];
-
 /** Whether an access function gets a fault: every function unless the fault names another's route. */
 function faultAppliesTo(accessFunction: AccessFunctionKind, route: string | undefined): boolean {
   return route === undefined || accessRoutes[accessFunction].some((candidate) => candidate.key === route);
 }
-
-function isPackageFaultKind(kind: FaultKind): kind is PackageFaultKind {
-  return (packageFaultKinds as readonly string[]).includes(kind);
-}
-
-/** Fault kinds that act on one route, and the route they default to in sandbox/packaging. */
-export const routedFaultKinds = ["endpoint-5xx", "slow-endpoint", "contract-drift"] as const;
 
 export interface DeployFault {
   kind: FaultKind;
@@ -188,7 +172,7 @@ export function parseDeployRequest(
   const service = request.service ?? "tenant-instance-management";
   const fault = request.fault;
   if (fault?.route !== undefined) {
-    if (!(routedFaultKinds as readonly string[]).includes(fault.kind)) {
+    if (!isRoutedFault(fault.kind)) {
       throw new SandboxUsageError(
         `The fault ${fault.kind} does not act on a route, but route ${JSON.stringify(fault.route)} was given. ` +
           `Only ${routedFaultKinds.join(", ")} take a route; drop --route.`,
@@ -202,8 +186,10 @@ export function parseDeployRequest(
       );
     }
   }
-  if (fault?.delayMs !== undefined && fault.kind !== "slow-endpoint") {
-    throw new SandboxUsageError(`delayMs only applies to a slow-endpoint fault, not to ${fault.kind}.`);
+  if (fault?.delayMs !== undefined && !isDelayedFault(fault.kind)) {
+    throw new SandboxUsageError(
+      `delayMs only applies to a ${delayedFaultKinds.join(" or ")} fault, not to ${fault.kind}.`,
+    );
   }
   return {
     env: request.env,
@@ -551,8 +537,13 @@ export class Deployer {
   }
 }
 
-/** Directories whose sources go into the deployment packages; any change to them invalidates cached builds. */
-const packageSourceDirs = ["sandbox/tenant-api", "sandbox/access-api", "sandbox/packaging"];
+/** Sources that go into the deployment packages; any change to them invalidates cached builds. */
+const packageSourceDirs = [
+  "sandbox/tenant-api",
+  "sandbox/access-api",
+  "sandbox/packaging",
+  "sandbox/manifest.ts",
+];
 
 /** SHA-256 over the paths and contents of every file under `dirs` (relative to repoRoot) and the lockfile. */
 async function sourceFingerprint(
@@ -561,7 +552,9 @@ async function sourceFingerprint(
 ): Promise<string> {
   const hash = createHash("sha256");
   const walk = async (dir: string): Promise<string[]> => {
-    const entries = await readdir(join(repoRoot, dir), { withFileTypes: true }).catch(() => []);
+    const entries = await readdir(join(repoRoot, dir), { withFileTypes: true }).catch(() => undefined);
+    // Not a directory: a source file of its own.
+    if (entries === undefined) return [dir];
     const nested = await Promise.all(
       entries.map((entry) => {
         const path = `${dir}/${entry.name}`;

@@ -7,8 +7,8 @@ import { chmod, mkdir, readFile, rename, rm, writeFile } from "node:fs/promises"
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import { dirname, join, resolve } from "node:path";
 import { z } from "zod";
-import { environmentNames } from "./accounts.ts";
 import { EndpointsFileError, SandboxNotRunningError } from "./errors.ts";
+import { environmentNames } from "./manifest.ts";
 
 /** `<repo>/.sandbox`, where the CLI and the harness look for a running sandbox. */
 export const defaultStateDir = resolve(import.meta.dirname, "..", ".sandbox");

@@ -2,27 +2,13 @@
  * The sandbox's public entry point for the harness's scripts and tests (docs/sandbox-interface.md).
  * Nothing else in the harness imports `sandbox/`.
  */
-export {
-  type AccessFunctionKind,
-  accessFunctionKinds,
-  type EnvironmentName,
-  environmentAccounts,
-  environmentNames,
-  functionsOf,
-  namesFor,
-  type ServiceName,
-  serviceNames,
-} from "./accounts.ts";
+export { environmentAccounts } from "./accounts.ts";
 export {
   type DeployFault,
   type DeployRequest,
   type DeployResult,
-  type FaultKind,
   type FunctionDeployResult,
-  faultKinds,
   faultRoutes,
-  packageFaultKinds,
-  platformFaultKinds,
 } from "./deploy.ts";
 export {
   defaultStateDir,
@@ -39,6 +25,20 @@ export {
   SandboxStartError,
   SandboxUsageError,
 } from "./errors.ts";
+export {
+  type AccessFunctionKind,
+  accessFunctionKinds,
+  type EnvironmentName,
+  environmentNames,
+  type FaultKind,
+  faultKinds,
+  functionsOf,
+  namesFor,
+  packageFaultKinds,
+  platformFaultKinds,
+  type ServiceName,
+  serviceNames,
+} from "./manifest.ts";
 export {
   type DeployRequestInput,
   type SandboxHandle,

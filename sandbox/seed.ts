@@ -8,17 +8,12 @@
  */
 import type { AttributeValue, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { LambdaClient } from "@aws-sdk/client-lambda";
-import {
-  type AccessFunctionKind,
-  accessFunctionKinds,
-  type Credentials,
-  type EnvironmentName,
-  namesFor,
-} from "./accounts.ts";
+import type { Credentials } from "./accounts.ts";
 import type { PutMetricAlarmInput, PutMetricDataInput, PutParameterInput } from "./aws/index.ts";
 import type { CognitoEnvironment } from "./cognito.ts";
 import { awsSdk, type PackageBuilder } from "./deploy.ts";
 import { describeError, SandboxStartError } from "./errors.ts";
+import { type AccessFunctionKind, accessFunctionKinds, type EnvironmentName, namesFor } from "./manifest.ts";
 import type { BuildSpec } from "./packaging/index.ts";
 import { newId } from "./tenant-api/ids.ts";
 import { tableDefinitions } from "./tenant-api/tables.ts";

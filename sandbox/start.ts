@@ -10,16 +10,12 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { join, resolve } from "node:path";
 import { z } from "zod";
 import {
-  type EnvironmentName,
   environmentAccounts,
-  environmentNames,
   generateControlToken,
   generateCredentials,
   generatePassword,
-  namesFor,
   perEnvironment,
   perEnvironmentAsync,
-  type ServiceName,
 } from "./accounts.ts";
 import { type ApiFront, startApiFront } from "./api-gateway.ts";
 import { startAwsServer } from "./aws/index.ts";
@@ -42,6 +38,7 @@ import {
   writeEndpointFiles,
 } from "./endpoints.ts";
 import { describeError, SandboxStartError, SandboxUsageError } from "./errors.ts";
+import { type EnvironmentName, environmentNames, namesFor, type ServiceName } from "./manifest.ts";
 import { seedEnvironment, seedPackageSpecs } from "./seed.ts";
 import { inspectStateDir, removeStaleState } from "./state.ts";
 

@@ -2,11 +2,18 @@ import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 import { z } from "zod";
 import { accessRoutes, primaryAccessRoute } from "../access-api/routes.ts";
+import {
+  defaultDelayMs,
+  defaultTenantRoute,
+  delayedFaultKinds,
+  faultUnavailableReason,
+  isDelayedFault,
+  isRoutedFault,
+} from "../manifest.ts";
 import { tenantRoutes } from "../tenant-api/routes.ts";
 import { BuildSpecError, BundleError } from "./errors.ts";
 import {
   AccessFunctionSchema,
-  defaultSlowDelayMs,
   type FaultKind,
   FaultSchema,
   type Manifest,
@@ -57,13 +64,6 @@ const BuildSpecSchema = z.strictObject({
   fault: FaultSchema.optional(),
   accessFunction: AccessFunctionSchema.optional(),
 });
-
-const routeScoped: ReadonlySet<FaultKind> = new Set(["endpoint-5xx", "slow-endpoint", "contract-drift"]);
-const tenantDefaultRoutes: Partial<Record<FaultKind, string>> = {
-  "endpoint-5xx": "POST /tenants/{id}/park",
-  "slow-endpoint": "GET /tenants",
-  "contract-drift": "GET /tenants/{id}",
-};
 
 interface ResolvedSpec {
   service: BuildSpec["service"];
@@ -133,11 +133,11 @@ function resolveChecked(spec: z.infer<typeof BuildSpecSchema>): ResolvedSpec {
           : accessRoutes[accessFunction].map((route) => route.key);
     const defaultRoute =
       service === "tenant-instance-management"
-        ? tenantDefaultRoutes[fault.kind]
+        ? defaultTenantRoute(fault.kind)
         : accessFunction === undefined
           ? undefined
           : primaryAccessRoute[accessFunction];
-    const scoped = routeScoped.has(fault.kind);
+    const scoped = isRoutedFault(fault.kind);
     if (!scoped && fault.route !== undefined)
       problems.push(
         `fault.route: a ${fault.kind} fault applies to the whole function, not one route; omit route`,
@@ -147,17 +147,19 @@ function resolveChecked(spec: z.infer<typeof BuildSpecSchema>): ResolvedSpec {
         `fault.route: ${fault.route} is not a route of ${accessFunction ?? service} (routes: ${routes.join(", ")})`,
       );
     }
-    if (fault.kind !== "slow-endpoint" && fault.delayMs !== undefined)
-      problems.push("fault.delayMs: only applies to slow-endpoint");
-    if (fault.kind === "writes-not-persisted" && service === "access-management") {
+    const delayed = isDelayedFault(fault.kind);
+    if (!delayed && fault.delayMs !== undefined)
+      problems.push(`fault.delayMs: only applies to ${delayedFaultKinds.join(", ")}`);
+    const unavailable = faultUnavailableReason(fault.kind, service);
+    if (unavailable !== undefined) {
       problems.push(
-        "fault.kind: writes-not-persisted has no effect on access-management, which writes nothing; choose another fault",
+        `fault.kind: ${fault.kind} has no effect on ${service}, ${unavailable}; choose another fault`,
       );
     }
     resolved = {
       kind: fault.kind,
       route: scoped ? (fault.route ?? defaultRoute ?? null) : null,
-      delayMs: fault.kind === "slow-endpoint" ? (fault.delayMs ?? defaultSlowDelayMs) : null,
+      delayMs: delayed ? (fault.delayMs ?? defaultDelayMs(fault.kind) ?? null) : null,
     };
   }
   if (problems.length > 0) throw new BuildSpecError(problems);

@@ -1,30 +1,21 @@
 import { z } from "zod";
+import { accessFunctionKinds, packageFaultKinds, serviceNames } from "../manifest.ts";
 
 /**
  * The deployment package's manifest format, shared by the builder and the handlers that read it.
  * Kept free of Node APIs because it is bundled into every handler.
  */
 
-export const serviceIds = ["tenant-instance-management", "access-management"] as const;
-export const ServiceIdSchema = z.enum(serviceIds);
+export const ServiceIdSchema = z.enum(serviceNames);
 export type ServiceId = z.infer<typeof ServiceIdSchema>;
 
-export const accessFunctions = ["authorizer", "roles", "audit"] as const;
-export const AccessFunctionSchema = z.enum(accessFunctions);
+export const accessFunctions = accessFunctionKinds;
+export const AccessFunctionSchema = z.enum(accessFunctionKinds);
 export type AccessFunction = z.infer<typeof AccessFunctionSchema>;
 
 /** Defects a package can be built with; each one is compiled into the bundle, never toggled at run time. */
-export const faultKinds = [
-  "endpoint-5xx",
-  "slow-endpoint",
-  "contract-drift",
-  "auth-not-enforced",
-  "health-crash",
-  "writes-not-persisted",
-  "wrong-version",
-  "log-errors",
-] as const;
-export const FaultKindSchema = z.enum(faultKinds);
+export const faultKinds = packageFaultKinds;
+export const FaultKindSchema = z.enum(packageFaultKinds);
 export type FaultKind = z.infer<typeof FaultKindSchema>;
 
 /** Route keys look like `POST /tenants/{id}/park`: the method, one space, the path template. */
@@ -55,6 +46,3 @@ export const ManifestSchema = z.strictObject({
   fault: ResolvedFaultSchema.optional(),
 });
 export type Manifest = z.infer<typeof ManifestSchema>;
-
-/** Default delay of a `slow-endpoint` fault: comfortably more than 3x the baseline latency. */
-export const defaultSlowDelayMs = 1500;

@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { z } from "zod";
+import { type EnvironmentName, environmentNames } from "../manifest.ts";
 import { type Manifest, ManifestSchema } from "../packaging/manifest.ts";
 import { ConfigurationError } from "./errors.ts";
 
@@ -13,13 +14,13 @@ export const TenantApiEnvSchema = z.object({
   DEPLOYMENTS_TABLE: TableNameSchema,
   COGNITO_ISSUER: z.url({ protocol: /^https?$/ }),
   COGNITO_CLIENT_ID: z.string().min(1),
-  ENVIRONMENT: z.enum(["dev", "sit", "prod"]),
+  ENVIRONMENT: z.enum(environmentNames),
 });
 
 export interface TenantApiConfig {
   tables: { tenants: string; instances: string; invitations: string; deployments: string };
   cognito: { issuer: string; clientId: string };
-  environment: "dev" | "sit" | "prod";
+  environment: EnvironmentName;
 }
 
 function issuesText(issues: readonly z.core.$ZodIssue[]): string {

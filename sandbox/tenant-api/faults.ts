@@ -1,4 +1,5 @@
-import { type FaultKind, type ResolvedFault, ResolvedFaultSchema } from "../packaging/manifest.ts";
+import type { PackageFaultKind } from "../manifest.ts";
+import { type ResolvedFault, ResolvedFaultSchema } from "../packaging/manifest.ts";
 
 /**
  * The defect this bundle was built with, if any. sandbox/packaging replaces `__BBWS_FAULT__` at
@@ -20,7 +21,7 @@ function readBakedFault(): unknown {
 export const bakedFault: ResolvedFault | null = ResolvedFaultSchema.nullable().parse(readBakedFault());
 
 /** Whether the bundle carries a fault of `kind` (optionally: one that targets `routeKey`). */
-export function hasFault(kind: FaultKind, routeKey?: string): boolean {
+export function hasFault(kind: PackageFaultKind, routeKey?: string): boolean {
   if (bakedFault === null || bakedFault.kind !== kind) return false;
   return routeKey === undefined || bakedFault.route === null || bakedFault.route === routeKey;
 }

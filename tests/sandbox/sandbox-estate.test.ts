@@ -30,9 +30,9 @@ import {
 import { GetParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { z } from "zod";
-import { environmentNames } from "../../sandbox/accounts.ts";
 import { EndpointsSchema } from "../../sandbox/endpoints.ts";
 import { type SandboxHandle, startSandbox } from "../../sandbox/index.ts";
+import { environmentNames } from "../../sandbox/manifest.ts";
 
 let sandbox: SandboxHandle;
 let stateDir: string;
