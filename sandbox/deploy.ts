@@ -541,6 +541,7 @@ export class Deployer {
 const packageSourceDirs = [
   "sandbox/tenant-api",
   "sandbox/access-api",
+  "sandbox/api-common",
   "sandbox/packaging",
   "sandbox/manifest.ts",
 ];

@@ -1,4 +1,4 @@
-import { ConfigurationError } from "../tenant-api/errors.ts";
+import { ConfigurationError } from "../api-common/errors.ts";
 
 /** The package's manifest does not say which Access Management function it is. */
 export class MissingFunctionError extends ConfigurationError {

@@ -3,9 +3,7 @@
  * manifest says which function it is. Each serves GET /health and its own route.
  */
 import { z } from "zod";
-import type { AccessFunction, Manifest } from "../packaging/manifest.ts";
-import { verifyCognitoToken } from "../tenant-api/auth.ts";
-import { loadManifest } from "../tenant-api/config.ts";
+import { verifyCognitoToken } from "../api-common/auth.ts";
 import {
   InjectedCrashError,
   InjectedFaultError,
@@ -13,8 +11,8 @@ import {
   RequestValidationError,
   toApiError,
   UnauthorizedError,
-} from "../tenant-api/errors.ts";
-import { bakedFault, driftBody, hasFault, injectedDelayMs } from "../tenant-api/faults.ts";
+} from "../api-common/errors.ts";
+import { bakedFault, driftBody, hasFault, injectedDelayMs } from "../api-common/faults.ts";
 import {
   errorResponse,
   jsonBodyOf,
@@ -25,10 +23,12 @@ import {
   parseInput,
   queryOf,
   requestIdOf,
-} from "../tenant-api/http.ts";
-import { createLogger } from "../tenant-api/logger.ts";
-import { LimitSchema } from "../tenant-api/pagination.ts";
-import { createRouter } from "../tenant-api/router.ts";
+} from "../api-common/http.ts";
+import { createLogger } from "../api-common/logger.ts";
+import { loadManifest, type Manifest } from "../api-common/package-manifest.ts";
+import { LimitSchema } from "../api-common/pagination.ts";
+import { createRouter } from "../api-common/router.ts";
+import type { AccessFunctionKind } from "../manifest.ts";
 import { AuthorizerNotConfiguredError, MissingFunctionError } from "./errors.ts";
 import { type AccessOperation, accessRoutes } from "./routes.ts";
 
@@ -65,7 +65,7 @@ const CognitoEnvSchema = z.object({ COGNITO_ISSUER: z.url(), COGNITO_CLIENT_ID: 
 
 interface Settings {
   manifest: Manifest;
-  fn: AccessFunction;
+  fn: AccessFunctionKind;
 }
 
 let settings: Settings | undefined;
@@ -167,7 +167,7 @@ export async function handler(event: unknown, context?: unknown): Promise<ProxyR
   }
 
   let response: ProxyResult;
-  let fn: AccessFunction | null = null;
+  let fn: AccessFunctionKind | null = null;
   try {
     if (!parsedEvent.success) {
       throw new RequestValidationError(

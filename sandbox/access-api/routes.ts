@@ -1,4 +1,4 @@
-import type { AccessFunction } from "../packaging/manifest.ts";
+import type { AccessFunctionKind } from "../manifest.ts";
 
 /** Routes of each Access Management function: the shared health check plus one real route each. */
 export const accessRoutes = {
@@ -14,13 +14,13 @@ export const accessRoutes = {
     { operation: "health", key: "GET /health" },
     { operation: "list-audit-events", key: "GET /audit/events" },
   ],
-} as const satisfies Record<AccessFunction, readonly { operation: string; key: string }[]>;
+} as const satisfies Record<AccessFunctionKind, readonly { operation: string; key: string }[]>;
 
-export type AccessOperation = (typeof accessRoutes)[AccessFunction][number]["operation"];
+export type AccessOperation = (typeof accessRoutes)[AccessFunctionKind][number]["operation"];
 
 /** The function's own route: the default target of route-scoped faults. */
 export const primaryAccessRoute = {
   authorizer: "POST /authorize",
   roles: "GET /roles",
   audit: "GET /audit/events",
-} as const satisfies Record<AccessFunction, string>;
+} as const satisfies Record<AccessFunctionKind, string>;

@@ -3,35 +3,43 @@ import { build } from "esbuild";
 import { z } from "zod";
 import { accessRoutes, primaryAccessRoute } from "../access-api/routes.ts";
 import {
+  AccessFunctionSchema,
+  type Manifest,
+  PackageFaultKindSchema,
+  type ResolvedFault,
+  RouteKeySchema,
+  ServiceIdSchema,
+} from "../api-common/package-manifest.ts";
+import {
+  type AccessFunctionKind,
   defaultDelayMs,
   defaultTenantRoute,
   delayedFaultKinds,
   faultUnavailableReason,
   isDelayedFault,
   isRoutedFault,
+  type PackageFaultKind,
+  type ServiceName,
 } from "../manifest.ts";
 import { tenantRoutes } from "../tenant-api/routes.ts";
 import { BuildSpecError, BundleError } from "./errors.ts";
-import {
-  AccessFunctionSchema,
-  type FaultKind,
-  FaultSchema,
-  type Manifest,
-  type ResolvedFault,
-  ServiceIdSchema,
-} from "./manifest.ts";
 import { codeSha256, deflateEntry, deterministicZip, type ZipEntry } from "./zip.ts";
-
-export type { FaultKind, Manifest } from "./manifest.ts";
 
 /** What to build: a service at a version, optionally with a defect baked in. */
 export interface BuildSpec {
-  service: "tenant-instance-management" | "access-management";
+  service: ServiceName;
   appVersion: string;
-  fault?: { kind: FaultKind; route?: string; delayMs?: number };
+  fault?: { kind: PackageFaultKind; route?: string; delayMs?: number };
   /** Required for access-management: which of its functions the package is. */
-  accessFunction?: "authorizer" | "roles" | "audit";
+  accessFunction?: AccessFunctionKind;
 }
+
+/** A fault as a build spec asks for it; the builder fills in the defaults (ResolvedFault). */
+const FaultSchema = z.strictObject({
+  kind: PackageFaultKindSchema,
+  route: RouteKeySchema.optional(),
+  delayMs: z.number().int().min(0).max(60_000).optional(),
+});
 
 export interface BuiltPackage {
   zip: Uint8Array;
@@ -68,7 +76,7 @@ const BuildSpecSchema = z.strictObject({
 interface ResolvedSpec {
   service: BuildSpec["service"];
   appVersion: string;
-  accessFunction: "authorizer" | "roles" | "audit" | null;
+  accessFunction: AccessFunctionKind | null;
   fault: ResolvedFault | null;
 }
 

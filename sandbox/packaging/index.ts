@@ -3,6 +3,10 @@
  * always yields the same bytes and CodeSha256, and a fault in the spec is compiled into the bundle.
  * Deploy with Runtime `lambdaRuntime` and Handler `lambdaHandler`.
  */
+
+export { type Manifest, ManifestSchema } from "../api-common/package-manifest.ts";
+/** The fault kinds a package can be built with. */
+export { packageFaultKinds as faultKinds } from "../manifest.ts";
 export {
   type BuildSpec,
   type BuiltPackage,
@@ -13,14 +17,3 @@ export {
   resolveSpec,
 } from "./build-package.ts";
 export { BuildSpecError, BundleError } from "./errors.ts";
-export {
-  type AccessFunction,
-  accessFunctions,
-  type Fault,
-  type FaultKind,
-  faultKinds,
-  type Manifest,
-  ManifestSchema,
-  type ResolvedFault,
-} from "./manifest.ts";
-export { codeSha256 } from "./zip.ts";

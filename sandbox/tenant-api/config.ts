@@ -1,8 +1,6 @@
-import { readFileSync } from "node:fs";
 import { z } from "zod";
+import { ConfigurationError } from "../api-common/errors.ts";
 import { type EnvironmentName, environmentNames } from "../manifest.ts";
-import { type Manifest, ManifestSchema } from "../packaging/manifest.ts";
-import { ConfigurationError } from "./errors.ts";
 
 const TableNameSchema = z.string().regex(/^[A-Za-z0-9_.-]{3,255}$/, "must be a DynamoDB table name");
 
@@ -49,25 +47,4 @@ export function loadConfig(env: Record<string, string | undefined>): TenantApiCo
     cognito: { issuer: vars.COGNITO_ISSUER.replace(/\/+$/, ""), clientId: vars.COGNITO_CLIENT_ID },
     environment: vars.ENVIRONMENT,
   };
-}
-
-/** Reads `manifest.json` from beside the bundle (the deployment package's root). */
-export function loadManifest(bundleUrl: string): Manifest {
-  const url = new URL("./manifest.json", bundleUrl);
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(url, "utf8"));
-  } catch (cause) {
-    throw new ConfigurationError(
-      `The deployment package has no readable manifest.json next to its handler (${url.pathname}). Rebuild the package with sandbox/packaging and deploy it again.`,
-      { cause },
-    );
-  }
-  const parsed = ManifestSchema.safeParse(raw);
-  if (!parsed.success) {
-    throw new ConfigurationError(
-      `The deployment package's manifest.json is invalid (${issuesText(parsed.error.issues)}). Rebuild the package with sandbox/packaging.`,
-    );
-  }
-  return parsed.data;
 }

@@ -3,17 +3,15 @@
  * reference implementation of docs/tenant-api-contract.md. Bundled by sandbox/packaging into
  * index.mjs next to manifest.json; configured by the function's environment (see config.ts).
  */
-import type { Manifest } from "../packaging/manifest.ts";
-import { bearerTokenOf, verifyCognitoToken } from "./auth.ts";
-import { loadConfig, loadManifest, type TenantApiConfig } from "./config.ts";
+import { bearerTokenOf, verifyCognitoToken } from "../api-common/auth.ts";
 import {
   InjectedCrashError,
   InjectedFaultError,
   NotFoundError,
   RequestValidationError,
   toApiError,
-} from "./errors.ts";
-import { bakedFault, driftBody, hasFault, injectedDelayMs } from "./faults.ts";
+} from "../api-common/errors.ts";
+import { bakedFault, driftBody, hasFault, injectedDelayMs } from "../api-common/faults.ts";
 import {
   emptyResponse,
   errorResponse,
@@ -25,8 +23,11 @@ import {
   type ProxyResult,
   queryOf,
   requestIdOf,
-} from "./http.ts";
-import { createLogger } from "./logger.ts";
+} from "../api-common/http.ts";
+import { createLogger } from "../api-common/logger.ts";
+import { loadManifest, type Manifest } from "../api-common/package-manifest.ts";
+import { createRouter } from "../api-common/router.ts";
+import { loadConfig, type TenantApiConfig } from "./config.ts";
 import type { Operation } from "./operations/context.ts";
 import {
   backupInstance,
@@ -58,7 +59,6 @@ import {
   updateTenant,
 } from "./operations/tenants.ts";
 import { assignUser, listUsers, removeUser } from "./operations/users.ts";
-import { createRouter } from "./router.ts";
 import { type TenantOperation, tenantRoutes } from "./routes.ts";
 import { Store } from "./store.ts";
 

@@ -10,9 +10,9 @@ import {
   QueryCommand,
 } from "@aws-sdk/lib-dynamodb";
 import { z } from "zod";
-import { DependencyError } from "./errors.ts";
-import type { Page, PageKey } from "./pagination.ts";
-import { encodePageToken } from "./pagination.ts";
+import { DependencyError } from "../api-common/errors.ts";
+import type { Page, PageKey } from "../api-common/pagination.ts";
+import { encodePageToken } from "../api-common/pagination.ts";
 
 export type Item = Record<string, unknown>;
 

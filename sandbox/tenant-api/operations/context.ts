@@ -1,9 +1,10 @@
 import { z } from "zod";
-import type { Manifest } from "../../packaging/manifest.ts";
+import { DependencyError, RequestValidationError } from "../../api-common/errors.ts";
+import { parseInput } from "../../api-common/http.ts";
+import type { Manifest } from "../../api-common/package-manifest.ts";
+import { decodePageToken, defaultLimit, LimitSchema, type PageKey } from "../../api-common/pagination.ts";
 import type { TenantApiConfig } from "../config.ts";
-import { DependencyError, RequestValidationError, RouteTableError } from "../errors.ts";
-import { parseInput } from "../http.ts";
-import { decodePageToken, defaultLimit, LimitSchema, type PageKey } from "../pagination.ts";
+import { RouteTableError } from "../errors.ts";
 import type { Item, Store } from "../store.ts";
 
 /** What an operation receives: the parsed request and the function's dependencies. */

@@ -1,5 +1,5 @@
-import { ConflictError, NotFoundError } from "../errors.ts";
-import { parseInput } from "../http.ts";
+import { ConflictError, NotFoundError } from "../../api-common/errors.ts";
+import { parseInput } from "../../api-common/http.ts";
 import { idPatterns, isId, newId } from "../ids.ts";
 import {
   CreateTenantBodySchema,

@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { ConflictError, NotFoundError } from "../errors.ts";
-import { parseInput } from "../http.ts";
+import { ConflictError, NotFoundError } from "../../api-common/errors.ts";
+import { parseInput } from "../../api-common/http.ts";
 import { AssignUserBodySchema, PageQuerySchema, type TenantUser, TenantUserSchema } from "../schemas.ts";
 import { fromItem, type Operation, pageRequest, pathParam, requiredBody } from "./context.ts";
 import { loadTenant, tenantPartition } from "./tenants.ts";

@@ -1,5 +1,5 @@
 import type { PackageFaultKind } from "../manifest.ts";
-import { type ResolvedFault, ResolvedFaultSchema } from "../packaging/manifest.ts";
+import { type ResolvedFault, ResolvedFaultSchema } from "./package-manifest.ts";
 
 /**
  * The defect this bundle was built with, if any. sandbox/packaging replaces `__BBWS_FAULT__` at
