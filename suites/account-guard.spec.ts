@@ -3,8 +3,7 @@
  * worker already ran the guard before its first test (fixtures/guard.ts); this test runs the same check
  * again with steps, so the report shows what was asked and what came back, and fails where it failed.
  */
-import { attachGuardRecords, guardTarget, test, verifies } from "../fixtures/index.ts";
-import { ACCESS_TAG, GUARD_TAG } from "../lib/run/index.ts";
+import { ACCESS_TAG, attachGuardRecords, GUARD_TAG, guardTarget, test, verifies } from "../fixtures/index.ts";
 
 const services = [
   { title: "Account guard: the credentials reach the environment's own AWS account", tags: [] },

@@ -1,5 +1,6 @@
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
+import { allRunbookItems, runbooks, type ServiceId } from "../../runbooks/index.ts";
 import { type VerdictSuite, verdictSuites } from "../verdict/schema.ts";
 import { repoRoot } from "./paths.ts";
 
@@ -26,19 +27,31 @@ export type SuiteLayout = {
   hasAccessSpecs: boolean;
 };
 
+/** The suites whose sections (or items) hold automated items of a service's runbook: the data says who verifies what. */
+function suitesWithItems(service: ServiceId): Set<string> {
+  return new Set(
+    allRunbookItems()
+      .filter((item) => item.kind === "automated" && runbookService(item.runbookId) === service)
+      .map((item) => item.suite),
+  );
+}
+
+function runbookService(runbookId: string): ServiceId | undefined {
+  return runbooks.find((runbook) => runbook.id === runbookId)?.service;
+}
+
 /**
- * Which suites have specs, and for which service. A spec file is either about the access service (it
- * mentions the access tag) or about the tenant service; Playwright's grep does the exact split per test.
+ * Which suites have specs, and for which service. A suite runs for a service when its folder has specs and the
+ * service's runbook gives it automated items (runbooks/: each item's suite); Playwright's grep on the access tag
+ * then splits the tests. The unit test of traceability holds every such project to cover all of its items.
  */
 export function suiteLayout(root: string = repoRoot): SuiteLayout[] {
+  const tenant = suitesWithItems("tenant-instance-management");
+  const access = suitesWithItems("access-management");
   return verdictSuites.flatMap((suite) => {
     const dir = join(root, "suites", suite);
-    const files = specFiles(dir);
-    if (files.length === 0) return [];
-    const texts = files.map((file) => readFileSync(file, "utf8"));
-    const hasAccessSpecs = texts.some((text) => text.includes(ACCESS_TAG));
-    const hasTenantSpecs = texts.some((text) => !text.includes(ACCESS_TAG));
-    return [{ suite, dir, hasTenantSpecs, hasAccessSpecs }];
+    if (specFiles(dir).length === 0) return [];
+    return [{ suite, dir, hasTenantSpecs: tenant.has(suite), hasAccessSpecs: access.has(suite) }];
   });
 }
 

@@ -1,13 +1,22 @@
 /** Post-deploy alarms (tenant runbook 8.3; access runbook 3.3, 4.3.5, 4.4): quiet now, and quiet since the deployment. */
-import { test, verifies } from "../../fixtures/index.ts";
-import { alarmsWithPrefix, alarmTransitions, judgeAlarmHistory, judgeAlarmStates } from "./support/alarms.ts";
-import { readDeployedFunctions } from "./support/context.ts";
-import { applicableItems, ITEMS, serviceItems, serviceVariants } from "./support/items.ts";
-import { alarmPrefix } from "./support/names.ts";
-import { notApplicable, settle } from "./support/settle.ts";
+import {
+  alarmPrefix,
+  alarmsWithPrefix,
+  alarmTransitions,
+  applicableItems,
+  POST_DEPLOY_ITEMS as ITEMS,
+  judgeAlarmHistory,
+  judgeAlarmStates,
+  notApplicable,
+  serviceItems,
+  serviceVariants,
+  settle,
+  test,
+  verifies,
+} from "../../fixtures/index.ts";
 
 test.describe("post-deploy: CloudWatch alarms", () => {
-  for (const variant of serviceVariants("@access-management")) {
+  for (const variant of serviceVariants()) {
     test(`No alarm of the environment's prefix is in ALARM${variant.suffix}`, {
       tag: [...variant.tag],
       ...verifies(...serviceItems(ITEMS.alarmsNow, variant.serviceId)),
@@ -24,12 +33,12 @@ test.describe("post-deploy: CloudWatch alarms", () => {
     test(`No alarm entered ALARM since the deployment${variant.suffix}`, {
       tag: [...variant.tag],
       ...verifies(...serviceItems(ITEMS.alarmHistory, variant.serviceId)),
-    }, async ({ aws, environment, service }) => {
+    }, async ({ deployedFunctions, aws, environment, service }) => {
       if (applicableItems(ITEMS.alarmHistory, service.id, environment.id).length === 0) {
         notApplicable(`no alarm-history item of ${service.id} applies to ${environment.displayName}.`);
       }
       const prefix = alarmPrefix(service, environment.id);
-      const functions = await readDeployedFunctions(aws, environment, service);
+      const functions = await deployedFunctions();
       const since = new Date(Math.min(...functions.map((fn) => fn.deployedAt.getTime())));
       const alarms = await alarmsWithPrefix(aws.cloudwatch, prefix);
       if (alarms.length === 0) {

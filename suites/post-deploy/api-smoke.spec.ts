@@ -5,12 +5,19 @@
  * as well. The full smoke suite is suites/smoke.
  */
 import { z } from "zod";
-import { markInconclusive, test, verifies } from "../../fixtures/index.ts";
-import { HealthSchema } from "../../lib/contract/index.ts";
-import { readDeployedFunctions } from "./support/context.ts";
-import { type Finding, failed, passed } from "./support/finding.ts";
-import { applicableItems, ITEMS } from "./support/items.ts";
-import { notApplicable, settle } from "./support/settle.ts";
+import {
+  applicableItems,
+  type Finding,
+  failed,
+  HealthSchema,
+  POST_DEPLOY_ITEMS as ITEMS,
+  markInconclusive,
+  notApplicable,
+  passed,
+  settle,
+  test,
+  verifies,
+} from "../../fixtures/index.ts";
 
 const PageSchema = z.object({ items: z.array(z.unknown()), nextToken: z.string().nullable() });
 
@@ -18,8 +25,8 @@ test.describe("post-deploy: smoke through the API", () => {
   test(
     "Smoke through the API once the alias has moved: health and an authenticated tenant list",
     verifies(...ITEMS.apiSmoke),
-    async ({ api, aws, environment, service }) => {
-      const [fn] = await readDeployedFunctions(aws, environment, service);
+    async ({ deployedFunctions, api }) => {
+      const [fn] = await deployedFunctions();
       const expected = fn?.state.aliased.appVersion ?? "";
       const findings: Finding[] = [];
       findings.push(
@@ -61,7 +68,7 @@ test.describe("post-deploy: smoke through the API", () => {
   test(
     "CloudFront serves the new version (GET /health on the CloudFront URL)",
     verifies(...ITEMS.cloudFront),
-    async ({ aws, environment, service }) => {
+    async ({ deployedFunctions, environment, service }) => {
       if (
         applicableItems(ITEMS.cloudFront, service.id, environment.id).length === 0 ||
         environment.cloudFrontUrl === null
@@ -73,7 +80,7 @@ test.describe("post-deploy: smoke through the API", () => {
           `${environment.displayName}'s CloudFront URL is TBD, so the distribution cannot be checked. Set HARNESS_${environment.id.toUpperCase()}_CLOUD_FRONT_URL.`,
         );
       }
-      const [fn] = await readDeployedFunctions(aws, environment, service);
+      const [fn] = await deployedFunctions();
       const expected = fn?.state.aliased.appVersion ?? "";
       const url = `${environment.cloudFrontUrl.replace(/\/$/, "")}/health`;
       const finding = await test.step(`GET ${url} answers healthy with version ${expected}`, async () => {

@@ -1,23 +1,27 @@
 /** Post-deploy record (tenant runbook 6.3.4, 7.3.5): the deployments table describes the version behind the alias. */
-import { test, verifies } from "../../fixtures/index.ts";
-import { readDeployedFunctions } from "./support/context.ts";
-import { applicableItems, ITEMS } from "./support/items.ts";
-import { deploymentsTable } from "./support/names.ts";
-import { judgeDeploymentRecord } from "./support/record.ts";
-import { notApplicable, settle } from "./support/settle.ts";
+import {
+  applicableItems,
+  deploymentsTable,
+  POST_DEPLOY_ITEMS as ITEMS,
+  judgeDeploymentRecord,
+  notApplicable,
+  settle,
+  test,
+  verifies,
+} from "../../fixtures/index.ts";
 
 test.describe("post-deploy: deployment record", () => {
   test(
     "The deployment is recorded with its version and code SHA",
     verifies(...ITEMS.record),
-    async ({ aws, environment, service }) => {
+    async ({ deployedFunctions, environment, service }) => {
       const table = deploymentsTable(service, environment.id);
       if (applicableItems(ITEMS.record, service.id, environment.id).length === 0 || table === null) {
         notApplicable(
           `${service.id} records no deployments the runbook checks in ${environment.displayName}.`,
         );
       }
-      const functions = await readDeployedFunctions(aws, environment, service);
+      const functions = await deployedFunctions();
       const findings = functions.map((fn) =>
         judgeDeploymentRecord({
           table,

@@ -1,9 +1,15 @@
 /** Post-deploy DynamoDB (tenant runbook 8.4): the tables are ACTIVE and the newest-tenant query reads an item. */
-import { test, verifies } from "../../fixtures/index.ts";
-import { judgeRecentWrite, judgeTablesActive } from "./support/dynamo.ts";
-import { applicableItems, ITEMS } from "./support/items.ts";
-import { tableNames } from "./support/names.ts";
-import { notApplicable, settle } from "./support/settle.ts";
+import {
+  applicableItems,
+  POST_DEPLOY_ITEMS as ITEMS,
+  judgeRecentWrite,
+  judgeTablesActive,
+  notApplicable,
+  settle,
+  tableNames,
+  test,
+  verifies,
+} from "../../fixtures/index.ts";
 
 /** The runbook's recent-writes query reads the tenants table under this partition key. */
 const RECENT_WRITES = { tableTemplatePrefix: "bbws-tenants-", partitionKey: "TENANT#" } as const;

@@ -2,29 +2,37 @@
  * Post-deploy, Lambda (tenant runbook 4.3, 6.3.2, 6.3.3, 7.3.3, 7.3.4; access runbook 3.2.4, 4.3.5): the
  * right bits behind the alias, a rollback target, byte-identical code across environments, a healthy answer.
  */
-import { test, verifies } from "../../fixtures/index.ts";
-import { readDeployedFunctions } from "./support/context.ts";
-import { ssmDeployedVersion } from "./support/expected.ts";
-import { type Finding, failed, passed } from "./support/finding.ts";
-import { invokeHealth } from "./support/health.ts";
-import { ITEMS, serviceItems, serviceVariants } from "./support/items.ts";
 import {
+  aliasName,
+  backupAliasPrefix,
+  type Finding,
+  failed,
+  functionNames,
+  POST_DEPLOY_ITEMS as ITEMS,
+  invokeHealth,
   judgeAlias,
   judgeBackupAlias,
   judgeCodeShaAgainstSource,
   judgeConfiguration,
+  notApplicable,
+  passed,
   previousVersion,
   readFunctionState,
-} from "./support/lambda.ts";
-import { aliasName, backupAliasPrefix, functionNames, ssmParameter } from "./support/names.ts";
-import { notApplicable, settle } from "./support/settle.ts";
+  serviceItems,
+  serviceVariants,
+  settle,
+  ssmDeployedVersion,
+  ssmParameter,
+  test,
+  verifies,
+} from "../../fixtures/index.ts";
 
 test.describe("post-deploy: Lambda", () => {
   test(
     "Function configuration: Active, published, carrying the uploaded code",
     verifies(...ITEMS.configuration),
-    async ({ aws, environment, service }) => {
-      const functions = await readDeployedFunctions(aws, environment, service);
+    async ({ deployedFunctions }) => {
+      const functions = await deployedFunctions();
       const findings = await Promise.all(
         functions.map((fn) =>
           test.step(`Check the configuration of ${fn.functionName}`, async () =>
@@ -35,12 +43,12 @@ test.describe("post-deploy: Lambda", () => {
     },
   );
 
-  for (const variant of serviceVariants("@access-management")) {
+  for (const variant of serviceVariants()) {
     test(`Alias points at the expected version${variant.suffix}`, {
       tag: [...variant.tag],
       ...verifies(...serviceItems(ITEMS.alias, variant.serviceId)),
-    }, async ({ aws, environment, service }) => {
-      const functions = await readDeployedFunctions(aws, environment, service);
+    }, async ({ deployedFunctions, aws, environment, service }) => {
+      const functions = await deployedFunctions();
       const alias = aliasName(service, environment.id);
       const findings: Finding[] = [];
       for (const fn of functions) {
@@ -73,8 +81,8 @@ test.describe("post-deploy: Lambda", () => {
     test(`Direct health invoke answers 200 healthy with the version behind the alias${variant.suffix}`, {
       tag: [...variant.tag],
       ...verifies(...serviceItems(ITEMS.health, variant.serviceId)),
-    }, async ({ aws, environment, service }) => {
-      const functions = await readDeployedFunctions(aws, environment, service);
+    }, async ({ deployedFunctions, aws, environment, service }) => {
+      const functions = await deployedFunctions();
       const alias = aliasName(service, environment.id);
       const findings = await Promise.all(
         functions.map((fn) =>
@@ -96,8 +104,8 @@ test.describe("post-deploy: Lambda", () => {
   test(
     "A backup alias points at the version served before",
     verifies(...ITEMS.backupAlias),
-    async ({ aws, environment, service }) => {
-      const functions = await readDeployedFunctions(aws, environment, service);
+    async ({ deployedFunctions, service }) => {
+      const functions = await deployedFunctions();
       const prefix = backupAliasPrefix(service);
       const findings = await Promise.all(
         functions.map((fn) =>
@@ -112,7 +120,7 @@ test.describe("post-deploy: Lambda", () => {
   test(
     "CodeSha256 matches the source environment's",
     verifies(...ITEMS.codeSha),
-    async ({ aws, awsFor, environment, service, harness }) => {
+    async ({ deployedFunctions, awsFor, environment, service, harness }) => {
       const source = environment.promotedFrom;
       if (source === null) {
         notApplicable(
@@ -120,7 +128,7 @@ test.describe("post-deploy: Lambda", () => {
         );
       }
       const sourceEnv = harness.environments[source];
-      const functions = await readDeployedFunctions(aws, environment, service);
+      const functions = await deployedFunctions();
       const sourceAlias = aliasName(service, source);
       // Same template, other environment: the n-th function here was promoted from the n-th function there.
       const sourceNames = functionNames(service, source);

@@ -1,20 +1,24 @@
 /** Post-deploy logs (tenant runbook 8.2): no ERROR event in the function's log group since the deployment. */
-import { test, verifies } from "../../fixtures/index.ts";
-import { readDeployedFunctions } from "./support/context.ts";
-import { applicableItems, ITEMS } from "./support/items.ts";
-import { judgeErrorLogs } from "./support/logs.ts";
-import { logGroup } from "./support/names.ts";
-import { notApplicable, settle } from "./support/settle.ts";
+import {
+  applicableItems,
+  POST_DEPLOY_ITEMS as ITEMS,
+  judgeErrorLogs,
+  logGroup,
+  notApplicable,
+  settle,
+  test,
+  verifies,
+} from "../../fixtures/index.ts";
 
 test.describe("post-deploy: CloudWatch logs", () => {
   test(
     "No ERROR log events since the deployment",
     verifies(...ITEMS.logs),
-    async ({ aws, environment, service }) => {
+    async ({ deployedFunctions, aws, environment, service }) => {
       if (applicableItems(ITEMS.logs, service.id, environment.id).length === 0) {
         notApplicable(`no log item of ${service.id} applies to ${environment.displayName}.`);
       }
-      const functions = await readDeployedFunctions(aws, environment, service);
+      const functions = await deployedFunctions();
       const findings = await Promise.all(
         functions.map((fn) => {
           const group = logGroup(fn.functionName, service);

@@ -4,65 +4,72 @@
  * before the deployment. Each test judges one item's thresholds.
  */
 import { setTimeout as delay } from "node:timers/promises";
-import { test, verifies } from "../../fixtures/index.ts";
 import {
+  applicableItems,
   evaluateLambdaThreshold,
+  type Finding,
   getMetricSeries,
+  getRunbookItem,
+  POST_DEPLOY_ITEMS as ITEMS,
   type LambdaWindowSeries,
-} from "../../lib/metrics/index.ts";
-import { getRunbookItem } from "../../runbooks/index.ts";
-import { readDeployedFunctions } from "./support/context.ts";
-import type { Finding } from "./support/finding.ts";
-import { applicableItems, ITEMS } from "./support/items.ts";
-import { notApplicable, settle } from "./support/settle.ts";
-import { PERIOD_SECONDS, windowTiming } from "./support/window.ts";
+  notApplicable,
+  PERIOD_SECONDS,
+  settle,
+  test,
+  verifies,
+  windowTiming,
+} from "../../fixtures/index.ts";
 
 test.describe("post-deploy: CloudWatch metrics", () => {
   for (const itemId of ITEMS.metrics) {
     const title = getRunbookItem(itemId)?.title ?? itemId;
-    test(`CloudWatch metrics: ${title}`, verifies(itemId), async ({ aws, environment, service }) => {
-      const [item] = applicableItems([itemId], service.id, environment.id);
-      if (item === undefined) {
-        notApplicable(`${itemId} is not a ${service.id} item for ${environment.displayName}.`);
-      }
-      const { windowMs } = windowTiming(environment);
-      test.setTimeout(windowMs + 120_000);
-      const functions = await readDeployedFunctions(aws, environment, service);
-      const findings: Finding[] = [];
-      for (const fn of functions) {
-        const closesAt = fn.deployedAt.getTime() + windowMs;
-        if (closesAt > Date.now()) {
-          await test.step(`Wait for the ${windowMs / 1000} s monitoring window of ${fn.functionName} to close`, () =>
-            delay(closesAt - Date.now()));
+    test(
+      `CloudWatch metrics: ${title}`,
+      verifies(itemId),
+      async ({ deployedFunctions, aws, environment, service }) => {
+        const [item] = applicableItems([itemId], service.id, environment.id);
+        if (item === undefined) {
+          notApplicable(`${itemId} is not a ${service.id} item for ${environment.displayName}.`);
         }
-        const series =
-          await test.step(`Read the metrics of ${fn.functionName} since the deployment`, async () => {
-            const lookBackMs = Math.max(
-              ...item.thresholds.map((t) => (t.windowSeconds ?? windowMs / 1000) * 1000),
-            );
-            const now = Date.now();
-            const start = Math.max(fn.deployedAt.getTime(), now - lookBackMs);
-            return readLambdaWindow(aws.cloudwatch, fn.functionName, new Date(start), new Date(now));
-          });
-        for (const threshold of item.thresholds) {
-          const result = evaluateLambdaThreshold(threshold, series.points, {
-            periodMs: PERIOD_SECONDS * 1000,
-          });
-          findings.push({
-            status: result.status,
-            reason: `${fn.functionName}: ${result.reason}`,
-            evidence: {
-              functionName: fn.functionName,
-              range: series.range,
-              threshold,
-              observed: result.observed,
-              series: series.points,
-            },
-          });
+        const { windowMs } = windowTiming(environment);
+        test.setTimeout(windowMs + 120_000);
+        const functions = await deployedFunctions();
+        const findings: Finding[] = [];
+        for (const fn of functions) {
+          const closesAt = fn.deployedAt.getTime() + windowMs;
+          if (closesAt > Date.now()) {
+            await test.step(`Wait for the ${windowMs / 1000} s monitoring window of ${fn.functionName} to close`, () =>
+              delay(closesAt - Date.now()));
+          }
+          const series =
+            await test.step(`Read the metrics of ${fn.functionName} since the deployment`, async () => {
+              const lookBackMs = Math.max(
+                ...item.thresholds.map((t) => (t.windowSeconds ?? windowMs / 1000) * 1000),
+              );
+              const now = Date.now();
+              const start = Math.max(fn.deployedAt.getTime(), now - lookBackMs);
+              return readLambdaWindow(aws.cloudwatch, fn.functionName, new Date(start), new Date(now));
+            });
+          for (const threshold of item.thresholds) {
+            const result = evaluateLambdaThreshold(threshold, series.points, {
+              periodMs: PERIOD_SECONDS * 1000,
+            });
+            findings.push({
+              status: result.status,
+              reason: `${fn.functionName}: ${result.reason}`,
+              evidence: {
+                functionName: fn.functionName,
+                range: series.range,
+                threshold,
+                observed: result.observed,
+                series: series.points,
+              },
+            });
+          }
         }
-      }
-      await settle(findings, "CloudWatch metrics");
-    });
+        await settle(findings, "CloudWatch metrics");
+      },
+    );
   }
 });
 

@@ -3,21 +3,35 @@
  * monitor that fails as soon as a threshold is crossed, passes only after the full window, and is
  * inconclusive without data. One window per deployment is shared by the tests; each test judges one item.
  */
-import { markInconclusive, test, verifies } from "../../fixtures/index.ts";
-import { getRunbookItem } from "../../runbooks/index.ts";
-import { readDeployedFunctions } from "./support/context.ts";
-import { failed, inconclusive, passed } from "./support/finding.ts";
-import { applicableItems, ITEMS, serviceItems, serviceVariants } from "./support/items.ts";
-import { judgeWindowItem } from "./support/judge.ts";
-import { notApplicable, settle } from "./support/settle.ts";
-import { monitorProgressLine, sharedWindows, targetFor, windowTiming } from "./support/window.ts";
+import {
+  ACCESS_TAG,
+  applicableItems,
+  failed,
+  getRunbookItem,
+  POST_DEPLOY_ITEMS as ITEMS,
+  inconclusive,
+  judgeWindowItem,
+  markInconclusive,
+  monitorProgressLine,
+  notApplicable,
+  passed,
+  serviceItems,
+  serviceVariants,
+  settle,
+  targetFor,
+  test,
+  verifies,
+  windowTiming,
+} from "../../fixtures/index.ts";
 
 test.describe("post-deploy: monitoring window", () => {
-  for (const variant of serviceVariants("@access-management")) {
+  for (const variant of serviceVariants()) {
     for (const itemId of serviceItems(ITEMS.monitor, variant.serviceId)) {
       const title = getRunbookItem(itemId)?.title ?? itemId;
       test(`Monitoring window: ${title}`, { tag: [...variant.tag], ...verifies(itemId) }, async ({
-        aws,
+        deployedFunctions,
+        monitoringWindows,
+
         environment,
         service,
       }) => {
@@ -26,31 +40,27 @@ test.describe("post-deploy: monitoring window", () => {
         }
         const { windowMs } = windowTiming(environment);
         test.setTimeout(windowMs + 120_000);
-        const functions = await readDeployedFunctions(aws, environment, service);
+        const functions = await deployedFunctions();
         const windows =
           await test.step(`Watch ${functions.map((f) => f.functionName).join(", ")} for ${windowMs / 1000} s after the deployment`, async () =>
-            sharedWindows({
-              aws,
-              functions,
-              service,
-              environment,
-              // A line per poll on the console: a 5-minute watch must not look like a hang.
-              onPoll: (name, decision) => console.log(monitorProgressLine(name, decision, windowMs)),
-            }));
+            // A line per poll on the console: a 5-minute watch must not look like a hang.
+            monitoringWindows(functions, (name, decision) =>
+              console.log(monitorProgressLine(name, decision, windowMs)),
+            ));
         await settle([judgeWindowItem(itemId, windows)], "monitoring window");
       });
     }
   }
 
   test("Canary: the new version receives 10% of the traffic", {
-    tag: ["@access-management"],
+    tag: [ACCESS_TAG],
     ...verifies(...ITEMS.canaryWeight),
-  }, async ({ aws, environment, service }) => {
+  }, async ({ deployedFunctions, environment, service }) => {
     const [itemId] = ITEMS.canaryWeight;
     if (applicableItems([itemId], service.id, environment.id).length === 0) {
       notApplicable(`${itemId} does not apply to ${environment.displayName}.`);
     }
-    const functions = await readDeployedFunctions(aws, environment, service);
+    const functions = await deployedFunctions();
     const canaries = functions.filter((fn) => targetFor(fn).kind === "canary");
     if (canaries.length === 0) {
       // The split is visible only while it lasts: Lambda keeps no history of alias weights.

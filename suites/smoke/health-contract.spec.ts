@@ -3,8 +3,14 @@
  * schema, x-request-id, the latency budget; and the contract's error envelope for an unknown route.
  */
 
-import { test } from "../../fixtures/index.ts";
-import { contractClient, ITEMS, registerSmokeHooks, smoke, TAGS } from "./support/smoke.ts";
+import {
+  contractClient,
+  SMOKE_ITEMS as ITEMS,
+  registerSmokeHooks,
+  smoke,
+  TAGS,
+  test,
+} from "../../fixtures/index.ts";
 
 registerSmokeHooks();
 

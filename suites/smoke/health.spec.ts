@@ -3,10 +3,16 @@
  * Lambda alias and through the API URL. Read-only, fast: also the scheduled health probe.
  */
 import { z } from "zod";
-import { expect, test, verifies } from "../../fixtures/index.ts";
-import { readFunctionsUnderTest, sdk } from "../../lib/aws/index.ts";
-import { aliasName, functionNames } from "../../lib/config/index.ts";
-import { HealthSchema } from "../../lib/contract/index.ts";
+import {
+  aliasName,
+  expect,
+  functionNames,
+  HealthSchema,
+  readFunctionsUnderTest,
+  sdk,
+  test,
+  verifies,
+} from "../../fixtures/index.ts";
 
 /** What API Gateway's proxy integration expects back from the function. */
 const ProxyResponseSchema = z.object({

@@ -1,13 +1,13 @@
-import { test } from "../../fixtures/index.ts";
 import {
   contractClient,
   createTenant,
-  ITEMS,
+  SMOKE_ITEMS as ITEMS,
   registerSmokeHooks,
   smoke,
   TAGS,
+  test,
   UNKNOWN,
-} from "./support/smoke.ts";
+} from "../../fixtures/index.ts";
 
 registerSmokeHooks();
 

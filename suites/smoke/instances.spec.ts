@@ -1,9 +1,8 @@
-import { test } from "../../fixtures/index.ts";
 import {
   contractClient,
   createInstance,
   createTenant,
-  ITEMS,
+  SMOKE_ITEMS as ITEMS,
   newestFirst,
   noteNothingToRead,
   registerSmokeHooks,
@@ -11,9 +10,10 @@ import {
   settledTenants,
   smoke,
   TAGS,
+  test,
   UNKNOWN,
   unique,
-} from "./support/smoke.ts";
+} from "../../fixtures/index.ts";
 
 registerSmokeHooks();
 

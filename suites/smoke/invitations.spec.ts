@@ -1,16 +1,16 @@
-import { test } from "../../fixtures/index.ts";
 import {
   contractClient,
   createInvitation,
   createTenant,
-  ITEMS,
+  SMOKE_ITEMS as ITEMS,
   newestFirst,
   registerSmokeHooks,
   smoke,
   TAGS,
+  test,
   UNKNOWN,
   unique,
-} from "./support/smoke.ts";
+} from "../../fixtures/index.ts";
 
 registerSmokeHooks();
 

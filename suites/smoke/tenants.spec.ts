@@ -1,19 +1,19 @@
-import { test } from "../../fixtures/index.ts";
-import { TAG_RUN_ID } from "../../lib/contract/index.ts";
 import {
   contractClient,
   createTenant,
-  ITEMS,
+  SMOKE_ITEMS as ITEMS,
   newestFirst,
   noteNothingToRead,
   registerSmokeHooks,
   SETTLED_SCAN_LIMIT,
   settledTenants,
   smoke,
+  TAG_RUN_ID,
   TAGS,
+  test,
   UNKNOWN,
   unique,
-} from "./support/smoke.ts";
+} from "../../fixtures/index.ts";
 
 registerSmokeHooks();
 

@@ -1,17 +1,17 @@
-import { test } from "../../fixtures/index.ts";
 import {
   contractClient,
   createTenant,
-  ITEMS,
+  SMOKE_ITEMS as ITEMS,
   noteNothingToRead,
   registerSmokeHooks,
   SETTLED_SCAN_LIMIT,
   settledTenants,
   smoke,
   TAGS,
+  test,
   UNKNOWN,
   unique,
-} from "./support/smoke.ts";
+} from "../../fixtures/index.ts";
 
 registerSmokeHooks();
 

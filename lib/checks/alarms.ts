@@ -1,7 +1,7 @@
 /** Runbook 8.3 (and the access runbook's alarm checks): no alarm of the prefix in ALARM, none fired since the deployment. */
 import type { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import { z } from "zod";
-import { sdk } from "../../../lib/aws/index.ts";
+import { sdk } from "../aws/index.ts";
 import { type Finding, failed, inconclusive, passed } from "./finding.ts";
 
 /** An alarm as the check reports it. */

@@ -1,5 +1,5 @@
 /** Per-item judgements of the shared monitoring window, so a fault fails its own item and no other. */
-import { formatNumber } from "../../../lib/metrics/index.ts";
+import { formatNumber } from "../metrics/index.ts";
 import { combine, type Finding, failed, inconclusive, passed } from "./finding.ts";
 import type { FunctionWindow } from "./window.ts";
 

@@ -6,7 +6,7 @@
 import type { SSMClient } from "@aws-sdk/client-ssm";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { z } from "zod";
-import { sdk } from "../../../lib/aws/index.ts";
+import { sdk } from "../aws/index.ts";
 import { PostDeployConfigError } from "./errors.ts";
 
 /** An item of `bbws-deployments-{env}` (docs/tenant-api-contract.md, storage). */

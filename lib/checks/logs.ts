@@ -1,7 +1,7 @@
 /** Runbook 8.2: FilterLogEvents for "ERROR" since the deployment; matches are attached, redacted. */
 import type { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
-import { sdk } from "../../../lib/aws/index.ts";
-import { redactor } from "../../../lib/redact/index.ts";
+import { sdk } from "../aws/index.ts";
+import { redactor } from "../redact/index.ts";
 import { type Finding, failed, inconclusive, passed } from "./finding.ts";
 
 /** A matching log event, redacted. */

@@ -1,9 +1,9 @@
 /** The runbook's direct health invoke (5.1, 6.4, 7.4): the proxy event sent to the alias, the answer judged. */
 import type { InvokeCommandOutput, LambdaClient } from "@aws-sdk/client-lambda";
 import { z } from "zod";
-import { sdk } from "../../../lib/aws/index.ts";
-import { HealthSchema } from "../../../lib/contract/index.ts";
-import { redactor } from "../../../lib/redact/index.ts";
+import { sdk } from "../aws/index.ts";
+import { HealthSchema } from "../contract/index.ts";
+import { redactor } from "../redact/index.ts";
 import { type Finding, failed, passed } from "./finding.ts";
 
 /** Lambda errors that mean the function itself cannot be invoked (throttled to zero, broken, not ready). */

@@ -1,4 +1,4 @@
-import type { CheckStatus } from "../../../lib/metrics/index.ts";
+import type { CheckStatus } from "../metrics/index.ts";
 
 /** The outcome of one post-deploy check: a status, the sentence a person reads, and evidence to attach. */
 export interface Finding {

@@ -1,5 +1,5 @@
 /** Name helpers the post-deploy specs use, from lib/config (the runbooks' templates). */
-import type { Service } from "../../../runbooks/index.ts";
+import type { Service } from "../../runbooks/index.ts";
 
 export {
   alarmPrefix,
@@ -9,7 +9,7 @@ export {
   logGroup,
   ssmParameter,
   tableNames,
-} from "../../../lib/config/index.ts";
+} from "../config/index.ts";
 
 /** Prefix of the rollback aliases, e.g. "backup-". */
 export function backupAliasPrefix(service: Service): string {

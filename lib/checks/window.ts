@@ -2,8 +2,10 @@
  * The post-deploy monitoring window of a service: one polling monitor per function over the environment's
  * window (runbooks: SIT 30 s, PROD 5 min), run once and shared by the tests that each judge one runbook item.
  */
-import type { AwsClients } from "../../../lib/aws/index.ts";
-import { getMetricSeries } from "../../../lib/metrics/index.ts";
+
+import type { Environment, Service } from "../../runbooks/index.ts";
+import type { AwsClients } from "../aws/index.ts";
+import { getMetricSeries } from "../metrics/index.ts";
 import {
   cloudWatchPoll,
   durationStatsOf,
@@ -12,16 +14,15 @@ import {
   type MonitorTarget,
   monitorRulesFromItems,
   runMonitor,
-} from "../../../lib/monitor/index.ts";
-import type { Environment, Service } from "../../../runbooks/index.ts";
-import type { DeployedFunction } from "./context.ts";
-import { applicableItems, ITEMS } from "./items.ts";
+} from "../monitor/index.ts";
+import type { DeployedFunction } from "./deployed.ts";
+import { applicableItems, POST_DEPLOY_ITEMS as ITEMS } from "./items.ts";
 import { previousVersion } from "./lambda.ts";
 
 /** CloudWatch publishes standard Lambda metrics at 1-minute resolution. */
 export const PERIOD_SECONDS = 60;
 
-export { monitorProgressLine } from "../../../lib/monitor/index.ts";
+export { monitorProgressLine } from "../monitor/index.ts";
 
 /** The window's timing from the environment (overridable: HARNESS_<ENV>_MONITORING_WINDOW_SECONDS, ..._INTERVAL_SECONDS). */
 export function windowTiming(environment: Environment): { windowMs: number; intervalMs: number } {
@@ -158,27 +159,30 @@ export async function runFunctionWindow(options: {
   };
 }
 
-const cache = new Map<string, Promise<FunctionWindow[]>>();
+/** Identifies one deployment of the service's functions: the windows of the same key are the same windows. */
+export function windowsKey(
+  environment: Environment,
+  service: Service,
+  functions: readonly DeployedFunction[],
+): string {
+  return [
+    environment.id,
+    service.id,
+    ...functions.map(
+      (fn) => `${fn.functionName}:${fn.state.aliased.functionVersion}@${fn.deployedAt.toISOString()}`,
+    ),
+  ].join("|");
+}
 
-/** The service's windows, run once per deployment and shared by the tests of a worker. A worker that replaces
- * a failed one runs them again from the deployment time: polls over a past window read its history at once. */
-export function sharedWindows(options: {
+/** Runs the window of every function of the service, side by side. */
+export function runServiceWindows(options: {
   aws: AwsClients;
   functions: readonly DeployedFunction[];
   service: Service;
   environment: Environment;
   onPoll?: (functionName: string, decision: MonitorDecision) => void;
 }): Promise<FunctionWindow[]> {
-  const key = [
-    options.environment.id,
-    options.service.id,
-    ...options.functions.map(
-      (fn) => `${fn.functionName}:${fn.state.aliased.functionVersion}@${fn.deployedAt.toISOString()}`,
-    ),
-  ].join("|");
-  const cached = cache.get(key);
-  if (cached) return cached;
-  const run = Promise.all(
+  return Promise.all(
     options.functions.map((fn) =>
       runFunctionWindow({
         aws: options.aws,
@@ -189,8 +193,4 @@ export function sharedWindows(options: {
       }),
     ),
   );
-  cache.set(key, run);
-  // A rejected window (CloudWatch unreachable) must not stick: the next test tries again.
-  run.catch(() => cache.delete(key));
-  return run;
 }

@@ -1,6 +1,6 @@
 /** Reads a function's configuration, alias, versions and backup aliases, and judges them (runbook 4.3, 6.3.2, 7.3.3). */
 import type { LambdaClient } from "@aws-sdk/client-lambda";
-import { sdk } from "../../../lib/aws/index.ts";
+import { sdk } from "../aws/index.ts";
 import { type DeploymentRecord, describeExpected, type Expected, matchesExpected } from "./expected.ts";
 import { type Finding, failed, inconclusive, passed } from "./finding.ts";
 

@@ -1,7 +1,7 @@
 /** Runbook 8.4: the service's tables are ACTIVE and the newest-tenant query returns an item. */
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { sdk } from "../../../lib/aws/index.ts";
+import { sdk } from "../aws/index.ts";
 import { type Finding, failed, passed } from "./finding.ts";
 
 /** DescribeTable for each table: all must be ACTIVE. */

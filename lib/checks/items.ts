@@ -2,16 +2,17 @@
  * The runbook items each post-deploy test verifies, for every environment and both services at once. A
  * test names all of them; the verdict counts only those that apply to the run's service and environment.
  */
-import type { ACCESS_TAG } from "../../../lib/run/index.ts";
+
 import {
   type EnvironmentId,
   getRunbook,
   getRunbookItem,
   type RunbookItem,
   type ServiceId,
-} from "../../../runbooks/index.ts";
+} from "../../runbooks/index.ts";
+import { ACCESS_TAG } from "../run/suites.ts";
 
-export const ITEMS = {
+export const POST_DEPLOY_ITEMS = {
   configuration: [
     "tenant-deploy/4.3/function-updated",
     "tenant-deploy/6.3.2/alias-updated",
@@ -105,11 +106,10 @@ export interface ServiceVariant {
   readonly tag: readonly string[];
 }
 
-/** The two services' variants. Spec files pass the access tag as a literal, which is how the runner sees that
- * a spec file holds access-management tests (lib/run/suites.ts reads the files' text). */
-export function serviceVariants(accessTag: typeof ACCESS_TAG): ServiceVariant[] {
+/** The two services' variants: the access project runs only the tests tagged with ACCESS_TAG. */
+export function serviceVariants(): ServiceVariant[] {
   return [
     { serviceId: "tenant-instance-management", suffix: "", tag: [] },
-    { serviceId: "access-management", suffix: " [access management]", tag: [accessTag] },
+    { serviceId: "access-management", suffix: " [access management]", tag: [ACCESS_TAG] },
   ];
 }

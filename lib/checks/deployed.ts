@@ -1,7 +1,8 @@
 /** What every post-deploy test needs to know about one deployed function, read once per test. */
-import type { AwsClients } from "../../../lib/aws/index.ts";
-import { aliasName, deploymentsTable, functionNames, ssmParameter } from "../../../lib/config/index.ts";
-import type { Environment, Service } from "../../../runbooks/index.ts";
+
+import type { Environment, Service } from "../../runbooks/index.ts";
+import type { AwsClients } from "../aws/index.ts";
+import { aliasName, deploymentsTable, functionNames, ssmParameter } from "../config/index.ts";
 import { type DeploymentRecord, deploymentRecords, type Expected, resolveExpected } from "./expected.ts";
 import { type FunctionState, readFunctionState } from "./lambda.ts";
 
@@ -22,6 +23,8 @@ export async function readDeployedFunctions(
   aws: AwsClients,
   environment: Environment,
   service: Service,
+  /** HARNESS_EXPECTED_VERSION: what the caller says was deployed (lib/config expectedVersionSetting). */
+  expectedVersion: string | undefined = undefined,
 ): Promise<DeployedFunction[]> {
   const table = deploymentsTable(service, environment.id);
   const alias = aliasName(service, environment.id);
@@ -31,7 +34,7 @@ export async function readDeployedFunctions(
         readFunctionState(aws.lambda, functionName, alias),
         table === null ? Promise.resolve([]) : deploymentRecords(aws.dynamodbDoc, table, functionName),
         resolveExpected({
-          variable: process.env.HARNESS_EXPECTED_VERSION,
+          variable: expectedVersion,
           doc: aws.dynamodbDoc,
           ssm: aws.ssm,
           deploymentsTable: table,

@@ -1,0 +1,20 @@
+/**
+ * The checks of every suite, as plain TypeScript: readers (AWS and HTTP calls returning plain data) and judges
+ * (pure functions from data and thresholds to a Finding: passed, failed or inconclusive, with a reason that
+ * says what, why and what to do). Suites reach them through fixtures/; the probe and the promotion scripts
+ * call the same judges.
+ */
+export * from "./alarms.ts";
+export * from "./deployed.ts";
+export * from "./dynamodb.ts";
+export * from "./errors.ts";
+export * from "./expected.ts";
+export * from "./finding.ts";
+export * from "./health.ts";
+export * from "./items.ts";
+export * from "./lambda.ts";
+export * from "./logs.ts";
+export * from "./names.ts";
+export * from "./records.ts";
+export * from "./window.ts";
+export * from "./window-judge.ts";
