@@ -6,7 +6,6 @@
  */
 import { createHash, randomBytes } from "node:crypto";
 import { mkdir, readdir, readFile, rename, rm, stat, utimes, writeFile } from "node:fs/promises";
-import { createRequire } from "node:module";
 import { join } from "node:path";
 import type { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
@@ -15,6 +14,7 @@ import type { SSMClient } from "@aws-sdk/client-ssm";
 import { z } from "zod";
 import { accessRoutes } from "./access-api/routes.ts";
 import type { Credentials } from "./accounts.ts";
+import { awsSdk } from "./aws-sdk.ts";
 import { describeError, SandboxDeployError, SandboxUsageError } from "./errors.ts";
 import {
   type AccessFunctionKind,
@@ -35,21 +35,6 @@ import {
 } from "./manifest.ts";
 import type { BuildSpec, BuiltPackage } from "./packaging/index.ts";
 import { tenantRoutes } from "./tenant-api/routes.ts";
-
-const requireCjs = createRequire(import.meta.url);
-
-/**
- * The AWS SDK clients the sandbox itself uses, loaded with require(): they are CommonJS, and importing
- * them from ESM makes Node scan their large sources for named exports (about 0.2 s of start-up).
- */
-export const awsSdk = {
-  lambda: (): typeof import("@aws-sdk/client-lambda") => requireCjs("@aws-sdk/client-lambda"),
-  cloudwatch: (): typeof import("@aws-sdk/client-cloudwatch") => requireCjs("@aws-sdk/client-cloudwatch"),
-  dynamodb: (): typeof import("@aws-sdk/client-dynamodb") => requireCjs("@aws-sdk/client-dynamodb"),
-  ssm: (): typeof import("@aws-sdk/client-ssm") => requireCjs("@aws-sdk/client-ssm"),
-  cognito: (): typeof import("@aws-sdk/client-cognito-identity-provider") =>
-    requireCjs("@aws-sdk/client-cognito-identity-provider"),
-};
 
 /** Whether an access function gets a fault: every function unless the fault names another's route. */
 function faultAppliesTo(accessFunction: AccessFunctionKind, route: string | undefined): boolean {

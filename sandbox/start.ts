@@ -17,24 +17,19 @@ import {
   perEnvironment,
   perEnvironmentAsync,
 } from "./accounts.ts";
-import { type ApiFront, startApiFront } from "./api-gateway.ts";
+import { type ApiFront, startApiFront } from "./aws/api-gateway/service.ts";
+import { type CognitoBackend, startCognitoBackend } from "./aws/cognito/service.ts";
+import { createDynamoBackends, type DynamoBackends } from "./aws/dynamodb/service.ts";
+import { BodyTooLargeError, readBody, sendJson } from "./aws/http.ts";
 import { startAwsServer } from "./aws/index.ts";
+import { awsSdk } from "./aws-sdk.ts";
+import { cognitoClientConfig, setupCognitoEnvironment } from "./cognito-setup.ts";
+import { Deployer, type DeployResult, diskCachedBuilder } from "./deploy.ts";
 import {
-  type CognitoBackend,
-  cognitoClientConfig,
-  setupCognitoEnvironment,
-  startCognitoBackend,
-} from "./cognito.ts";
-import { awsSdk, Deployer, type DeployResult, diskCachedBuilder } from "./deploy.ts";
-import { createDynamoBackends, type DynamoBackends } from "./dynamo.ts";
-import {
-  BodyTooLargeError,
   defaultStateDir,
   type Endpoints,
   EndpointsSchema,
   endpointsFileName,
-  readBody,
-  sendJson,
   writeEndpointFiles,
 } from "./endpoints.ts";
 import { describeError, SandboxStartError, SandboxUsageError } from "./errors.ts";

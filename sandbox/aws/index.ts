@@ -53,6 +53,10 @@
  * TreatMissingData "missing" (the default) an alarm without recent data goes INSUFFICIENT_DATA, as on
  * AWS; alarms meant to stay OK on an idle function use "notBreaching".
  *
+ * The rest of sandbox/aws runs beside this server: the DynamoDB (dynalite) and Cognito (cognito-local)
+ * backends it proxies to, in dynamodb/ and cognito/, and the API Gateway fronts (api-gateway/), one
+ * HTTP server per environment that invokes through `lambda.invoke`.
+ *
  * Wire details: request bodies are capped (7 MB; 6 MB for Invoke payloads, 413 RequestTooLargeException;
  * 70 MB for Lambda code uploads); gzip-encoded bodies (the SDKs compress large PutMetricData) are
  * accepted; errors are answered in each protocol's shape (`__type` + `x-amzn-query-error` for

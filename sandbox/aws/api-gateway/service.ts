@@ -7,8 +7,8 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { setTimeout as sleep } from "node:timers/promises";
 import { z } from "zod";
-import type { InvokeResult } from "./aws/index.ts";
-import { BodyTooLargeError, closeServer, listenOnLoopback, readBody, sendJson } from "./endpoints.ts";
+import { BodyTooLargeError, closeServer, listenOnLoopback, readBody, sendJson } from "../http.ts";
+import type { InvokeResult } from "../index.ts";
 
 /** API Gateway's payload limit for REST APIs. */
 export const apiBodyLimitBytes = 10 * 1024 * 1024;

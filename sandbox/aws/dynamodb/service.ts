@@ -4,8 +4,8 @@
  */
 import type { Server } from "node:http";
 import { createRequire } from "node:module";
-import { closeServer, listenOnLoopback } from "./endpoints.ts";
-import { SandboxStartError } from "./errors.ts";
+import { SandboxStartError } from "../../errors.ts";
+import { closeServer, listenOnLoopback } from "../http.ts";
 
 interface DynaliteOptions {
   createTableMs: number;
