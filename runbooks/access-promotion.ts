@@ -501,6 +501,7 @@ export const accessPromotionRunbook: RunbookInput = {
                 sense: "trigger",
               },
             ],
+            suite: "post-deploy",
           },
         ),
         automated(
@@ -518,6 +519,7 @@ export const accessPromotionRunbook: RunbookInput = {
               },
             ],
             notes: "The baseline is the p95 of the version served before the deployment.",
+            suite: "post-deploy",
           },
         ),
         automated(

@@ -68,7 +68,10 @@ export const tenantDeployRunbook: RunbookInput = {
           "tenant-deploy/2.1/aws-account-access",
           "The credentials used for the environment reach the runbook's account (STS caller identity)",
           ALL,
-          { notes: "Catches a profile or key pointed at the wrong environment before any other check runs." },
+          {
+            notes: "Catches a profile or key pointed at the wrong environment before any other check runs.",
+            suite: "smoke",
+          },
         ),
         automated(
           "tenant-deploy/2.1/prod-read-only",
@@ -864,6 +867,7 @@ export const tenantDeployRunbook: RunbookInput = {
             ],
             notes:
               "The runbook says only 'exceeds threshold'; the window is the environment's monitoring window (PROD 5 min).",
+            suite: "post-deploy",
           },
         ),
         automated(
@@ -886,6 +890,7 @@ export const tenantDeployRunbook: RunbookInput = {
             thresholds: [
               { metric: "lambda.error-rate", comparison: ">", value: 10, unit: "percent", sense: "trigger" },
             ],
+            suite: "post-deploy",
           },
         ),
         automated(
@@ -897,6 +902,7 @@ export const tenantDeployRunbook: RunbookInput = {
               { metric: "lambda.duration.p99", comparison: ">", value: 10_000, unit: "ms", sense: "trigger" },
               { metric: "rollback.duration", comparison: "<=", value: 300, unit: "seconds" },
             ],
+            suite: "post-deploy",
           },
         ),
         automated(
@@ -915,6 +921,7 @@ export const tenantDeployRunbook: RunbookInput = {
               },
               { metric: "rollback.duration", comparison: "<=", value: 300, unit: "seconds" },
             ],
+            suite: "post-deploy",
           },
         ),
         attested(
@@ -972,6 +979,7 @@ export const tenantDeployRunbook: RunbookInput = {
           "tenant-deploy/9.4/backup-alias-found",
           "A backup-* alias exists and names the version to return to",
           ALL,
+          { suite: "post-deploy" },
         ),
         automated(
           "tenant-deploy/9.4/alias-reverted-to-backup",
