@@ -11,13 +11,20 @@ import {
   overrideTableMarkdown,
   overrideVariables,
 } from "../lib/config/index.ts";
-import { collectTestedItems, renderRunbookMarkdown, TestListingError } from "../lib/traceability/index.ts";
+import { suiteLayout } from "../lib/run/index.ts";
+import {
+  collectTestedItems,
+  renderRunbookMarkdown,
+  suiteTableMarkdown,
+  TestListingError,
+} from "../lib/traceability/index.ts";
 import { allRunbookItems, environmentIds, environments, getRunbook, runbooks } from "../runbooks/index.ts";
 
 const commands = {
   list: ["list [--runbook <id>]", "every runbook item: id, kind, environments, title"],
   render: ["render <runbook-id> [--no-tests]", "the runbook as Markdown, with the tests verifying each item"],
   "config-vars": ["config-vars [--markdown]", "every HARNESS_<ENV>_<PATH> override, its path and type"],
+  suites: ["suites", "the suites, the runbook sections each verifies and what it checks (Markdown)"],
   "show-config": [
     "show-config [--env <env>] [--config <file>]",
     "the resolved configuration and its sources",
@@ -163,6 +170,11 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<string> {
       return configVars(values.markdown === true);
     case "show-config":
       return showConfig(values.env, values.config, env);
+    case "suites":
+      return suiteTableMarkdown(
+        runbooks,
+        suiteLayout().map((layout) => layout.suite),
+      );
   }
 }
 

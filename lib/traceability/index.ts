@@ -10,3 +10,4 @@ export {
   testLocationsForItems,
 } from "./list-report.ts";
 export { formatDuration, formatThreshold, type RenderOptions, renderRunbookMarkdown } from "./render.ts";
+export { sectionsBySuite, suiteTableMarkdown } from "./suites-table.ts";
