@@ -1,5 +1,5 @@
 /** The runbook's direct health invoke (5.1, 6.4, 7.4): the proxy event sent to the alias, the answer judged. */
-import type { InvokeCommandOutput, LambdaClient } from "@aws-sdk/client-lambda";
+import type { LambdaClient } from "@aws-sdk/client-lambda";
 import { z } from "zod";
 import { sdk } from "../aws/index.ts";
 import { HealthSchema } from "../contract/index.ts";
@@ -14,6 +14,67 @@ const refusals = new Set([
   "ServiceException",
 ]);
 
+/** What one health invoke of `functionName:qualifier` gave back, as plain data. */
+export type HealthInvocation =
+  | {
+      /** Lambda refused the call before any code ran (after the SDK's own retries). */
+      readonly kind: "refused";
+      readonly invoked: string;
+      readonly payload: unknown;
+      readonly error: string;
+      readonly message: string;
+    }
+  | {
+      readonly kind: "answered";
+      readonly invoked: string;
+      readonly payload: unknown;
+      readonly statusCode: number | undefined;
+      readonly functionError: string | null;
+      readonly executedVersion: string | null;
+      /** The response payload as text (unredacted: the judge redacts what it shows). */
+      readonly response: string;
+    };
+
+/** Invokes `functionName:qualifier` with the health payload; a refusal by Lambda is data, other errors throw. */
+export async function invokeHealth(options: {
+  lambda: LambdaClient;
+  functionName: string;
+  qualifier: string;
+  payload: unknown;
+}): Promise<HealthInvocation> {
+  const invoked = `${options.functionName}:${options.qualifier}`;
+  try {
+    const out = await options.lambda.send(
+      new (sdk.lambda().InvokeCommand)({
+        FunctionName: options.functionName,
+        Qualifier: options.qualifier,
+        Payload: new TextEncoder().encode(JSON.stringify(options.payload)),
+      }),
+    );
+    return {
+      kind: "answered",
+      invoked,
+      payload: options.payload,
+      statusCode: out.StatusCode,
+      functionError: out.FunctionError ?? null,
+      executedVersion: out.ExecutedVersion ?? null,
+      response: out.Payload ? new TextDecoder().decode(out.Payload) : "",
+    };
+  } catch (error) {
+    // The deployment cannot serve, which is a failed check, not a harness error: the judge says so.
+    if (error instanceof Error && refusals.has(error.name)) {
+      return {
+        kind: "refused",
+        invoked,
+        payload: options.payload,
+        error: error.name,
+        message: error.message,
+      };
+    }
+    throw error;
+  }
+}
+
 const ProxyResultSchema = z.object({
   statusCode: z.number().int(),
   body: z.string().optional(),
@@ -23,49 +84,34 @@ const ProxyResultSchema = z.object({
 /** What any service's health body must hold; the tenant service is held to the contract's exact schema. */
 const GenericHealthSchema = z.looseObject({ status: z.literal("healthy"), version: z.string().min(1) });
 
-/** Invokes `functionName:qualifier` with the health payload and judges the answer against the version behind it. */
-export async function invokeHealth(options: {
-  lambda: LambdaClient;
-  functionName: string;
-  qualifier: string;
-  payload: unknown;
-  expectedAppVersion: string;
-  /** Holds the body to docs/tenant-api-contract.md's Health schema (tenant service). */
-  strictContract: boolean;
-}): Promise<Finding> {
-  const target = `${options.functionName}:${options.qualifier}`;
-  let out: InvokeCommandOutput;
-  try {
-    out = await options.lambda.send(
-      new (sdk.lambda().InvokeCommand)({
-        FunctionName: options.functionName,
-        Qualifier: options.qualifier,
-        Payload: new TextEncoder().encode(JSON.stringify(options.payload)),
-      }),
+/** The health answer is a 200 proxy result with a healthy body that reports the version behind the alias. */
+export function judgeHealthInvocation(
+  invocation: HealthInvocation,
+  options: {
+    expectedAppVersion: string;
+    /** Holds the body to docs/tenant-api-contract.md's Health schema (tenant service). */
+    strictContract: boolean;
+  },
+): Finding {
+  const target = invocation.invoked;
+  if (invocation.kind === "refused") {
+    return failed(
+      `The health invoke of ${target} was refused by Lambda (${invocation.error}: ${redactor.redact(invocation.message)}). The function cannot serve requests; check its concurrency and state.`,
+      { invoked: target, payload: invocation.payload, error: invocation.error },
     );
-  } catch (error) {
-    // Lambda refused the call before any code ran: the deployment cannot serve, which is a failed check
-    // (after the SDK's own retries), not a harness error.
-    if (error instanceof Error && refusals.has(error.name)) {
-      return failed(
-        `The health invoke of ${target} was refused by Lambda (${error.name}: ${redactor.redact(error.message)}). The function cannot serve requests; check its concurrency and state.`,
-        { invoked: target, payload: options.payload, error: error.name },
-      );
-    }
-    throw error;
   }
-  const text = out.Payload ? new TextDecoder().decode(out.Payload) : "";
+  const text = invocation.response;
   const evidence = {
     invoked: target,
-    payload: options.payload,
-    statusCode: out.StatusCode,
-    functionError: out.FunctionError ?? null,
-    executedVersion: out.ExecutedVersion ?? null,
+    payload: invocation.payload,
+    statusCode: invocation.statusCode,
+    functionError: invocation.functionError,
+    executedVersion: invocation.executedVersion,
     response: redactor.redact(text.slice(0, 4000)),
   };
-  if (out.FunctionError) {
+  if (invocation.functionError) {
     return failed(
-      `The health invoke of ${target} failed inside the function (${out.FunctionError}): ${redactor.redact(text.slice(0, 300))}. Check the function's logs; the deployment should be rolled back.`,
+      `The health invoke of ${target} failed inside the function (${invocation.functionError}): ${redactor.redact(text.slice(0, 300))}. Check the function's logs; the deployment should be rolled back.`,
       evidence,
     );
   }

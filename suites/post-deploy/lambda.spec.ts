@@ -14,6 +14,7 @@ import {
   judgeBackupAlias,
   judgeCodeShaAgainstSource,
   judgeConfiguration,
+  judgeHealthInvocation,
   notApplicable,
   passed,
   previousVersion,
@@ -86,15 +87,18 @@ test.describe("post-deploy: Lambda", () => {
       const alias = aliasName(service, environment.id);
       const findings = await Promise.all(
         functions.map((fn) =>
-          test.step(`Invoke ${fn.functionName}:${alias} with the health payload`, async () =>
-            invokeHealth({
+          test.step(`Invoke ${fn.functionName}:${alias} with the health payload`, async () => {
+            const invocation = await invokeHealth({
               lambda: aws.lambda,
               functionName: fn.functionName,
               qualifier: alias,
               payload: service.healthPayload,
+            });
+            return judgeHealthInvocation(invocation, {
               expectedAppVersion: fn.state.aliased.appVersion,
               strictContract: service.id === "tenant-instance-management",
-            })),
+            });
+          }),
         ),
       );
       await settle(findings, "health invoke");
