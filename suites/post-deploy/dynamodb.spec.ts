@@ -1,9 +1,11 @@
 /** Post-deploy DynamoDB (tenant runbook 8.4): the tables are ACTIVE and the newest-tenant query reads an item. */
 import {
   applicableItems,
+  describeTables,
   POST_DEPLOY_ITEMS as ITEMS,
   judgeRecentWrite,
   judgeTablesActive,
+  newestItem,
   notApplicable,
   settle,
   tableNames,
@@ -23,8 +25,8 @@ test.describe("post-deploy: DynamoDB", () => {
       if (applicableItems(ITEMS.tables, service.id, environment.id).length === 0 || tables.length === 0) {
         notApplicable(`${service.id} keeps no tables the runbook checks in ${environment.displayName}.`);
       }
-      const finding = await test.step(`Describe ${tables.join(", ")}`, () =>
-        judgeTablesActive(aws.dynamodb, tables));
+      const finding = await test.step(`Describe ${tables.join(", ")}`, async () =>
+        judgeTablesActive(await describeTables(aws.dynamodb, tables)));
       await settle([finding], "tables");
     },
   );
@@ -43,8 +45,12 @@ test.describe("post-deploy: DynamoDB", () => {
         notApplicable(`${service.id} has no tenants table to query in ${environment.displayName}.`);
       }
       const finding =
-        await test.step(`Query ${table} for the newest item under ${RECENT_WRITES.partitionKey}`, () =>
-          judgeRecentWrite(aws.dynamodbDoc, table, RECENT_WRITES.partitionKey));
+        await test.step(`Query ${table} for the newest item under ${RECENT_WRITES.partitionKey}`, async () =>
+          judgeRecentWrite(
+            table,
+            RECENT_WRITES.partitionKey,
+            await newestItem(aws.dynamodbDoc, table, RECENT_WRITES.partitionKey),
+          ));
       await settle([finding], "recent writes");
     },
   );
