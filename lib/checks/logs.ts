@@ -11,18 +11,32 @@ export interface LogMatch {
   readonly message: string;
 }
 
+/** What a search of one log group found. */
+export interface LogSearch {
+  readonly logGroup: string;
+  readonly pattern: string;
+  readonly since: Date;
+  /** False when the log group does not exist (nothing could be searched). */
+  readonly groupExists: boolean;
+  /** The first matches (at most 50), redacted. */
+  readonly matches: readonly LogMatch[];
+  /** Matching events seen (the search stops counting at 500). */
+  readonly total: number;
+}
+
 // Enough to show what is wrong without copying a flood of log lines into a report.
 const maxMatches = 50;
 
-/** Finds `pattern` events in the log group since `since`; missing group is inconclusive (nothing to search). */
-export async function judgeErrorLogs(options: {
+/** FilterLogEvents for `pattern` (default "ERROR") in the log group between `since` and `until`. */
+export async function searchLogs(options: {
   logs: CloudWatchLogsClient;
   logGroup: string;
   since: Date;
   until: Date;
   pattern?: string;
-}): Promise<Finding & { readonly matches: readonly LogMatch[] }> {
+}): Promise<LogSearch> {
   const pattern = options.pattern ?? "ERROR";
+  const search = { logGroup: options.logGroup, pattern, since: options.since };
   const matches: LogMatch[] = [];
   let total = 0;
   try {
@@ -50,36 +64,32 @@ export async function judgeErrorLogs(options: {
     }
   } catch (error) {
     if (error instanceof Error && error.name === "ResourceNotFoundException") {
-      const result = inconclusive(
-        `Log group ${options.logGroup} does not exist, so its ${pattern} events cannot be searched. Check the function's logging (runbook 2.3 log group).`,
-        { logGroup: options.logGroup },
-      );
-      return { ...result, matches };
+      return { ...search, groupExists: false, matches: [], total: 0 };
     }
     throw error;
   }
-  const evidence = {
-    logGroup: options.logGroup,
-    filterPattern: pattern,
-    since: options.since.toISOString(),
-    matches,
-    total,
-  };
+  return { ...search, groupExists: true, matches, total };
+}
+
+/** No matching event since the deployment; a missing log group is inconclusive (nothing to search). */
+export function judgeErrorLogs(search: LogSearch): Finding {
+  const { logGroup, pattern, since, matches, total } = search;
+  if (!search.groupExists) {
+    return inconclusive(
+      `Log group ${logGroup} does not exist, so its ${pattern} events cannot be searched. Check the function's logging (runbook 2.3 log group).`,
+      { logGroup },
+    );
+  }
+  const evidence = { logGroup, filterPattern: pattern, since: since.toISOString(), matches, total };
   if (total > 0) {
     const first = matches[0];
-    return {
-      ...failed(
-        `${total} ${pattern} event${total === 1 ? "" : "s"} in ${options.logGroup} since the deployment at ${options.since.toISOString()}${first ? `; first: ${first.message.slice(0, 200)}` : ""}. The matches are attached (redacted).`,
-        evidence,
-      ),
-      matches,
-    };
-  }
-  return {
-    ...passed(
-      `No ${pattern} events in ${options.logGroup} since the deployment at ${options.since.toISOString()}.`,
+    return failed(
+      `${total} ${pattern} event${total === 1 ? "" : "s"} in ${logGroup} since the deployment at ${since.toISOString()}${first ? `; first: ${first.message.slice(0, 200)}` : ""}. The matches are attached (redacted).`,
       evidence,
-    ),
-    matches,
-  };
+    );
+  }
+  return passed(
+    `No ${pattern} events in ${logGroup} since the deployment at ${since.toISOString()}.`,
+    evidence,
+  );
 }

@@ -5,6 +5,7 @@ import {
   judgeErrorLogs,
   logGroup,
   notApplicable,
+  searchLogs,
   settle,
   test,
   verifies,
@@ -22,8 +23,10 @@ test.describe("post-deploy: CloudWatch logs", () => {
       const findings = await Promise.all(
         functions.map((fn) => {
           const group = logGroup(fn.functionName, service);
-          return test.step(`Search ${group} for ERROR since ${fn.deployedAt.toISOString()}`, () =>
-            judgeErrorLogs({ logs: aws.logs, logGroup: group, since: fn.deployedAt, until: new Date() }));
+          return test.step(`Search ${group} for ERROR since ${fn.deployedAt.toISOString()}`, async () =>
+            judgeErrorLogs(
+              await searchLogs({ logs: aws.logs, logGroup: group, since: fn.deployedAt, until: new Date() }),
+            ));
         }),
       );
       await settle(findings, "ERROR log events");
