@@ -3,8 +3,14 @@
 import type { Environment, Service } from "../../runbooks/index.ts";
 import type { AwsClients } from "../aws/index.ts";
 import { aliasName, deploymentsTable, functionNames, ssmParameter } from "../config/index.ts";
-import { type DeploymentRecord, deploymentRecords, type Expected, resolveExpected } from "./expected.ts";
-import { type FunctionState, readFunctionState } from "./lambda.ts";
+import {
+  type DeploymentRecord,
+  deploymentRecords,
+  type Expected,
+  expectedFrom,
+  ssmDeployedVersion,
+} from "./expected.ts";
+import { type FunctionState, readFunctionState, type VersionInfo } from "./lambda.ts";
 
 /** One function of the service as deployed in the environment. */
 export interface DeployedFunction {
@@ -28,32 +34,46 @@ export async function readDeployedFunctions(
 ): Promise<DeployedFunction[]> {
   const table = deploymentsTable(service, environment.id);
   const alias = aliasName(service, environment.id);
+  const parameter = ssmParameter(service, environment.id);
   return Promise.all(
     functionNames(service, environment.id).map(async (functionName) => {
-      const [state, records, expected] = await Promise.all([
+      const [state, records] = await Promise.all([
         readFunctionState(aws.lambda, functionName, alias),
         table === null ? Promise.resolve([]) : deploymentRecords(aws.dynamodbDoc, table, functionName),
-        resolveExpected({
-          variable: expectedVersion,
-          doc: aws.dynamodbDoc,
-          ssm: aws.ssm,
-          deploymentsTable: table,
-          ssmParameter: ssmParameter(service, environment.id),
-          functionName,
-        }),
       ]);
-      const record = records.find((r) => r.functionVersion === state.aliased.functionVersion);
-      const deployedAt = record ? new Date(record.deployedAt) : new Date(state.aliased.lastModified);
+      const known = { variable: expectedVersion, deploymentsTable: table, records };
+      const withoutSsm = expectedFrom({ ...known, ssm: null });
+      // SSM is read only when the variable and the records decide nothing.
+      const expected =
+        withoutSsm.by === "unknown" && parameter !== null
+          ? expectedFrom({
+              ...known,
+              ssm: { parameter, version: await ssmDeployedVersion(aws.ssm, parameter) },
+            })
+          : withoutSsm;
       return {
         functionName,
         state,
         expected,
         records,
-        deployedAt: Number.isNaN(deployedAt.getTime()) ? new Date() : deployedAt,
-        deployedAtSource: record
-          ? `deployment record ${record.SK}`
-          : `LastModified of version ${state.aliased.functionVersion}`,
+        ...deploymentTime(state.aliased, records, new Date()),
       };
     }),
   );
+}
+
+/** When the aliased version was deployed: its record's deployedAt, else its LastModified, else `now` (unreadable). */
+export function deploymentTime(
+  aliased: VersionInfo,
+  records: readonly DeploymentRecord[],
+  now: Date,
+): { deployedAt: Date; deployedAtSource: string } {
+  const record = records.find((r) => r.functionVersion === aliased.functionVersion);
+  const deployedAt = record ? new Date(record.deployedAt) : new Date(aliased.lastModified);
+  return {
+    deployedAt: Number.isNaN(deployedAt.getTime()) ? now : deployedAt,
+    deployedAtSource: record
+      ? `deployment record ${record.SK}`
+      : `LastModified of version ${aliased.functionVersion}`,
+  };
 }

@@ -53,25 +53,6 @@ export function expectedFromVariable(raw: string | undefined): Expected | null {
     : { by: "app-version", appVersion: stripV(value), source: "HARNESS_EXPECTED_VERSION" };
 }
 
-/** The newest record of a function in the deployments table (the runbook's "record metadata" step), or null. */
-export async function newestDeploymentRecord(
-  doc: DynamoDBDocumentClient,
-  table: string,
-  functionName: string,
-): Promise<DeploymentRecord | null> {
-  const page = await doc.send(
-    new (sdk.dynamodbDoc().QueryCommand)({
-      TableName: table,
-      KeyConditionExpression: "PK = :pk",
-      ExpressionAttributeValues: { ":pk": `DEPLOYMENT#${functionName}` },
-      ScanIndexForward: false,
-      Limit: 1,
-    }),
-  );
-  const item = page.Items?.[0];
-  return item === undefined ? null : DeploymentRecordSchema.parse(item);
-}
-
 /** Every record of a function, newest first (deployments are rare, one page is plenty). */
 export async function deploymentRecords(
   doc: DynamoDBDocumentClient,
@@ -102,31 +83,30 @@ export async function ssmDeployedVersion(ssm: SSMClient, name: string): Promise<
   }
 }
 
-/** Resolves the expectation for one function in the order the suite documents. */
-export async function resolveExpected(options: {
+/**
+ * The expectation for one function in the order the suite documents: HARNESS_EXPECTED_VERSION, else the newest
+ * deployment record, else the SSM deployed version. `ssm` is null when the parameter was not read (a reader
+ * reads it only when the rest decides nothing). Throws PostDeployConfigError when the variable is malformed.
+ */
+export function expectedFrom(options: {
   variable: string | undefined;
-  doc: DynamoDBDocumentClient;
-  ssm: SSMClient;
   deploymentsTable: string | null;
-  ssmParameter: string | null;
-  functionName: string;
-}): Promise<Expected> {
+  /** The function's records in the deployments table, newest first. */
+  records: readonly DeploymentRecord[];
+  ssm: { readonly parameter: string; readonly version: string | null } | null;
+}): Expected {
   const fromVariable = expectedFromVariable(options.variable);
   if (fromVariable) return fromVariable;
-  if (options.deploymentsTable !== null) {
-    const record = await newestDeploymentRecord(options.doc, options.deploymentsTable, options.functionName);
-    if (record) {
-      return {
-        by: "lambda-version",
-        functionVersion: record.functionVersion,
-        source: `the newest record in ${options.deploymentsTable} (${record.deployedAt}, app version ${record.appVersion})`,
-      };
-    }
+  const record = options.records[0];
+  if (options.deploymentsTable !== null && record) {
+    return {
+      by: "lambda-version",
+      functionVersion: record.functionVersion,
+      source: `the newest record in ${options.deploymentsTable} (${record.deployedAt}, app version ${record.appVersion})`,
+    };
   }
-  if (options.ssmParameter !== null) {
-    const version = await ssmDeployedVersion(options.ssm, options.ssmParameter);
-    if (version !== null)
-      return { by: "app-version", appVersion: version, source: `SSM ${options.ssmParameter}` };
+  if (options.ssm !== null && options.ssm.version !== null) {
+    return { by: "app-version", appVersion: options.ssm.version, source: `SSM ${options.ssm.parameter}` };
   }
   return {
     by: "unknown",
