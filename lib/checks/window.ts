@@ -42,13 +42,19 @@ export interface FunctionWindow {
   readonly polls: number;
 }
 
-/** p95 Duration of the version served before `before`, over the hour before it: the latency baseline. */
-export async function baselineP95(
+/** One-minute p95 Duration values of one dimension set (the previous version, or the whole function). */
+export interface BaselineSeries {
+  readonly label: string;
+  readonly values: readonly number[];
+}
+
+/** p95 Duration of the version served before `before`, then of the whole function, over the hour before it. */
+async function readBaselineSeries(
   aws: AwsClients,
   functionName: string,
   previous: string | null,
   before: Date,
-): Promise<{ valueMs: number | null; source: string }> {
+): Promise<BaselineSeries[]> {
   const dimensionSets: Array<{ label: string; dimensions: Record<string, string> }> = [
     ...(previous === null
       ? []
@@ -71,14 +77,22 @@ export async function baselineP95(
     endTime: before,
     periodSeconds: PERIOD_SECONDS,
   });
-  for (const [i, d] of dimensionSets.entries()) {
-    const values = (read.get(`b${i}`) ?? []).map((p) => p.value).sort((a, b) => a - b);
+  return dimensionSets.map((d, i) => ({
+    label: d.label,
+    values: (read.get(`b${i}`) ?? []).map((p) => p.value),
+  }));
+}
+
+/** The latency baseline: the median minute of the first series with data (previous version before the function). */
+export function baselineFrom(series: readonly BaselineSeries[]): { valueMs: number | null; source: string } {
+  for (const s of series) {
+    const values = [...s.values].sort((a, b) => a - b);
     if (values.length === 0) continue;
     // The median minute: one slow minute before the deployment should not raise the bar for the new version.
     const median = values[Math.floor(values.length / 2)] ?? null;
     return {
       valueMs: median,
-      source: `median of ${values.length} one-minute p95 values of ${d.label} in the hour before the deployment`,
+      source: `median of ${values.length} one-minute p95 values of ${s.label} in the hour before the deployment`,
     };
   }
   return { valueMs: null, source: "no Duration datapoints in the hour before the deployment" };
@@ -123,11 +137,13 @@ export async function runFunctionWindow(options: {
   const { windowMs, intervalMs } = windowTiming(options.environment);
   const target = targetFor(fn);
   const startedAt = fn.deployedAt.getTime();
-  const baseline = await baselineP95(
-    aws,
-    fn.functionName,
-    previousVersion(fn.state, fn.records).version,
-    fn.deployedAt,
+  const baseline = baselineFrom(
+    await readBaselineSeries(
+      aws,
+      fn.functionName,
+      previousVersion(fn.state, fn.records).version,
+      fn.deployedAt,
+    ),
   );
   const { rules, skipped } = windowRules(options.service, options.environment, baseline.valueMs);
   const run = await runMonitor({
