@@ -69,12 +69,8 @@ import { createServer } from "node:http";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
 import { Authenticator, type SandboxAccount, SandboxAccountSchema } from "./auth.ts";
-import {
-  CloudWatchBackend,
-  type PutMetricAlarmInput,
-  type PutMetricDataInput,
-  type SetAlarmStateInput,
-} from "./cloudwatch/service.ts";
+import type { PutMetricAlarmInput, PutMetricDataInput, SetAlarmStateInput } from "./cloudwatch/schemas.ts";
+import { CloudWatchBackend } from "./cloudwatch/service.ts";
 import { AwsSandboxStartError } from "./errors.ts";
 import { CodeStore } from "./lambda/code-store.ts";
 import { LambdaRuntime } from "./lambda/runtime.ts";
@@ -90,7 +86,7 @@ export type {
   PutMetricAlarmInput,
   PutMetricDataInput,
   SetAlarmStateInput,
-} from "./cloudwatch/service.ts";
+} from "./cloudwatch/schemas.ts";
 export { AwsSandboxStartError, AwsServiceError, LambdaCodeStoreError } from "./errors.ts";
 export type { InvocationType, InvokeOptions, InvokeResult } from "./lambda/service.ts";
 export type { PutParameterInput } from "./ssm/service.ts";

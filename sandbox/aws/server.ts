@@ -10,6 +10,7 @@ import { request as httpRequest, type IncomingMessage, type ServerResponse } fro
 import { gunzipSync } from "node:zlib";
 import { type Authenticator, type AuthFailureKind, parseAuthorization, parseRawQuery } from "./auth.ts";
 import type { CloudWatchBackend } from "./cloudwatch/service.ts";
+import { cloudWatchOperations } from "./cloudwatch/wire.ts";
 import { AwsServiceError } from "./errors.ts";
 import type { CodeStore, StoredPackage } from "./lambda/code-store.ts";
 import { handleLambda } from "./lambda/routes.ts";
@@ -300,6 +301,7 @@ export function createRequestHandler(deps: ServerDeps): {
   listener: (req: IncomingMessage, res: ServerResponse) => void;
   codeLocation: (baseUrl: string, pkg: StoredPackage) => string;
 } {
+  const cloudwatch = cloudWatchOperations(deps.cloudwatch);
   const codeSecret = randomBytes(32);
   const signCode = (shaHex: string, expires: number) =>
     createHmac("sha256", codeSecret).update(`${shaHex}\n${expires}`).digest("hex");
@@ -576,7 +578,7 @@ export function createRequestHandler(deps: ServerDeps): {
         }
         const operations =
           route.service === "monitoring"
-            ? deps.cloudwatch.operations()
+            ? cloudwatch
             : route.service === "logs"
               ? deps.logs.operations()
               : deps.ssm.operations();
@@ -588,7 +590,7 @@ export function createRequestHandler(deps: ServerDeps): {
         if (input === undefined || input === null || typeof input !== "object" || Array.isArray(input)) {
           return fail(new AwsServiceError("SerializationException", "The request body is not a CBOR map."));
         }
-        const result = await runJson(deps.cloudwatch.operations(), route.operation, input, ctx);
+        const result = await runJson(cloudwatch, route.operation, input, ctx);
         return sendResult(res, reply, result);
       }
       case "query": {
@@ -614,8 +616,7 @@ export function createRequestHandler(deps: ServerDeps): {
           }
           return sendResult(res, reply, getCallerIdentity(auth.account));
         }
-        const operations = deps.cloudwatch.operations();
-        if (!Object.hasOwn(operations, query.action)) {
+        if (!Object.hasOwn(cloudwatch, query.action)) {
           return fail(
             new AwsServiceError(
               "InvalidAction",
@@ -623,7 +624,7 @@ export function createRequestHandler(deps: ServerDeps): {
             ),
           );
         }
-        const result = await runJson(operations, query.action, query.input, ctx);
+        const result = await runJson(cloudwatch, query.action, query.input, ctx);
         const empty = result !== null && typeof result === "object" && Object.keys(result).length === 0;
         return sendResult(res, reply, empty ? undefined : result);
       }
