@@ -107,17 +107,4 @@ test.describe("hierarchy", () => {
       });
     },
   );
-
-  test(
-    "the hierarchy route refuses requests without a token with 401",
-    smoke({ tags: [TAGS.mutating], verifies: [ITEMS.hierarchyRoute], operations: ["hierarchy-manage"] }),
-    async ({ api, environment }) => {
-      const contract = contractClient(api, environment);
-      await contract.fails("hierarchy-manage", 401, {
-        params: { id: UNKNOWN.tenant },
-        body: { parentId: null },
-        auth: "none",
-      });
-    },
-  );
 });

@@ -55,37 +55,6 @@ test.describe("instances", () => {
   );
 
   test(
-    "instance routes refuse requests without a token with 401",
-    smoke({
-      tags: [TAGS.mutating],
-      verifies: [ITEMS.instanceRoutes],
-      operations: [
-        "create-instance",
-        "update-instance",
-        "delete-instance",
-        "scale-instance",
-        "instance-suspend",
-        "instance-resume",
-        "instance-backup",
-        "instance-restore",
-      ],
-    }),
-    async ({ api, environment }) => {
-      const contract = contractClient(api, environment);
-      const params = { id: UNKNOWN.instance };
-      const auth = "none";
-      await contract.fails("create-instance", 401, { params: { id: UNKNOWN.tenant }, body: {}, auth });
-      await contract.fails("update-instance", 401, { params, body: { name: "x" }, auth });
-      await contract.fails("delete-instance", 401, { params, auth });
-      await contract.fails("scale-instance", 401, { params, body: { size: "large" }, auth });
-      await contract.fails("instance-suspend", 401, { params, auth });
-      await contract.fails("instance-resume", 401, { params, auth });
-      await contract.fails("instance-backup", 401, { params, auth });
-      await contract.fails("instance-restore", 401, { params, body: { backupId: UNKNOWN.backup }, auth });
-    },
-  );
-
-  test(
     "create, get, list, update, scale, suspend, resume and delete an instance",
     smoke({
       tags: [TAGS.mutating],

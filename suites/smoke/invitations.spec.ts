@@ -47,22 +47,6 @@ test.describe("invitations", () => {
   );
 
   test(
-    "invitation routes refuse requests without a token with 401",
-    smoke({
-      tags: [TAGS.mutating],
-      verifies: [ITEMS.invitationRoutes],
-      operations: ["invitation-create", "invitation-cancel", "invitation-resend"],
-    }),
-    async ({ api, environment }) => {
-      const contract = contractClient(api, environment);
-      const params = { id: UNKNOWN.invitation };
-      await contract.fails("invitation-create", 401, { body: {}, auth: "none" });
-      await contract.fails("invitation-cancel", 401, { params, auth: "none" });
-      await contract.fails("invitation-resend", 401, { params, auth: "none" });
-    },
-  );
-
-  test(
     "create, get, list, resend and cancel an invitation; a cancelled one cannot be resent",
     smoke({
       tags: [TAGS.mutating],

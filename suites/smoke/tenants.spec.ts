@@ -101,25 +101,6 @@ test.describe("tenants", () => {
   );
 
   test(
-    "tenant routes refuse requests without a token with 401",
-    smoke({
-      tags: [TAGS.mutating],
-      verifies: [ITEMS.tenantsRequireAuth, ITEMS.tenantRoutes],
-      operations: ["create-tenant", "update-tenant", "delete-tenant", "tenant-park", "tenant-unpark"],
-    }),
-    async ({ api, environment }) => {
-      const contract = contractClient(api, environment);
-      // Bodies and ids that could change nothing even if auth were not enforced: the check must not create data.
-      const params = { id: UNKNOWN.tenant };
-      await contract.fails("create-tenant", 401, { body: {}, auth: "none" });
-      await contract.fails("update-tenant", 401, { params, body: { name: "x" }, auth: "none" });
-      await contract.fails("delete-tenant", 401, { params, auth: "none" });
-      await contract.fails("tenant-park", 401, { params, auth: "none" });
-      await contract.fails("tenant-unpark", 401, { params, auth: "none" });
-    },
-  );
-
-  test(
     "create, get, update and soft delete a tenant",
     smoke({
       tags: [TAGS.mutating],
