@@ -15,3 +15,4 @@ export {
   suiteLayout,
 } from "./suites.ts";
 export { customEndpoints, describeAwsTarget, SANDBOX_TARGET, withApiOverride } from "./target.ts";
+export { runVerifyChild, type VerifyChildOptions, type VerifyChildResult } from "./verify-child.ts";

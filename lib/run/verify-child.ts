@@ -1,0 +1,86 @@
+/**
+ * `scripts/verify.ts` as a child process, for the commands and tests that run a suite (the drill, the
+ * benches, the e2e tests). The caller names the run (`--run-id`), so it knows the run folder without
+ * reading verify's console, and reads the verdict from there.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { performance } from "node:perf_hooks";
+import { readVerdict } from "../verdict/read.ts";
+import type { Verdict } from "../verdict/schema.ts";
+import { RUN_LAYOUT, repoRoot, runDirFor } from "./paths.ts";
+
+export interface VerifyChildOptions {
+  /** verify's arguments (`--env dev --suite smoke --sandbox ...`), without `--run-id`: the run id is added. */
+  args: readonly string[];
+  /** The run's id; its folder is reports/runs/<runId>/. */
+  runId: string;
+  /** The child's whole environment (nothing of this process's is added). */
+  env: Record<string, string | undefined>;
+  /** Each piece of stdout as it arrives (it is collected as well). */
+  onStdout?: (text: string) => void;
+  /** Each piece of stderr as it arrives (it is collected as well); ignored with `inheritStderr`. */
+  onStderr?: (text: string) => void;
+  /** Let the child write to this process's stderr directly (a terminal stays a terminal); not collected. */
+  inheritStderr?: boolean;
+  /** Its own process group, so the caller can signal verify, Playwright and its workers at once. */
+  detached?: boolean;
+  /** Called once the child is running. */
+  onSpawn?: (child: ChildProcess) => void;
+}
+
+export interface VerifyChildResult {
+  /** verify's exit code, or null when a signal ended it. */
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  runId: string;
+  runDir: string;
+  /** The run's verdict.json, or null when the run wrote none (usage error, a shard, killed before the end). */
+  verdict: Verdict | null;
+  wallMs: number;
+}
+
+/** Spawns `node --import tsx scripts/verify.ts <args> --run-id <runId>` and resolves when it has exited. */
+export function runVerifyChild(options: VerifyChildOptions): Promise<VerifyChildResult> {
+  const runDir = runDirFor(options.runId);
+  return new Promise((resolveRun, rejectRun) => {
+    const started = performance.now();
+    const child = spawn(
+      process.execPath,
+      ["--import", "tsx", join(repoRoot, "scripts/verify.ts"), ...options.args, "--run-id", options.runId],
+      {
+        cwd: repoRoot,
+        env: options.env,
+        stdio: ["ignore", "pipe", options.inheritStderr ? "inherit" : "pipe"],
+        ...(options.detached ? { detached: true } : {}),
+      },
+    );
+    let stdout = "";
+    let stderr = "";
+    child.stdout?.setEncoding("utf8");
+    child.stdout?.on("data", (text: string) => {
+      stdout += text;
+      options.onStdout?.(text);
+    });
+    child.stderr?.setEncoding("utf8");
+    child.stderr?.on("data", (text: string) => {
+      stderr += text;
+      options.onStderr?.(text);
+    });
+    child.on("error", rejectRun);
+    child.on("spawn", () => options.onSpawn?.(child));
+    child.on("close", (code, signal) => {
+      try {
+        const file = join(runDir, RUN_LAYOUT.verdict);
+        const verdict = existsSync(file) ? readVerdict(file) : null;
+        const wallMs = performance.now() - started;
+        resolveRun({ code, signal, stdout, stderr, runId: options.runId, runDir, verdict, wallMs });
+      } catch (error) {
+        rejectRun(error);
+      }
+    });
+  });
+}
