@@ -2,8 +2,7 @@
  * `npm run sandbox [-- <command>]`: start the sandbox in the foreground, deploy a build into the
  * running one, show its status, or stop it. Exit codes: 0 ok, 1 failed, 2 usage, 3 sandbox not running.
  */
-import { createHash } from "node:crypto";
-import { mkdir, readdir, readFile, rename, rm, stat, utimes } from "node:fs/promises";
+import { mkdir, readFile, rename } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { type ParseArgsConfig, parseArgs } from "node:util";
@@ -19,6 +18,7 @@ import {
   routedFaultKinds,
   serviceNames,
 } from "./manifest.ts";
+import { pruneCache, sourceFingerprint, temporaryPathFor, touch } from "./source-cache.ts";
 import type { SandboxHandle } from "./start.ts";
 
 const repoRoot = resolve(import.meta.dirname, "..");
@@ -287,40 +287,6 @@ function isStartSandbox(value: unknown): value is StartSandbox {
 }
 
 const bundleDir = join(repoRoot, ".sandbox", "cli-bundle");
-const bundleRetentionMs = 7 * 24 * 60 * 60 * 1000;
-
-/** SHA-256 over the paths and contents of every file under `dirs` and the lockfile. */
-async function sourceFingerprint(dirs: readonly string[]): Promise<string> {
-  const walk = async (dir: string): Promise<string[]> => {
-    const entries = await readdir(join(repoRoot, dir), { withFileTypes: true }).catch(() => []);
-    const nested = await Promise.all(
-      entries.map((entry) => (entry.isDirectory() ? walk(`${dir}/${entry.name}`) : [`${dir}/${entry.name}`])),
-    );
-    return nested.flat();
-  };
-  const files = (await Promise.all(dirs.map((dir) => walk(dir)))).flat().sort();
-  const hash = createHash("sha256");
-  const contents = await Promise.all(
-    [...files, "package-lock.json"].map((file) =>
-      readFile(join(repoRoot, file)).catch(() => Buffer.alloc(0)),
-    ),
-  );
-  for (const [index, file] of [...files, "package-lock.json"].entries()) {
-    hash.update(`${file}\0`);
-    hash.update(contents[index] ?? Buffer.alloc(0));
-    hash.update("\0");
-  }
-  return hash.digest("hex");
-}
-
-/** Bundles of sources long gone; each start touches the bundle it uses. */
-async function pruneOldBundles(): Promise<void> {
-  for (const name of await readdir(bundleDir)) {
-    const path = join(bundleDir, name);
-    const info = await stat(path).catch(() => undefined);
-    if (info && info.mtimeMs < Date.now() - bundleRetentionMs) await rm(path, { force: true });
-  }
-}
 
 /**
  * Loads startSandbox. Under tsx, loading the sandbox's ~150 modules (zod, the AWS services,
@@ -333,14 +299,13 @@ async function pruneOldBundles(): Promise<void> {
 async function loadStartSandbox(
   log: ((line: string) => void) | undefined,
 ): Promise<{ startSandbox: StartSandbox; buildBundle?: () => Promise<void> }> {
-  const fingerprint = await sourceFingerprint(["sandbox"]);
+  const fingerprint = await sourceFingerprint(repoRoot, ["sandbox"]);
   const bundlePath = join(bundleDir, `start-${fingerprint.slice(0, 32)}.mjs`);
   try {
     const loaded: unknown = await import(pathToFileURL(bundlePath).href);
     const exported = typeof loaded === "object" && loaded !== null && "startSandbox" in loaded;
     if (exported && isStartSandbox(loaded.startSandbox)) {
-      const now = new Date();
-      await utimes(bundlePath, now, now).catch(() => undefined);
+      await touch(bundlePath);
       log?.(`sandbox: loaded from ${bundlePath}`);
       return { startSandbox: loaded.startSandbox };
     }
@@ -354,9 +319,9 @@ async function loadStartSandbox(
 async function buildStartBundle(bundlePath: string): Promise<void> {
   const { build } = await import("esbuild");
   const sourceDir = join(repoRoot, "sandbox");
-  const tmp = `${bundlePath}.${process.pid}.tmp`;
+  const tmp = temporaryPathFor(bundlePath);
   await mkdir(bundleDir, { recursive: true });
-  await pruneOldBundles().catch(() => undefined);
+  await pruneCache(bundleDir).catch(() => undefined);
   await build({
     entryPoints: [join(sourceDir, "start.ts")],
     bundle: true,

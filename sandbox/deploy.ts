@@ -4,9 +4,6 @@
  * UpdateAlias, deployment record, SSM version). Faults that live in the code are built into the
  * package; `throttling` and `alarm-in-alarm` are applied on the platform.
  */
-import { createHash, randomBytes } from "node:crypto";
-import { mkdir, readdir, readFile, rename, rm, stat, utimes, writeFile } from "node:fs/promises";
-import { join } from "node:path";
 import type { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { LambdaClient } from "@aws-sdk/client-lambda";
@@ -33,7 +30,7 @@ import {
   type ServiceName,
   serviceNames,
 } from "./manifest.ts";
-import type { BuildSpec, BuiltPackage } from "./packaging/index.ts";
+import type { PackageBuilder } from "./packaging/package-cache.ts";
 import { tenantRoutes } from "./tenant-api/routes.ts";
 
 /** Whether an access function gets a fault: every function unless the fault names another's route. */
@@ -81,8 +78,6 @@ export interface DeployResult extends FunctionDeployResult {
   /** Every function deployed (one for the tenant service, three for access management). */
   functions: FunctionDeployResult[];
 }
-
-export type PackageBuilder = (spec: BuildSpec) => Promise<Pick<BuiltPackage, "zip" | "codeSha256">>;
 
 /** Valid fault routes of each service (access management: the union over its three functions). */
 export const faultRoutes: Record<ServiceName, readonly string[]> = {
@@ -520,108 +515,4 @@ export class Deployer {
     }
     this.#clients.clear();
   }
-}
-
-/** Sources that go into the deployment packages; any change to them invalidates cached builds. */
-const packageSourceDirs = [
-  "sandbox/tenant-api",
-  "sandbox/access-api",
-  "sandbox/api-common",
-  "sandbox/packaging",
-  "sandbox/manifest.ts",
-];
-
-/** SHA-256 over the paths and contents of every file under `dirs` (relative to repoRoot) and the lockfile. */
-async function sourceFingerprint(
-  repoRoot: string,
-  dirs: readonly string[] = packageSourceDirs,
-): Promise<string> {
-  const hash = createHash("sha256");
-  const walk = async (dir: string): Promise<string[]> => {
-    const entries = await readdir(join(repoRoot, dir), { withFileTypes: true }).catch(() => undefined);
-    // Not a directory: a source file of its own.
-    if (entries === undefined) return [dir];
-    const nested = await Promise.all(
-      entries.map((entry) => {
-        const path = `${dir}/${entry.name}`;
-        return entry.isDirectory() ? walk(path) : Promise.resolve([path]);
-      }),
-    );
-    return nested.flat();
-  };
-  const files = (await Promise.all(dirs.map((dir) => walk(dir)))).flat().sort();
-  for (const file of [...files, "package-lock.json"]) {
-    hash.update(`${file}\0`);
-    hash.update(await readFile(join(repoRoot, file)).catch(() => Buffer.alloc(0)));
-    hash.update("\0");
-  }
-  return hash.digest("hex");
-}
-
-const cacheRetentionMs = 7 * 24 * 60 * 60 * 1000;
-
-/** Removes files in a cache directory not modified (or touched on use) since `olderThanMs`. */
-async function pruneCache(cacheDir: string, olderThanMs: number): Promise<void> {
-  for (const name of await readdir(cacheDir).catch(() => [])) {
-    const path = join(cacheDir, name);
-    const info = await stat(path).catch(() => undefined);
-    if (info && info.mtimeMs < olderThanMs) await rm(path, { force: true });
-  }
-}
-
-/**
- * Wraps the package builder with a content-addressed disk cache (key: the spec and a fingerprint of
- * every source file that goes into a bundle), so a restart does not re-bundle unchanged code and
- * start-up stays within its budget. The builder itself is loaded only on a cache miss.
- */
-export function diskCachedBuilder(options: {
-  cacheDir: string;
-  repoRoot: string;
-  loadBuilder: () => Promise<PackageBuilder>;
-}): PackageBuilder {
-  let fingerprint: Promise<string> | undefined;
-  let builder: Promise<PackageBuilder> | undefined;
-  let pruned = false;
-  const memory = new Map<string, Promise<{ zip: Uint8Array; codeSha256: string }>>();
-  return async (spec) => {
-    if (!pruned) {
-      pruned = true;
-      // Entries of sources long gone would pile up; drop those nobody used for a week (best effort).
-      void pruneCache(options.cacheDir, Date.now() - cacheRetentionMs).catch(() => undefined);
-    }
-    fingerprint ??= sourceFingerprint(options.repoRoot);
-    const key = createHash("sha256")
-      .update(await fingerprint)
-      .update(JSON.stringify(spec))
-      .digest("hex")
-      .slice(0, 40);
-    let pending = memory.get(key);
-    if (!pending) {
-      pending = (async () => {
-        const path = join(options.cacheDir, `${key}.zip`);
-        const cached = await readFile(path).catch(() => undefined);
-        // A zip starts with "PK"; anything else is a torn write from a killed process: rebuild.
-        if (cached && cached.length > 4 && cached[0] === 0x50 && cached[1] === 0x4b) {
-          const now = new Date();
-          await utimes(path, now, now).catch(() => undefined);
-          return {
-            zip: new Uint8Array(cached),
-            codeSha256: createHash("sha256").update(cached).digest("base64"),
-          };
-        }
-        builder ??= options.loadBuilder();
-        const built = await (await builder)(spec);
-        await mkdir(options.cacheDir, { recursive: true });
-        const tmp = `${path}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
-        await writeFile(tmp, built.zip);
-        await rename(tmp, path);
-        return { zip: built.zip, codeSha256: built.codeSha256 };
-      })();
-      memory.set(key, pending);
-      pending.catch(() => memory.delete(key));
-    }
-    const result = await pending;
-    // Callers get their own copy: the cached bytes must stay those the CodeSha256 describes.
-    return { zip: result.zip.slice(), codeSha256: result.codeSha256 };
-  };
 }

@@ -12,10 +12,10 @@ import type { Credentials } from "./accounts.ts";
 import type { PutMetricAlarmInput, PutMetricDataInput, PutParameterInput } from "./aws/index.ts";
 import { awsSdk } from "./aws-sdk.ts";
 import type { CognitoEnvironment } from "./cognito-setup.ts";
-import type { PackageBuilder } from "./deploy.ts";
 import { describeError, SandboxStartError } from "./errors.ts";
 import { type AccessFunctionKind, accessFunctionKinds, type EnvironmentName, namesFor } from "./manifest.ts";
 import type { BuildSpec } from "./packaging/index.ts";
+import type { PackageBuilder } from "./packaging/package-cache.ts";
 import { newId } from "./tenant-api/ids.ts";
 import { tableDefinitions } from "./tenant-api/tables.ts";
 

@@ -24,7 +24,7 @@ import { BodyTooLargeError, readBody, sendJson } from "./aws/http.ts";
 import { startAwsServer } from "./aws/index.ts";
 import { awsSdk } from "./aws-sdk.ts";
 import { cognitoClientConfig, setupCognitoEnvironment } from "./cognito-setup.ts";
-import { Deployer, type DeployResult, diskCachedBuilder } from "./deploy.ts";
+import { Deployer, type DeployResult } from "./deploy.ts";
 import {
   defaultStateDir,
   type Endpoints,
@@ -34,6 +34,7 @@ import {
 } from "./endpoints.ts";
 import { describeError, SandboxStartError, SandboxUsageError } from "./errors.ts";
 import { type EnvironmentName, environmentNames, namesFor, type ServiceName } from "./manifest.ts";
+import { diskCachedBuilder } from "./packaging/package-cache.ts";
 import { seedEnvironment, seedPackageSpecs } from "./seed.ts";
 import { inspectStateDir, removeStaleState } from "./state.ts";
 
