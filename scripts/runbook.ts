@@ -2,6 +2,9 @@
  * `npm run runbook -- <command>`: look at the runbooks as code and the resolved harness configuration.
  * Exit codes: 0 done; 2 usage or configuration error (principle 8). `--help` lists commands and options.
  */
+
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { formatHelp, HELP_ENTRY, helpHint, parseArgsProblem, wantsHelp } from "../lib/cli/index.ts";
@@ -11,10 +14,13 @@ import {
   overrideTableMarkdown,
   overrideVariables,
 } from "../lib/config/index.ts";
-import { suiteLayout } from "../lib/run/index.ts";
+import { repoRoot, suiteLayout } from "../lib/run/index.ts";
 import {
   collectTestedItems,
+  listTests,
+  mapItemsToChecks,
   renderRunbookMarkdown,
+  suiteMapMarkdown,
   suiteTableMarkdown,
   TestListingError,
 } from "../lib/traceability/index.ts";
@@ -25,6 +31,7 @@ const commands = {
   render: ["render <runbook-id> [--no-tests]", "the runbook as Markdown, with the tests verifying each item"],
   "config-vars": ["config-vars [--markdown]", "every HARNESS_<ENV>_<PATH> override, its path and type"],
   suites: ["suites", "the suites, the runbook sections each verifies and what it checks (Markdown)"],
+  map: ["map", "every automated item -> the test that verifies it -> the judge behind it (Markdown)"],
   "show-config": [
     "show-config [--env <env>] [--config <file>]",
     "the resolved configuration and its sources",
@@ -170,12 +177,23 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<string> {
       return configVars(values.markdown === true);
     case "show-config":
       return showConfig(values.env, values.config, env);
+    case "map":
+      return suiteMap(env);
     case "suites":
       return suiteTableMarkdown(
         runbooks,
         suiteLayout().map((layout) => layout.suite),
       );
   }
+}
+
+/** The item -> spec -> judge map of suites/README.md, from the test listing and the specs' source. */
+async function suiteMap(env: NodeJS.ProcessEnv): Promise<string> {
+  const report = await listTests({ cwd: repoRoot, env });
+  return suiteMapMarkdown(
+    runbooks,
+    mapItemsToChecks(report, (file) => readFileSync(join(repoRoot, file), "utf8")),
+  );
 }
 
 function parse(argv: string[]) {

@@ -502,11 +502,6 @@ export type OperationBody<Id extends OperationId> = Operations[Id]["body"] exten
 /** The path parameter names of an operation. */
 export type OperationParams<Id extends OperationId> = { [K in keyof Operations[Id]["params"]]: string };
 
-/** The operation with this id; the table is the single source for method, path and schemas. */
-export function getOperation(id: OperationId): AnyOperation {
-  return operations[id];
-}
-
 /** Whether a string names one of the 27 operations. */
 export function isOperationId(value: string): value is OperationId {
   return Object.hasOwn(operations, value);

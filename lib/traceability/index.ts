@@ -10,4 +10,5 @@ export {
   testLocationsForItems,
 } from "./list-report.ts";
 export { formatDuration, formatThreshold, type RenderOptions, renderRunbookMarkdown } from "./render.ts";
+export { callsIn, type MappedTest, mapItemsToChecks, suiteMapMarkdown } from "./suite-map.ts";
 export { sectionsBySuite, suiteTableMarkdown } from "./suites-table.ts";
