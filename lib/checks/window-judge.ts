@@ -3,8 +3,11 @@ import { formatNumber } from "../metrics/index.ts";
 import { combine, type Finding, failed, inconclusive, passed } from "./finding.ts";
 import type { FunctionWindow } from "./window.ts";
 
-/** How one runbook item fared in each function's window. */
+/** How one runbook item fared in each function's window; no window at all is inconclusive (nothing watched). */
 export function judgeWindowItem(itemId: string, windows: readonly FunctionWindow[]): Finding {
+  if (windows.length === 0) {
+    return inconclusive(`No monitoring window ran, so ${itemId} was not watched.`, { itemId });
+  }
   return combine(windows.map((w) => judgeOne(itemId, w)));
 }
 
