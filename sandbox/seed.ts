@@ -9,6 +9,7 @@
 import type { AttributeValue, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { LambdaClient } from "@aws-sdk/client-lambda";
 import type { Credentials } from "./accounts.ts";
+import { lambdaHandler, lambdaRuntime } from "./api-common/package-manifest.ts";
 import type { PutMetricAlarmInput, PutMetricDataInput, PutParameterInput } from "./aws/index.ts";
 import { awsSdk } from "./aws-sdk.ts";
 import type { CognitoEnvironment } from "./cognito-setup.ts";
@@ -23,7 +24,6 @@ import { tableDefinitions } from "./tenant-api/tables.ts";
 export const seededTenantVersions = ["1.2.0", "1.3.0", "1.4.0"] as const;
 export const seededAccessVersions = ["1.2.0", "1.3.0"] as const;
 
-/** How long ago the live version was deployed: past the runbook's 24 h stability window. */
 /** Every package the seed publishes, so start-up can build them while the services start. */
 export const seedPackageSpecs: BuildSpec[] = [
   ...seededTenantVersions.map(
@@ -36,6 +36,7 @@ export const seedPackageSpecs: BuildSpec[] = [
   ),
 ];
 
+/** How long ago the live version was deployed: past the runbook's 24 h stability window. */
 const liveSinceMs = 26 * 60 * 60 * 1000;
 const historyMinutes = 24 * 60;
 const versionHistoryMinutes = 3 * 60;
@@ -82,13 +83,6 @@ export interface SeededFunction {
   appVersion: string;
   codeSha256: string;
   versions: PublishedVersion[];
-}
-
-export interface SeedSummary {
-  env: EnvironmentName;
-  functions: SeededFunction[];
-  tenantIds: string[];
-  metricDatapoints: number;
 }
 
 /** A small deterministic generator so every start seeds the same-looking history. */
@@ -207,7 +201,7 @@ async function createClients(input: SeedInput): Promise<Clients> {
 }
 
 /** Seeds one environment; throws SandboxStartError naming the step that failed. */
-export async function seedEnvironment(input: SeedInput): Promise<SeedSummary> {
+export async function seedEnvironment(input: SeedInput): Promise<void> {
   const now = input.now ?? new Date();
   const names = namesFor(input.env);
   const clients = await createClients(input);
@@ -273,7 +267,6 @@ export async function seedEnvironment(input: SeedInput): Promise<SeedSummary> {
     const functions = [tenant, ...access];
 
     // History first, alarms after: an alarm created over healthy data starts (and stays) OK.
-    let metricDatapoints = 0;
     await step("PutMetricData (24 h history)", async () => {
       for (const fn of functions) {
         const batches = lambdaMetricHistory({
@@ -285,7 +278,6 @@ export async function seedEnvironment(input: SeedInput): Promise<SeedSummary> {
           ...(input.env === "dev" && fn === tenant ? { errorMinutesAgo: [297] } : {}),
         });
         for (const MetricData of batches) {
-          metricDatapoints += MetricData.length;
           input.platform.cloudwatch.putMetricData(input.accountId, input.region, {
             Namespace: "AWS/Lambda",
             MetricData,
@@ -308,10 +300,7 @@ export async function seedEnvironment(input: SeedInput): Promise<SeedSummary> {
       }),
     );
 
-    const tenantIds = await step("PutItem (deployments, tenants)", () =>
-      writeItems(clients, input, tenant, now),
-    );
-    return { env: input.env, functions, tenantIds, metricDatapoints };
+    await step("PutItem (deployments, tenants)", () => writeItems(clients, input, tenant, now));
   } finally {
     clients.lambda.destroy();
     clients.dynamodb.destroy();
@@ -340,8 +329,8 @@ async function publishFunction(
       await clients.lambda.send(
         new sdk.CreateFunctionCommand({
           FunctionName: spec.functionName,
-          Runtime: "nodejs20.x",
-          Handler: "index.handler",
+          Runtime: lambdaRuntime,
+          Handler: lambdaHandler,
           Role: `arn:aws:iam::${input.accountId}:role/bbws-lambda-execution-role-${input.env}`,
           Code: { ZipFile: pkg.zip },
           Description: spec.description,
@@ -452,7 +441,7 @@ async function writeItems(
   input: SeedInput,
   tenant: SeededFunction,
   now: Date,
-): Promise<string[]> {
+): Promise<void> {
   const { BatchWriteItemCommand } = awsSdk.dynamodb();
   const names = namesFor(input.env);
   const source: Record<EnvironmentName, string | null> = { dev: null, sit: "dev", prod: "sit" };
@@ -482,11 +471,9 @@ async function writeItems(
     },
     { name: "Blue Crane Studio", contactEmail: "admin@bluecrane.example", plan: "starter", daysAgo: 9 },
   ];
-  const tenantIds: string[] = [];
   const tenantItems = seedTenants.map((t) => {
     const createdAt = new Date(now.getTime() - t.daysAgo * 86_400_000);
     const id = newId("tenant", createdAt.getTime());
-    tenantIds.push(id);
     return marshal({
       PK: "TENANT#",
       SK: id,
@@ -510,5 +497,4 @@ async function writeItems(
       },
     }),
   );
-  return tenantIds;
 }

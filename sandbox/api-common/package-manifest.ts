@@ -8,6 +8,10 @@ import { z } from "zod";
 import { accessFunctionKinds, packageFaultKinds, serviceNames } from "../manifest.ts";
 import { ConfigurationError } from "./errors.ts";
 
+/** How to configure the Lambda function for a package: the bundle exports `handler` from index.mjs. */
+export const lambdaHandler = "index.handler";
+export const lambdaRuntime = "nodejs20.x";
+
 export const ServiceIdSchema = z.enum(serviceNames);
 export const AccessFunctionSchema = z.enum(accessFunctionKinds);
 export const PackageFaultKindSchema = z.enum(packageFaultKinds);

@@ -46,8 +46,8 @@
  * stream `YYYY/MM/DD/[{version}]{hex}` per worker: START, handler lines, `ERROR Invoke Error` with
  * errorType, END, REPORT.
  *
- * Alarms: evaluated every `alarmEvaluationIntervalMs` (default 1000, 0 = only after new data or an
- * explicit `cloudwatch.evaluateAlarms()`), over sliding windows ending now. SetAlarmState lasts until
+ * Alarms: evaluated every `alarmEvaluationIntervalMs` (default 1000, 0 = only after new data and on
+ * PutMetricAlarm), over sliding windows ending now. SetAlarmState lasts until
  * the next evaluation that computes a different state, as on AWS; to keep a forced state (fault
  * injection), call `cloudwatch.setAlarmState(account, region, { ..., holdMs })`. With
  * TreatMissingData "missing" (the default) an alarm without recent data goes INSUFFICIENT_DATA, as on
@@ -108,7 +108,7 @@ export interface AwsServerOptions {
   codeDir?: string;
   /** Idle time after which a function's worker stops (default 60 000 ms). */
   workerIdleMs?: number;
-  /** Alarm evaluation period (default 1000 ms; 0 = only after new data / evaluateAlarms()). */
+  /** Alarm evaluation period (default 1000 ms; 0 = only after new data and on PutMetricAlarm). */
   alarmEvaluationIntervalMs?: number;
   /** Receives one line per internal error, worker crash and alarm transition. */
   log?: (line: string) => void;
@@ -144,8 +144,6 @@ export interface CloudWatchService {
   putMetricAlarm(accountId: string, region: string, input: PutMetricAlarmInput): void;
   /** Forces a state; `holdMs` keeps it against evaluation for that long (Infinity = until changed). */
   setAlarmState(accountId: string, region: string, input: SetAlarmStateInput & { holdMs?: number }): void;
-  /** Evaluates every alarm now. */
-  evaluateAlarms(): void;
 }
 
 export interface LogsService {
@@ -311,7 +309,6 @@ export async function startAwsServer(options: AwsServerOptions): Promise<AwsSand
         const { holdMs, ...request } = input;
         cloudwatch.setAlarmState(accountId, region, request, holdMs ?? 0);
       },
-      evaluateAlarms: () => cloudwatch.evaluateAlarms(),
     },
     logs: {
       putLogEvents: (accountId, region, input) =>

@@ -48,10 +48,6 @@ export interface BuiltPackage {
   manifest: Manifest;
 }
 
-/** How to configure the Lambda function for a package: the bundle exports `handler` from index.mjs. */
-export const lambdaHandler = "index.handler";
-export const lambdaRuntime = "nodejs20.x";
-
 // Recorded in every manifest instead of the wall clock, so a rebuild of the same spec is byte-identical.
 const builtAt = "2026-01-25T00:00:00.000Z";
 

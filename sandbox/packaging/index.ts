@@ -4,15 +4,18 @@
  * Deploy with Runtime `lambdaRuntime` and Handler `lambdaHandler`.
  */
 
-export { type Manifest, ManifestSchema } from "../api-common/package-manifest.ts";
+export {
+  lambdaHandler,
+  lambdaRuntime,
+  type Manifest,
+  ManifestSchema,
+} from "../api-common/package-manifest.ts";
 /** The fault kinds a package can be built with. */
 export { packageFaultKinds as faultKinds } from "../manifest.ts";
 export {
   type BuildSpec,
   type BuiltPackage,
   buildPackage,
-  lambdaHandler,
-  lambdaRuntime,
   parseBuildSpec,
   resolveSpec,
 } from "./build-package.ts";

@@ -33,4 +33,3 @@ export const tenantRoutes = [
 ] as const;
 
 export type TenantOperation = (typeof tenantRoutes)[number]["operation"];
-export type TenantRouteKey = (typeof tenantRoutes)[number]["key"];

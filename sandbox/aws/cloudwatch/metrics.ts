@@ -191,7 +191,6 @@ export function collectPeriods(
 }
 
 export const simpleStatistics = ["SampleCount", "Average", "Sum", "Minimum", "Maximum"] as const;
-export type SimpleStatistic = (typeof simpleStatistics)[number];
 
 const PERCENTILE = /^p(\d{1,2}(\.\d{1,10})?|100)$/;
 

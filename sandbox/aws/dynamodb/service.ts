@@ -32,8 +32,6 @@ function loadDynalite(): DynaliteFactory {
 export interface DynamoBackends {
   /** Base URL of the dynalite holding this account's tables in this region (started on first call). */
   backend(accountId: string, region: string): Promise<string>;
-  /** How many dynalite instances are running (for tests and diagnostics). */
-  readonly size: number;
   close(): Promise<void>;
 }
 
@@ -68,9 +66,6 @@ export function createDynamoBackends(): DynamoBackends {
         entry.catch(() => started.delete(key));
       }
       return (await entry).url;
-    },
-    get size() {
-      return started.size;
     },
     async close() {
       closed = true;
