@@ -12,12 +12,14 @@
  * Options: --full-windows keeps the runbook's PROD monitoring window (5 min) instead of the drill's 30 s;
  * --version X.Y.Z names the build (default 1.5.0); --keep leaves the sandbox running at the end.
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
+import { existsSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { parseArgs } from "node:util";
 import { request } from "undici";
 import { formatHelp, HELP_ENTRY, helpHint, parseArgsProblem, wantsHelp } from "../lib/cli/index.ts";
+import { createRunId, RUN_LAYOUT, repoRoot, runVerifyChild } from "../lib/run/index.ts";
 import {
   defaultStateDir,
   type EnvironmentName,
@@ -27,7 +29,6 @@ import {
   startSandbox,
 } from "../sandbox/index.ts";
 
-const repoRoot = resolve(import.meta.dirname, "..");
 const EXIT = { passed: 0, failed: 1, usage: 2, inconclusive: 3, interrupted: 130 } as const;
 const DEFAULT_VERSION = "1.5.0";
 
@@ -145,38 +146,34 @@ async function verify(
   }
 }
 
-function runVerify(
+/**
+ * One verify run under a run id chosen here: the step's folder is reports/runs/<id>/, and its outcome is the
+ * verdict.json written there (verify's exit code when it wrote none).
+ */
+async function runVerify(
   env: EnvironmentName,
   suite: string,
   stateDir: string,
   extraEnv: Record<string, string>,
 ): Promise<{ exitCode: number; reportDir: string | null }> {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(
-      process.execPath,
-      ["--import", "tsx", join(repoRoot, "scripts/verify.ts"), "--env", env, "--suite", suite, "--sandbox"],
-      {
-        cwd: repoRoot,
-        env: { ...process.env, ...extraEnv, HARNESS_SANDBOX_DIR: stateDir },
-        stdio: ["ignore", "pipe", "inherit"],
-      },
-    );
-    currentChild = child;
-    let reportDir: string | null = null;
-    let buffered = "";
-    child.stdout.setEncoding("utf8");
-    child.stdout.on("data", (chunk: string) => {
-      process.stdout.write(chunk.replace(/^(?=.)/gm, "    "));
-      buffered += chunk;
-      const match = /reports\/runs\/[A-Za-z0-9._-]+/.exec(buffered);
-      if (match && reportDir === null) reportDir = match[0];
-    });
-    child.on("error", reject);
-    child.on("exit", (code, signal) => {
-      currentChild = null;
-      resolvePromise({ exitCode: code ?? (signal ? EXIT.failed : 0), reportDir });
-    });
+  const run = await runVerifyChild({
+    args: ["--env", env, "--suite", suite, "--sandbox"],
+    runId: createRunId(env, suite),
+    env: { ...process.env, ...extraEnv, HARNESS_SANDBOX_DIR: stateDir },
+    onStdout: (text) => process.stdout.write(text.replace(/^(?=.)/gm, "    ")),
+    inheritStderr: true,
+    onSpawn: (child) => {
+      currentChild = child;
+    },
+  }).finally(() => {
+    currentChild = null;
   });
+  const reportDir = existsSync(run.runDir) ? relative(repoRoot, run.runDir) : null;
+  if (run.verdict) return { exitCode: run.verdict.exitCode, reportDir };
+  const exitCode = run.code ?? (run.signal ? EXIT.failed : 0);
+  if (exitCode !== EXIT.passed) return { exitCode, reportDir };
+  console.error(`   verify exited 0 but wrote no ${RUN_LAYOUT.verdict} in ${run.runDir}: not a pass`);
+  return { exitCode: EXIT.failed, reportDir };
 }
 
 /**
@@ -327,7 +324,7 @@ async function main(): Promise<number> {
   console.log("\n== Runbook drill summary");
   for (const result of results) {
     const status = result.exitCode === 0 ? "PASS" : result.exitCode === 3 ? "INCONCLUSIVE" : "FAIL";
-    const report = result.reportDir ? `  ${result.reportDir}/html/index.html` : "";
+    const report = result.reportDir ? `  ${result.reportDir}/${RUN_LAYOUT.html}/index.html` : "";
     console.log(`   ${status.padEnd(12)} ${result.title} (${(result.ms / 1000).toFixed(1)} s)${report}`);
   }
   const skipped = plan.length - results.filter((r) => r.title !== "start the sandbox").length;

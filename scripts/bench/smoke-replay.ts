@@ -4,7 +4,6 @@
  * Targets (issue 4): suite/replay ratio <= 1.0 at 100 ms; suite wall <= 6 s at 0 ms on 2 cores.
  * Runnable alone: `npx tsx scripts/bench/smoke-replay.ts`.
  */
-import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -14,10 +13,9 @@ import { CognitoIdentityProviderClient } from "@aws-sdk/client-cognito-identity-
 import { Agent, request } from "undici";
 import { CognitoTokenSource } from "../../lib/aws/index.ts";
 import { parseRequestLog, type RequestLogEntry } from "../../lib/http/index.ts";
-import { createRunId, RUN_LAYOUT, runDirFor } from "../../lib/run/index.ts";
+import { createRunId, RUN_LAYOUT, runDirFor, runVerifyChild } from "../../lib/run/index.ts";
 import { type SandboxHandle, startSandbox } from "../../sandbox/index.ts";
 
-const repoRoot = resolve(import.meta.dirname, "..", "..");
 const latencies = [0, 100] as const;
 
 export interface SmokeReplayPoint {
@@ -42,31 +40,17 @@ export interface SmokeReplayBench {
 
 const TARGETS = { ratioAt100Ms: 1.0, suiteWallAt0MsMs: 6_000 };
 
-function runVerify(
+/** One smoke run on DEV against the bench's sandbox, in the run folder of `runId`. */
+async function runVerify(
   stateDir: string,
   runId: string,
 ): Promise<{ code: number | null; wallMs: number; output: string }> {
-  return new Promise((resolveRun, rejectRun) => {
-    const started = performance.now();
-    const child = spawn(
-      process.execPath,
-      ["--import", "tsx", "scripts/verify.ts", "--env", "dev", "--suite", "smoke", "--sandbox"],
-      {
-        cwd: repoRoot,
-        env: { ...process.env, HARNESS_SANDBOX_DIR: stateDir, HARNESS_RUN_ID: runId },
-        stdio: ["ignore", "pipe", "pipe"],
-      },
-    );
-    let output = "";
-    child.stdout.on("data", (chunk: Buffer) => {
-      output += chunk.toString();
-    });
-    child.stderr.on("data", (chunk: Buffer) => {
-      output += chunk.toString();
-    });
-    child.on("error", rejectRun);
-    child.on("close", (code) => resolveRun({ code, wallMs: performance.now() - started, output }));
+  const run = await runVerifyChild({
+    args: ["--env", "dev", "--suite", "smoke", "--sandbox"],
+    runId,
+    env: { ...process.env, HARNESS_SANDBOX_DIR: stateDir },
   });
+  return { code: run.code, wallMs: run.wallMs, output: `${run.stdout}${run.stderr}` };
 }
 
 /** Total time of the run as Playwright's JUnit report states it (`<testsuites ... time="s">`). */
