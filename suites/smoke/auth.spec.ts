@@ -4,7 +4,7 @@
  * test code. The mutating rows send unknown ids and empty bodies, so even a route that let them through could
  * change nothing; PROD runs the read-only rows only.
  */
-import { authCases, contractClient, smoke, TAGS, test } from "../../fixtures/index.ts";
+import { authCases, smoke, TAGS, test } from "../../fixtures/index.ts";
 
 const cases = authCases();
 const groups = [...new Set(cases.map((row) => row.group))];
@@ -21,8 +21,7 @@ for (const group of groups) {
         verifies: [...new Set(rows.flatMap((row) => row.items))],
         operations: rows.map((row) => row.id),
       }),
-      async ({ api, environment }) => {
-        const contract = contractClient(api, environment);
+      async ({ contract }) => {
         for (const row of rows) {
           await contract.fails(row.id, 401, {
             params: row.params,

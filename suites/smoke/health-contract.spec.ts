@@ -3,23 +3,13 @@
  * schema, x-request-id, the latency budget; and the contract's error envelope for an unknown route.
  */
 
-import {
-  contractClient,
-  SMOKE_ITEMS as ITEMS,
-  registerSmokeHooks,
-  smoke,
-  TAGS,
-  test,
-} from "../../fixtures/index.ts";
-
-registerSmokeHooks();
+import { SMOKE_ITEMS as ITEMS, smoke, TAGS, test } from "../../fixtures/index.ts";
 
 test.describe("health contract", () => {
   test(
     "GET /health needs no token and answers with the contract's Health document",
     smoke({ tags: [TAGS.readonly, TAGS.probe], verifies: [ITEMS.apiHealth], operations: ["health"] }),
-    async ({ api, environment }) => {
-      const contract = contractClient(api, environment);
+    async ({ contract, environment }) => {
       const anonymous = await contract.ok("health", { auth: "none" });
       contract.behaves(
         "health",

@@ -1,15 +1,4 @@
-import {
-  contractClient,
-  createTenant,
-  SMOKE_ITEMS as ITEMS,
-  registerSmokeHooks,
-  smoke,
-  TAGS,
-  test,
-  UNKNOWN,
-} from "../../fixtures/index.ts";
-
-registerSmokeHooks();
+import { createTenant, SMOKE_ITEMS as ITEMS, smoke, TAGS, test, UNKNOWN } from "../../fixtures/index.ts";
 
 test.describe("hierarchy", () => {
   test(
@@ -19,8 +8,7 @@ test.describe("hierarchy", () => {
       verifies: [ITEMS.hierarchyRoute],
       operations: ["hierarchy-manage", "get-tenant", "create-tenant"],
     }),
-    async ({ api, environment, owned }) => {
-      const contract = contractClient(api, environment);
+    async ({ contract, owned }) => {
       const [root, middle, leaf] = await test.step("Create three tenants", () =>
         Promise.all([
           createTenant(contract, owned),

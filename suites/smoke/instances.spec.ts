@@ -1,11 +1,9 @@
 import {
-  contractClient,
   createInstance,
   createTenant,
   SMOKE_ITEMS as ITEMS,
   newestFirst,
   noteNothingToRead,
-  registerSmokeHooks,
   SETTLED_SCAN_LIMIT,
   settledTenants,
   smoke,
@@ -15,8 +13,6 @@ import {
   unique,
 } from "../../fixtures/index.ts";
 
-registerSmokeHooks();
-
 test.describe("instances", () => {
   test(
     "instances of an existing tenant are listed and readable; unknown ids are 404",
@@ -25,8 +21,7 @@ test.describe("instances", () => {
       verifies: [ITEMS.instanceRoutes],
       operations: ["list-tenants", "list-instances", "get-instance"],
     }),
-    async ({ api, environment }) => {
-      const contract = contractClient(api, environment);
+    async ({ contract }) => {
       const tenants = await contract.ok("list-tenants", { query: { limit: SETTLED_SCAN_LIMIT } });
       const settled = settledTenants(tenants.items).slice(0, 2);
       if (settled.length === 0) noteNothingToRead("tenant");
@@ -70,8 +65,7 @@ test.describe("instances", () => {
         "delete-instance",
       ],
     }),
-    async ({ api, environment, owned }) => {
-      const contract = contractClient(api, environment);
+    async ({ contract, owned }) => {
       const tenant = await createTenant(contract, owned);
       const instance = await test.step("Create an instance under the tenant", async () => {
         const created = await createInstance(contract, owned, tenant.id);
@@ -143,25 +137,21 @@ test.describe("instances", () => {
       });
 
       await test.step("Suspend and resume; invalid transitions are 409", async () => {
-        const suspended = await contract.ok("instance-suspend", { params: { id: instance.id } });
-        contract.behaves(
+        await contract.transition(
           "instance-suspend",
-          suspended.status === "suspended",
-          `suspend answered ${suspended.status}`,
-        );
-        const read = await contract.ok("get-instance", { params: { id: instance.id } });
-        contract.behaves(
-          "instance-suspend",
-          read.status === "suspended",
-          `after suspend, get says ${read.status}`,
+          "get-instance",
+          { id: instance.id },
+          "suspended",
+          "suspend",
         );
         await contract.fails("instance-suspend", 409, { params: { id: instance.id } });
         await contract.fails("scale-instance", 409, { params: { id: instance.id }, body: { size: "small" } });
-        const resumed = await contract.ok("instance-resume", { params: { id: instance.id } });
-        contract.behaves(
+        await contract.transition(
           "instance-resume",
-          resumed.status === "running",
-          `resume answered ${resumed.status}`,
+          "get-instance",
+          { id: instance.id },
+          "running",
+          "resume",
         );
         await contract.fails("instance-resume", 409, { params: { id: instance.id } });
       });
@@ -187,8 +177,7 @@ test.describe("instances", () => {
         "scale-instance",
       ],
     }),
-    async ({ api, environment, owned }) => {
-      const contract = contractClient(api, environment);
+    async ({ contract, owned }) => {
       const tenant = await createTenant(contract, owned);
       const instance = await createInstance(contract, owned, tenant.id, {
         size: "medium",
@@ -264,8 +253,7 @@ test.describe("instances", () => {
       verifies: [ITEMS.instanceRoutes],
       operations: ["create-instance", "tenant-park"],
     }),
-    async ({ api, environment, owned }) => {
-      const contract = contractClient(api, environment);
+    async ({ contract, owned }) => {
       const body = { name: unique("smoke-site"), size: "small", tags: owned.tags };
       await contract.fails("create-instance", 404, { params: { id: UNKNOWN.tenant }, body });
       const tenant = await createTenant(contract, owned);

@@ -1,10 +1,8 @@
 import {
-  contractClient,
   createTenant,
   SMOKE_ITEMS as ITEMS,
   newestFirst,
   noteNothingToRead,
-  registerSmokeHooks,
   SETTLED_SCAN_LIMIT,
   settledTenants,
   smoke,
@@ -15,14 +13,11 @@ import {
   unique,
 } from "../../fixtures/index.ts";
 
-registerSmokeHooks();
-
 test.describe("tenants", () => {
   test(
     "GET /tenants lists tenants newest first, page by page",
     smoke({ tags: [TAGS.readonly, TAGS.probe], verifies: [ITEMS.listTenants], operations: ["list-tenants"] }),
-    async ({ api, environment }) => {
-      const contract = contractClient(api, environment);
+    async ({ contract }) => {
       const first = await contract.ok("list-tenants", { query: { limit: 2 } });
       contract.behaves(
         "list-tenants",
@@ -57,8 +52,7 @@ test.describe("tenants", () => {
       verifies: [ITEMS.tenantsRequireAuth],
       operations: ["list-tenants", "get-tenant"],
     }),
-    async ({ api, environment }) => {
-      const contract = contractClient(api, environment);
+    async ({ contract }) => {
       await contract.fails("list-tenants", 401, { auth: "none" });
       await contract.fails("list-tenants", 401, { auth: { token: "eyJhbGciOiJSUzI1NiJ9.e30.c2lnbmF0dXJl" } });
       await contract.fails("get-tenant", 401, { params: { id: UNKNOWN.tenant }, auth: "none" });
@@ -72,8 +66,7 @@ test.describe("tenants", () => {
       verifies: [ITEMS.getTenantById],
       operations: ["list-tenants", "get-tenant"],
     }),
-    async ({ api, environment }) => {
-      const contract = contractClient(api, environment);
+    async ({ contract }) => {
       const page = await contract.ok("list-tenants", { query: { limit: SETTLED_SCAN_LIMIT } });
       const [existing] = settledTenants(page.items);
       if (existing === undefined) noteNothingToRead("tenant");
@@ -107,8 +100,7 @@ test.describe("tenants", () => {
       verifies: [ITEMS.tenantRoutes, ITEMS.getTenantById],
       operations: ["create-tenant", "get-tenant", "update-tenant", "delete-tenant", "list-tenants"],
     }),
-    async ({ api, environment, owned }) => {
-      const contract = contractClient(api, environment);
+    async ({ contract, owned }) => {
       const created = await test.step("Create a tenant tagged with the run id", async () => {
         const tenant = await createTenant(contract, owned);
         contract.behaves("create-tenant", tenant.status === "active", `a new tenant is ${tenant.status}`);
@@ -179,16 +171,12 @@ test.describe("tenants", () => {
       verifies: [ITEMS.tenantRoutes],
       operations: ["tenant-park", "tenant-unpark", "get-tenant", "list-tenants"],
     }),
-    async ({ api, environment, owned }) => {
-      const contract = contractClient(api, environment);
+    async ({ contract, owned }) => {
       const tenant = await createTenant(contract, owned);
       await contract.fails("tenant-unpark", 409, { params: { id: tenant.id } });
 
       await test.step("A parked tenant reports parked", async () => {
-        const parked = await contract.ok("tenant-park", { params: { id: tenant.id } });
-        contract.behaves("tenant-park", parked.status === "parked", `park answered status ${parked.status}`);
-        const read = await contract.ok("get-tenant", { params: { id: tenant.id } });
-        contract.behaves("tenant-park", read.status === "parked", `after park, get says ${read.status}`);
+        await contract.transition("tenant-park", "get-tenant", { id: tenant.id }, "parked", "park");
         const listed = await contract.ok("list-tenants", { query: { status: "parked", limit: 100 } });
         contract.behaves(
           "list-tenants",
@@ -199,14 +187,7 @@ test.describe("tenants", () => {
       });
 
       await test.step("An unparked tenant is active again", async () => {
-        const active = await contract.ok("tenant-unpark", { params: { id: tenant.id } });
-        contract.behaves(
-          "tenant-unpark",
-          active.status === "active",
-          `unpark answered status ${active.status}`,
-        );
-        const read = await contract.ok("get-tenant", { params: { id: tenant.id } });
-        contract.behaves("tenant-unpark", read.status === "active", `after unpark, get says ${read.status}`);
+        await contract.transition("tenant-unpark", "get-tenant", { id: tenant.id }, "active", "unpark");
         await contract.fails("tenant-unpark", 409, { params: { id: tenant.id } });
       });
 
@@ -218,8 +199,7 @@ test.describe("tenants", () => {
   test(
     "create refuses invalid input (400) and an unknown parent (404)",
     smoke({ tags: [TAGS.mutating], verifies: [ITEMS.tenantRoutes], operations: ["create-tenant"] }),
-    async ({ api, environment, owned }) => {
-      const contract = contractClient(api, environment);
+    async ({ contract, owned }) => {
       await contract.fails("create-tenant", 400, {
         body: { contactEmail: "a@bbws.example", tags: owned.tags },
       });

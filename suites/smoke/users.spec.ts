@@ -1,9 +1,7 @@
 import {
-  contractClient,
   createTenant,
   SMOKE_ITEMS as ITEMS,
   noteNothingToRead,
-  registerSmokeHooks,
   SETTLED_SCAN_LIMIT,
   settledTenants,
   smoke,
@@ -13,14 +11,11 @@ import {
   unique,
 } from "../../fixtures/index.ts";
 
-registerSmokeHooks();
-
 test.describe("tenant users", () => {
   test(
     "the users of an existing tenant are listed; an unknown tenant is 404",
     smoke({ tags: [TAGS.readonly], verifies: [ITEMS.userRoutes], operations: ["list-tenants", "user-list"] }),
-    async ({ api, environment }) => {
-      const contract = contractClient(api, environment);
+    async ({ contract }) => {
       const tenants = await contract.ok("list-tenants", { query: { limit: SETTLED_SCAN_LIMIT } });
       const [tenant] = settledTenants(tenants.items);
       if (tenant === undefined) noteNothingToRead("tenant");
@@ -44,8 +39,7 @@ test.describe("tenant users", () => {
       verifies: [ITEMS.userRoutes],
       operations: ["user-assign", "user-list", "user-remove"],
     }),
-    async ({ api, environment, owned }) => {
-      const contract = contractClient(api, environment);
+    async ({ contract, owned }) => {
       const tenant = await createTenant(contract, owned);
       const userId = unique("smoke-user");
       const params = { id: tenant.id };
