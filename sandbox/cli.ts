@@ -9,7 +9,7 @@ import { type ParseArgsConfig, parseArgs } from "node:util";
 import type { Endpoints } from "./endpoints.ts";
 import { SandboxNotRunningError, SandboxUsageError } from "./errors.ts";
 // The foreground start imports nothing that loads zod before the sandbox bundle (which has its own):
-// `deploy`, `status` and `--help` load deploy.ts, endpoints.ts and zod when they run.
+// `deploy`, `status` and `stop` load deploy.ts, endpoints.ts and zod when they run.
 import {
   defaultDelayMs,
   delayedFaultKinds,

@@ -28,11 +28,11 @@ import { createLogger } from "../api-common/logger.ts";
 import { loadManifest, type Manifest } from "../api-common/package-manifest.ts";
 import { LimitSchema } from "../api-common/pagination.ts";
 import { createRouter } from "../api-common/router.ts";
-import type { AccessFunctionKind } from "../manifest.ts";
+import type { AccessFunctionKind, ServiceName } from "../manifest.ts";
 import { AuthorizerNotConfiguredError, MissingFunctionError } from "./errors.ts";
 import { type AccessOperation, accessRoutes } from "./routes.ts";
 
-const service = "access-management";
+const service = "access-management" satisfies ServiceName;
 
 /** Roles the platform knows; fixed in code like the IAM-style policy they stand for. */
 const roles = [

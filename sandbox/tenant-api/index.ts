@@ -27,6 +27,7 @@ import {
 import { createLogger } from "../api-common/logger.ts";
 import { loadManifest, type Manifest } from "../api-common/package-manifest.ts";
 import { createRouter } from "../api-common/router.ts";
+import type { ServiceName } from "../manifest.ts";
 import { loadConfig, type TenantApiConfig } from "./config.ts";
 import type { Operation } from "./operations/context.ts";
 import {
@@ -62,7 +63,7 @@ import { assignUser, listUsers, removeUser } from "./operations/users.ts";
 import { type TenantOperation, tenantRoutes } from "./routes.ts";
 import { Store } from "./store.ts";
 
-const service = "tenant-instance-management";
+const service = "tenant-instance-management" satisfies ServiceName;
 const logger = createLogger({ service });
 
 const health: Operation = async (context) => ({
