@@ -1,18 +1,18 @@
-/** A post-deploy check found the deployment wrong; the message is the reason a person reads. */
-export class PostDeployCheckError extends Error {
+/** A check found the target wrong; the message is the reason a person reads. */
+export class CheckFailedError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
-    this.name = "PostDeployCheckError";
+    this.name = "CheckFailedError";
   }
 }
 
-/** A post-deploy setting (HARNESS_EXPECTED_VERSION, ...) cannot be used. */
-export class PostDeployConfigError extends Error {
+/** A check setting (HARNESS_EXPECTED_VERSION, ...) cannot be used. */
+export class CheckConfigError extends Error {
   readonly variable: string;
 
   constructor(variable: string, message: string, options?: { cause?: unknown }) {
     super(message, options);
-    this.name = "PostDeployConfigError";
+    this.name = "CheckConfigError";
     this.variable = variable;
   }
 }

@@ -7,7 +7,7 @@ import type { SSMClient } from "@aws-sdk/client-ssm";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { z } from "zod";
 import { sdk } from "../aws/index.ts";
-import { PostDeployConfigError } from "./errors.ts";
+import { CheckConfigError } from "./errors.ts";
 
 /** An item of `bbws-deployments-{env}` (docs/tenant-api-contract.md, storage). */
 export const DeploymentRecordSchema = z.object({
@@ -42,7 +42,7 @@ export function expectedFromVariable(raw: string | undefined): Expected | null {
   if (raw === undefined || raw.trim() === "") return null;
   const parsed = ExpectedVersionVariableSchema.safeParse(raw);
   if (!parsed.success) {
-    throw new PostDeployConfigError(
+    throw new CheckConfigError(
       "HARNESS_EXPECTED_VERSION",
       `HARNESS_EXPECTED_VERSION=${JSON.stringify(raw)} cannot be used: ${parsed.error.issues[0]?.message ?? "invalid"}. Set it to what the pipeline deployed, or unset it to use the newest deployment record.`,
     );
@@ -86,7 +86,7 @@ export async function ssmDeployedVersion(ssm: SSMClient, name: string): Promise<
 /**
  * The expectation for one function in the order the suite documents: HARNESS_EXPECTED_VERSION, else the newest
  * deployment record, else the SSM deployed version. `ssm` is null when the parameter was not read (a reader
- * reads it only when the rest decides nothing). Throws PostDeployConfigError when the variable is malformed.
+ * reads it only when the rest decides nothing). Throws CheckConfigError when the variable is malformed.
  */
 export function expectedFrom(options: {
   variable: string | undefined;

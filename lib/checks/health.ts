@@ -91,6 +91,8 @@ export function judgeHealthInvocation(
     expectedAppVersion: string;
     /** Holds the body to docs/tenant-api-contract.md's Health schema (tenant service). */
     strictContract: boolean;
+    /** The environment the body must name, where the contract has the field (tenant service). */
+    expectedEnvironment?: string;
   },
 ): Finding {
   const target = invocation.invoked;
@@ -142,6 +144,18 @@ export function judgeHealthInvocation(
       evidence,
     );
   }
+  const environment = "environment" in health.data ? health.data.environment : undefined;
+  if (
+    options.expectedEnvironment !== undefined &&
+    environment !== undefined &&
+    environment !== options.expectedEnvironment
+  ) {
+    return failed(
+      `${target} says it runs in ${String(environment)}, but it was invoked in ${options.expectedEnvironment}: the alias serves another environment's build or configuration.`,
+      evidence,
+    );
+  }
+
   return passed(`${target} answered 200 healthy with version ${health.data.version}.`, evidence);
 }
 

@@ -97,6 +97,7 @@ test.describe("post-deploy: Lambda", () => {
             return judgeHealthInvocation(invocation, {
               expectedAppVersion: fn.state.aliased.appVersion,
               strictContract: service.id === "tenant-instance-management",
+              expectedEnvironment: environment.id,
             });
           }),
         ),

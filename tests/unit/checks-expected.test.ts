@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { PostDeployConfigError } from "../../lib/checks/errors.ts";
+import { CheckConfigError } from "../../lib/checks/errors.ts";
 import {
   type DeploymentRecord,
   describeExpected,
@@ -60,7 +60,7 @@ describe("expectedFromVariable", () => {
       assert.throws(
         () => expectedFromVariable(raw),
         (error: unknown) => {
-          assert.ok(error instanceof PostDeployConfigError);
+          assert.ok(error instanceof CheckConfigError);
           assert.equal(error.variable, "HARNESS_EXPECTED_VERSION");
           assert.equal(
             error.message,
@@ -89,7 +89,7 @@ describe("expectedFrom", () => {
   test("a malformed variable throws even when records could answer", () => {
     assert.throws(
       () => expectedFrom({ variable: "latest", deploymentsTable: table, records, ssm }),
-      PostDeployConfigError,
+      CheckConfigError,
     );
   });
 

@@ -51,6 +51,18 @@ describe("judgeHealthInvocation", () => {
     );
   });
 
+  test("a body naming another environment than the one invoked fails; without an expectation it is not judged", () => {
+    const response = proxy(200, { ...tenantHealth, environment: "prod" });
+    const finding = judgeHealthInvocation(answered({ response }), { ...strict, expectedEnvironment: "sit" });
+    assert.equal(finding.status, "failed");
+    assert.match(finding.reason, /says it runs in prod, but it was invoked in sit/);
+    assert.equal(
+      judgeHealthInvocation(answered(), { ...strict, expectedEnvironment: "sit" }).status,
+      "passed",
+    );
+    assert.equal(judgeHealthInvocation(answered({ response }), strict).status, "passed");
+  });
+
   test("a refusal by Lambda fails, naming the error, with the message redacted", () => {
     const jwt = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl";
     const finding = judgeHealthInvocation(
