@@ -3,11 +3,9 @@ import {
   alarmPrefix,
   alarmsWithPrefix,
   alarmTransitions,
-  applicableItems,
   POST_DEPLOY_ITEMS as ITEMS,
   judgeAlarmHistory,
   judgeAlarmStates,
-  notApplicable,
   serviceItems,
   serviceVariants,
   settle,
@@ -20,10 +18,11 @@ test.describe("post-deploy: CloudWatch alarms", () => {
     test(`No alarm of the environment's prefix is in ALARM${variant.suffix}`, {
       tag: [...variant.tag],
       ...verifies(...serviceItems(ITEMS.alarmsNow, variant.serviceId)),
-    }, async ({ aws, environment, service }) => {
-      if (applicableItems(ITEMS.alarmsNow, service.id, environment.id).length === 0) {
-        notApplicable(`no alarm item of ${service.id} applies to ${environment.displayName}.`);
-      }
+    }, async ({ requireApplicable, aws, environment, service }) => {
+      requireApplicable(
+        ITEMS.alarmsNow,
+        `no alarm item of ${service.id} applies to ${environment.displayName}.`,
+      );
       const prefix = alarmPrefix(service, environment.id);
       const alarms = await test.step(`Describe the alarms named ${prefix}*`, () =>
         alarmsWithPrefix(aws.cloudwatch, prefix));
@@ -33,10 +32,11 @@ test.describe("post-deploy: CloudWatch alarms", () => {
     test(`No alarm entered ALARM since the deployment${variant.suffix}`, {
       tag: [...variant.tag],
       ...verifies(...serviceItems(ITEMS.alarmHistory, variant.serviceId)),
-    }, async ({ deployedFunctions, aws, environment, service }) => {
-      if (applicableItems(ITEMS.alarmHistory, service.id, environment.id).length === 0) {
-        notApplicable(`no alarm-history item of ${service.id} applies to ${environment.displayName}.`);
-      }
+    }, async ({ requireApplicable, deployedFunctions, aws, environment, service }) => {
+      requireApplicable(
+        ITEMS.alarmHistory,
+        `no alarm-history item of ${service.id} applies to ${environment.displayName}.`,
+      );
       const prefix = alarmPrefix(service, environment.id);
       const functions = await deployedFunctions();
       const since = new Date(Math.min(...functions.map((fn) => fn.deployedAt.getTime())));

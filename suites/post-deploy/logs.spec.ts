@@ -1,10 +1,8 @@
 /** Post-deploy logs (tenant runbook 8.2): no ERROR event in the function's log group since the deployment. */
 import {
-  applicableItems,
   POST_DEPLOY_ITEMS as ITEMS,
   judgeErrorLogs,
   logGroup,
-  notApplicable,
   searchLogs,
   settle,
   test,
@@ -15,10 +13,8 @@ test.describe("post-deploy: CloudWatch logs", () => {
   test(
     "No ERROR log events since the deployment",
     verifies(...ITEMS.logs),
-    async ({ deployedFunctions, aws, environment, service }) => {
-      if (applicableItems(ITEMS.logs, service.id, environment.id).length === 0) {
-        notApplicable(`no log item of ${service.id} applies to ${environment.displayName}.`);
-      }
+    async ({ requireApplicable, deployedFunctions, aws, environment, service }) => {
+      requireApplicable(ITEMS.logs, `no log item of ${service.id} applies to ${environment.displayName}.`);
       const functions = await deployedFunctions();
       const findings = await Promise.all(
         functions.map((fn) => {

@@ -5,7 +5,6 @@
  */
 import {
   ACCESS_TAG,
-  applicableItems,
   failed,
   getRunbookItem,
   POST_DEPLOY_ITEMS as ITEMS,
@@ -13,7 +12,6 @@ import {
   judgeWindowItem,
   markInconclusive,
   monitorProgressLine,
-  notApplicable,
   passed,
   serviceItems,
   serviceVariants,
@@ -29,15 +27,13 @@ test.describe("post-deploy: monitoring window", () => {
     for (const itemId of serviceItems(ITEMS.monitor, variant.serviceId)) {
       const title = getRunbookItem(itemId)?.title ?? itemId;
       test(`Monitoring window: ${title}`, { tag: [...variant.tag], ...verifies(itemId) }, async ({
+        requireApplicable,
         deployedFunctions,
         monitoringWindows,
 
         environment,
-        service,
       }) => {
-        if (applicableItems([itemId], service.id, environment.id).length === 0) {
-          notApplicable(`${itemId} does not apply to ${environment.displayName}.`);
-        }
+        requireApplicable([itemId], `${itemId} does not apply to ${environment.displayName}.`);
         const { windowMs } = windowTiming(environment);
         test.setTimeout(windowMs + 120_000);
         const functions = await deployedFunctions();
@@ -55,11 +51,9 @@ test.describe("post-deploy: monitoring window", () => {
   test("Canary: the new version receives 10% of the traffic", {
     tag: [ACCESS_TAG],
     ...verifies(...ITEMS.canaryWeight),
-  }, async ({ deployedFunctions, environment, service }) => {
+  }, async ({ requireApplicable, deployedFunctions, environment, service }) => {
     const [itemId] = ITEMS.canaryWeight;
-    if (applicableItems([itemId], service.id, environment.id).length === 0) {
-      notApplicable(`${itemId} does not apply to ${environment.displayName}.`);
-    }
+    requireApplicable([itemId], `${itemId} does not apply to ${environment.displayName}.`);
     const functions = await deployedFunctions();
     const canaries = functions.filter((fn) => targetFor(fn).kind === "canary");
     if (canaries.length === 0) {
