@@ -3,5 +3,11 @@ export { ConfigError, type ConfigIssue } from "./errors.ts";
 export { envVarName, type OverrideField, overrideFields } from "./fields.ts";
 export { type HarnessConfig, type LoadOptions, loadHarnessConfig } from "./load.ts";
 export * from "./names.ts";
-export { expectedVersionSetting } from "./run-settings.ts";
+export {
+  adhocRunId,
+  expectedVersionSetting,
+  processVariables,
+  type RunContext,
+  runContext,
+} from "./run-settings.ts";
 export { requireUsable, requireUsableAll, type UsablePath } from "./usable.ts";

@@ -1,3 +1,6 @@
+import { RUN_ENV } from "../run/paths.ts";
+import { createRunId } from "../run/run-id.ts";
+
 /**
  * Settings of one run that are not part of an environment's configuration, read from the process's variables
  * here so that no suite or fixture reads `process.env` itself.
@@ -9,4 +12,38 @@ export function expectedVersionSetting(
 ): string | undefined {
   const value = env.HARNESS_EXPECTED_VERSION;
   return value === undefined || value.trim() === "" ? undefined : value.trim();
+}
+
+/** What the runner (npm run verify, playwright.config.ts) set for this run, read once from its variables. */
+export interface RunContext {
+  runId: string | null;
+  runDir: string | null;
+  target: string | null;
+  harnessCommit: string | null;
+}
+
+/** The run's context from HARNESS_RUN_ID, HARNESS_RUN_DIR, HARNESS_TARGET and HARNESS_COMMIT (unset: null). */
+export function runContext(env: Record<string, string | undefined> = process.env): RunContext {
+  const read = (name: string) => (env[name] ? (env[name] ?? null) : null);
+  return {
+    runId: read(RUN_ENV.runId),
+    runDir: read(RUN_ENV.runDir),
+    target: read(RUN_ENV.target),
+    harnessCommit: read(RUN_ENV.harnessCommit),
+  };
+}
+
+/**
+ * The run id of an ad-hoc run that no runner named (plain `npx playwright test` in a worker): made up once and
+ * set in the process, so every fixture of the worker sees the same one.
+ */
+export function adhocRunId(envId: string, env: Record<string, string | undefined> = process.env): string {
+  const id = createRunId(envId, "adhoc");
+  env[RUN_ENV.runId] = id;
+  return id;
+}
+
+/** The process's variables, for the modules (secret redaction) that scan all of them. */
+export function processVariables(): Record<string, string | undefined> {
+  return process.env;
 }
