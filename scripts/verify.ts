@@ -205,18 +205,13 @@ export function parseVerifyArgs(argv: string[]): Args {
   };
 }
 
-/** A sandbox already running from this state directory: endpoints file, live pid, healthy control API. */
+/** A sandbox already running from this state directory (endpoints file, live pid, its control API answers as itself). */
 async function runningSandbox(stateDir: string): Promise<(SandboxEndpoints & { controlUrl: string }) | null> {
   if (!existsSync(join(stateDir, "endpoints.json"))) return null;
-  try {
-    const { readEndpointsFile } = await import("../sandbox/endpoints.ts");
-    const endpoints = await readEndpointsFile(stateDir);
-    process.kill(endpoints.pid, 0);
-    const response = await fetch(`${endpoints.controlUrl}/health`, { signal: AbortSignal.timeout(2_000) });
-    return response.ok ? endpoints : null;
-  } catch {
-    return null;
-  }
+  const { inspectStateDir } = await import("../sandbox/state.ts");
+  const state = await inspectStateDir(stateDir);
+  // Stale state (a killed sandbox) is replaced by the sandbox this run starts; an unconfirmed one refuses there.
+  return state.kind === "running" ? state.endpoints : null;
 }
 
 function secretValues(env: Record<string, string | undefined>, config: HarnessConfig): string[] {
