@@ -392,7 +392,17 @@ async function main(argv: string[]): Promise<number> {
         print("verify: starting the embedded sandbox (DEV, SIT and PROD on 127.0.0.1)...");
         // Loaded only to start one: the sandbox pulls in DynamoDB and Cognito stand-ins a real run never needs.
         const { startSandbox } = await import("../sandbox/index.ts");
-        sandbox = await startSandbox({ stateDir, quiet: true });
+        try {
+          sandbox = await startSandbox({ stateDir, quiet: true });
+        } catch (error) {
+          // Another sandbox in the folder, a port in use: say so and what to do, without a stack trace.
+          if (error instanceof Error && error.name === "SandboxStartError") {
+            process.stderr.write(`verify: the sandbox did not start. ${error.message}\n`);
+            printJsonError(2, "error", [error.message]);
+            return 2;
+          }
+          throw error;
+        }
         endpoints = sandbox.endpoints;
         print(`verify: sandbox ready in ${Math.round(sandbox.startupMs / 100) / 10} s`);
       }
