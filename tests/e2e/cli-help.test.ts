@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import { z } from "zod";
-import { type CommandResult, repoRoot, runTsx } from "./spawn.ts";
+import { type CommandResult, childEnv, repoRoot, runTsx } from "./spawn.ts";
 
 /** Each command: the file an npm script runs and the arguments that select a subcommand. */
 const commands: ReadonlyArray<{ name: string; file: string; args: string[] }> = [
@@ -34,11 +34,7 @@ const stateDir = mkdtempSync(join(tmpdir(), "cli-help-"));
 after(() => rmSync(stateDir, { recursive: true, force: true }));
 
 // Nothing of the caller's setup may change what a command prints, and no command here may find a sandbox.
-const env = {
-  ...Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^(AWS_|HARNESS_|BBWS_)/.test(name))),
-  HARNESS_SANDBOX_DIR: stateDir,
-  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
-};
+const env = childEnv({ HARNESS_SANDBOX_DIR: stateDir });
 
 const STACK_FRAME = /^\s+at .+:\d+:\d+\)?$/m;
 

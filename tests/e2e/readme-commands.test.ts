@@ -11,7 +11,7 @@ import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import { inspectStateDir } from "../../sandbox/index.ts";
-import { repoRoot, runCommand } from "./spawn.ts";
+import { childEnv, repoRoot, runCommand } from "./spawn.ts";
 
 /** Lines the README shows that this test does not run, each with why. */
 const NOT_RUN: Record<string, string> = {
@@ -46,11 +46,7 @@ const STACK_TRACE = /^\s+at (?:.+ \()?(?:file:\/\/)?\/.+:\d+:\d+\)?$/m;
 
 /** The caller's environment without anything that would point a command elsewhere than the sandbox. */
 function cleanEnv(): Record<string, string | undefined> {
-  const env: Record<string, string | undefined> = { ...process.env, NO_COLOR: "1" };
-  for (const name of Object.keys(env)) {
-    if (/^(HARNESS_|AWS_|BBWS_)/.test(name) || name === "NODE_TEST_CONTEXT") delete env[name];
-  }
-  return env;
+  return childEnv({ NO_COLOR: "1" });
 }
 
 const runsDir = join(repoRoot, "reports", "runs");

@@ -11,6 +11,31 @@ export interface CommandResult {
   stderr: string;
 }
 
+export interface SpawnOptions {
+  /** Its own process group, so a test can signal the command and everything it started by group id. */
+  detached?: boolean;
+  onSpawn?: (pid: number) => void;
+}
+
+/** The caller's variables that could point a command elsewhere or change what it expects. */
+const CALLER_SETUP = /^(HARNESS_|AWS_|BBWS_)/;
+
+/**
+ * The environment of a command under test: the caller's without any HARNESS_*, AWS_* or BBWS_* variable (nor
+ * the test runner's NODE_TEST_CONTEXT), plus exactly the variables the test passes.
+ */
+export function childEnv(extra: Record<string, string> = {}): Record<string, string | undefined> {
+  const inherited = Object.entries(process.env).filter(
+    ([name]) => !CALLER_SETUP.test(name) && name !== "NODE_TEST_CONTEXT",
+  );
+  // The AWS SDK's notice that it will need Node 22 would otherwise be in every command's stderr.
+  return {
+    ...Object.fromEntries(inherited),
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+    ...extra,
+  };
+}
+
 /**
  * Runs a command in the repository with exactly this environment, without blocking the event loop (a
  * test's sandbox lives in it), and resolves with its exit and output.
@@ -19,7 +44,7 @@ export function runCommand(
   command: string,
   args: readonly string[],
   env: Record<string, string | undefined>,
-  options: { detached?: boolean; onSpawn?: (pid: number) => void } = {},
+  options: SpawnOptions = {},
 ): Promise<CommandResult> {
   return new Promise((done, fail) => {
     const child = spawn(command, args, {
@@ -49,7 +74,7 @@ export function runTsx(
   file: string,
   args: readonly string[],
   env: Record<string, string | undefined>,
-  options: { detached?: boolean; onSpawn?: (pid: number) => void } = {},
+  options: SpawnOptions = {},
 ): Promise<CommandResult> {
   return runCommand(process.execPath, ["--import", "tsx", file, ...args], env, options);
 }

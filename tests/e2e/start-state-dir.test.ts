@@ -12,16 +12,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import { main as sandboxCli } from "../../sandbox/cli.ts";
-import { repoRoot, runTsx } from "./spawn.ts";
+import { childEnv, repoRoot, runTsx } from "./spawn.ts";
 
 const children: ChildProcess[] = [];
 const dirs: string[] = [];
 
 function cleanEnv(stateDir: string): Record<string, string | undefined> {
-  const base = Object.fromEntries(
-    Object.entries(process.env).filter(([name]) => !/^(AWS_|HARNESS_|BBWS_|NODE_TEST)/.test(name)),
-  );
-  return { ...base, HARNESS_SANDBOX_DIR: stateDir, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" };
+  return childEnv({ HARNESS_SANDBOX_DIR: stateDir });
 }
 
 /** Spawns a repository script and resolves once its stdout matches `ready`. */

@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { BLOCKED_MARK } from "./loopback-only.ts";
-import { type CommandResult, repoRoot, runCommand } from "./spawn.ts";
+import { type CommandResult, childEnv, repoRoot, runCommand } from "./spawn.ts";
 
 let dir = "";
 let env: Record<string, string | undefined> = {};
@@ -20,17 +20,12 @@ before(() => {
   writeFileSync(join(dir, "aws-config"), "");
   writeFileSync(join(dir, "aws-credentials"), "");
   // Only what a shell without any AWS or harness setup has: no credentials, profiles, endpoints or overrides.
-  const base = Object.fromEntries(
-    Object.entries(process.env).filter(([name]) => !/^(AWS_|HARNESS_|BBWS_)/.test(name)),
-  );
-  env = {
-    ...base,
+  env = childEnv({
     AWS_CONFIG_FILE: join(dir, "aws-config"),
     AWS_SHARED_CREDENTIALS_FILE: join(dir, "aws-credentials"),
     AWS_EC2_METADATA_DISABLED: "true",
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
     HARNESS_SANDBOX_DIR: join(dir, "no-sandbox"),
-  };
+  });
 });
 
 after(() => rmSync(dir, { recursive: true, force: true }));

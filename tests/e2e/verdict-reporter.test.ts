@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { readVerdict } from "../../lib/verdict/index.ts";
-import { type CommandResult, repoRoot, runCommand } from "./spawn.ts";
+import { type CommandResult, childEnv, repoRoot, runCommand } from "./spawn.ts";
 
 const cli = join(repoRoot, "node_modules", "@playwright", "test", "cli.js");
 const config = join(repoRoot, "tests", "fixtures-data", "verdict", "playwright.config.ts");
@@ -27,13 +27,10 @@ function playwright(
 ): Promise<CommandResult & { runDir: string }> {
   const runDir = mkdtempSync(join(tmpdir(), "verdict-reporter-"));
   dirs.push(runDir);
-  const base = Object.fromEntries(
-    Object.entries(process.env).filter(([name]) => !name.startsWith("HARNESS_")),
-  );
   return runCommand(
     process.execPath,
     [cli, "test", "-c", config, "--project", project, "--grep", grep],
-    { ...base, HARNESS_RUN_DIR: runDir, FORCE_COLOR: "0", ...env },
+    childEnv({ HARNESS_RUN_DIR: runDir, FORCE_COLOR: "0", ...env }),
     { detached: true, ...(onSpawn ? { onSpawn } : {}) },
   ).then((result) => ({ ...result, runDir }));
 }

@@ -7,17 +7,14 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { repoRoot, runTsx } from "./spawn.ts";
+import { childEnv, repoRoot, runTsx } from "./spawn.ts";
 
 const runsRoot = join(repoRoot, "reports", "runs");
 
 type Result = { code: number | null; stdout: string; stderr: string };
 
 function verify(args: string[], env: Record<string, string> = {}): Promise<Result> {
-  const base = Object.fromEntries(
-    Object.entries(process.env).filter(([name]) => !name.startsWith("HARNESS_")),
-  );
-  return runTsx("scripts/verify.ts", args, { ...base, ...env });
+  return runTsx("scripts/verify.ts", args, childEnv(env));
 }
 
 function runFolders(): Set<string> {
