@@ -7,50 +7,23 @@
 import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { createRunId, RUN_LAYOUT, runDirFor, sandboxChildEnv } from "../../lib/run/index.ts";
 import { isVerdictUsable, readVerdict, type Verdict, VerdictSchema } from "../../lib/verdict/index.ts";
 import { environments } from "../../runbooks/index.ts";
 import {
+  childEnv,
   repoRoot,
   runCommand,
   runScript,
-  startTestSandbox,
-  type TestSandbox,
+  runSuite,
+  runVerify,
   tail,
-} from "./smoke-support.ts";
+  useTestSandbox,
+} from "./support.ts";
 
-let box: TestSandbox;
-before(async () => {
-  box = await startTestSandbox();
-});
-after(async () => {
-  await box?.close();
-});
-
-type Run = Awaited<ReturnType<typeof runScript>> & { runId: string; runDir: string; verdict: Verdict | null };
-
-/** `npm run verify -- <args>` against the test sandbox, with its own run id (the run folder is removed after). */
-async function verify(
-  args: string[],
-  options: { env?: Record<string, string>; runId?: string; onSpawn?: (pid: number) => void } = {},
-): Promise<Run> {
-  const runId = options.runId ?? createRunId("dev", "honest");
-  const runDir = runDirFor(runId);
-  if (!box.runDirs.includes(runDir)) box.runDirs.push(runDir);
-  const result = await runScript("scripts/verify.ts", [...args, "--run-id", runId], {
-    stateDir: box.stateDir,
-    env: {
-      HARNESS_DEV_HTTP_LATENCY_BUDGET_MS: "8000",
-      HARNESS_SIT_HTTP_LATENCY_BUDGET_MS: "8000",
-      ...options.env,
-    },
-    ...(options.onSpawn ? { onSpawn: options.onSpawn } : {}),
-  });
-  const file = join(runDir, RUN_LAYOUT.verdict);
-  return { ...result, runId, runDir, verdict: existsSync(file) ? readVerdict(file) : null };
-}
+const box = useTestSandbox();
 
 /** The printed headline must carry the verdict's word and exit code, and the process must exit with it. */
 function assertAgree(
@@ -68,9 +41,7 @@ function assertAgree(
 describe("honest results and the verify command line", () => {
   test("a sharded run merged with one shard missing is inconclusive and no promotion accepts it", async () => {
     const runId = createRunId("dev", "shards");
-    const first = await verify(["--env", "dev", "--suite", "smoke", "--sandbox", "--shard", "1/2"], {
-      runId,
-    });
+    const first = await runSuite(box, { env: "dev", suite: "smoke", shard: "1/2", runId });
     assert.equal(first.code, 0, tail(first));
     const shard = readVerdict(join(first.runDir, "verdict.shard-1-of-2.json"));
     assert.deepEqual([shard.outcome, shard.scope.complete, shard.scope.shard], ["passed", false, "1/2"]);
@@ -89,34 +60,26 @@ describe("honest results and the verify command line", () => {
     assert.equal(usable.usable, false);
     assert.match(usable.usable ? "" : usable.reason, /partial \(shard 1\/2\)/);
 
-    const half = await runScript("scripts/merge.ts", ["--run-id", runId], { stateDir: box.stateDir });
+    const half = await runScript(box, "scripts/merge.ts", ["--run-id", runId]);
     const merged = readVerdict(join(first.runDir, "verdict.json"));
     assertAgree(half, merged, "INCONCLUSIVE", 3);
     assert.match(merged.reasons.join("\n"), /shard\(s\) 2\/2 of this run did not report/);
     assert.ok(merged.notCovered.length > 0);
 
-    const second = await verify(["--env", "dev", "--suite", "smoke", "--sandbox", "--shard", "2/2"], {
-      runId,
-    });
+    const second = await runSuite(box, { env: "dev", suite: "smoke", shard: "2/2", runId });
     assert.equal(second.code, 0, tail(second));
-    const whole = await runScript("scripts/merge.ts", ["--run-id", runId], { stateDir: box.stateDir });
+    const whole = await runScript(box, "scripts/merge.ts", ["--run-id", runId]);
     const complete = readVerdict(join(first.runDir, "verdict.json"));
     assertAgree(whole, complete, "PASSED", 0);
     assert.deepEqual([complete.scope.complete, complete.notCovered], [true, []]);
   });
 
   test("a check that does not apply (DEV has no source environment) is not-applicable, never passed", async () => {
-    const run = await verify([
-      "--env",
-      "dev",
-      "--suite",
-      "post-deploy",
-      "--sandbox",
-      "--item",
-      "tenant-deploy/6.3.2",
-      "--item",
-      "tenant-deploy/4.3",
-    ]);
+    const run = await runSuite(box, {
+      env: "dev",
+      suite: "post-deploy",
+      items: ["tenant-deploy/6.3.2", "tenant-deploy/4.3"],
+    });
     assertAgree(run, run.verdict, "PASSED (PARTIAL)", 0);
     const tests = [
       ...(run.verdict?.items.flatMap((item) => item.tests) ?? []),
@@ -138,15 +101,7 @@ describe("honest results and the verify command line", () => {
   });
 
   test("--item runs exactly the tests that verify the item or section", async () => {
-    const run = await verify([
-      "--env",
-      "dev",
-      "--suite",
-      "smoke",
-      "--sandbox",
-      "--item",
-      "tenant-deploy/5.1",
-    ]);
+    const run = await runSuite(box, { env: "dev", suite: "smoke", items: ["tenant-deploy/5.1"] });
     assertAgree(run, run.verdict, "PASSED (PARTIAL)", 0);
     const verdict = run.verdict as Verdict;
     assert.deepEqual(verdict.scope.narrowedBy, ["--item tenant-deploy/5.1"]);
@@ -155,49 +110,37 @@ describe("honest results and the verify command line", () => {
     assert.deepEqual(verdict.untracedTests, []);
     assert.ok(verdict.counts.tests < 10, `only the 5.1 tests run, not ${verdict.counts.tests}`);
 
-    const unknown = await verify([
-      "--env",
-      "dev",
-      "--suite",
-      "smoke",
-      "--sandbox",
-      "--item",
-      "tenant-deploy/5.9",
-    ]);
+    const unknown = await runSuite(box, { env: "dev", suite: "smoke", items: ["tenant-deploy/5.9"] });
     assert.equal(unknown.code, 2);
     assert.match(unknown.stderr, /--item tenant-deploy\/5\.9: no runbook item or section has this id/);
     assert.doesNotMatch(unknown.stderr, /\n\s+at /, "no stack trace");
   });
 
   test("--json prints the verdict on stdout for JSON.parse; a usage error prints one parseable line too", async () => {
-    const run = await verify([
-      "--env",
-      "dev",
-      "--suite",
-      "smoke",
-      "--sandbox",
-      "--item",
-      "tenant-deploy/5.1",
-      "--json",
-    ]);
+    const run = await runSuite(box, {
+      env: "dev",
+      suite: "smoke",
+      items: ["tenant-deploy/5.1"],
+      args: ["--json"],
+    });
     assert.equal(run.code, 0, tail(run));
     const printed = VerdictSchema.parse(JSON.parse(run.stdout));
     assert.deepEqual(printed, run.verdict);
     assert.match(run.stderr, /Verdict: PASSED \(PARTIAL\) \(exit 0\)/);
 
-    const bad = await verify(["--env", "qa", "--suite", "smoke", "--json"]);
+    const bad = await runVerify(box, ["--env", "qa", "--suite", "smoke", "--json"]);
     assert.equal(bad.code, 2);
     const line = JSON.parse(bad.stdout) as { outcome: string; exitCode: number };
     assert.deepEqual([line.outcome, line.exitCode], ["error", 2]);
   });
 
   test("an API override is honoured and labelled, and one a sandbox run cannot honour is refused", async () => {
-    const dead = await verify(
-      ["--env", "sit", "--suite", "smoke", "--sandbox", "--item", "tenant-deploy/5.2"],
-      {
-        env: { HARNESS_SIT_API_URL: "http://127.0.0.1:9", HARNESS_SIT_HTTP_TIMEOUT_MS: "2000" },
-      },
-    );
+    const dead = await runSuite(box, {
+      env: "sit",
+      suite: "smoke",
+      items: ["tenant-deploy/5.2"],
+      extraEnv: { HARNESS_SIT_API_URL: "http://127.0.0.1:9", HARNESS_SIT_HTTP_TIMEOUT_MS: "2000" },
+    });
     assert.ok(dead.verdict, tail(dead));
     assert.notEqual(dead.verdict.outcome, "passed", "nothing answers on port 9: the run cannot pass");
     assert.equal(dead.code, dead.verdict.exitCode);
@@ -205,25 +148,22 @@ describe("honest results and the verify command line", () => {
     assert.match(dead.stdout, /calling the API at http:\/\/127\.0\.0\.1:9 \(HARNESS_SIT_API_URL\)/);
 
     const front = box.sandbox.endpoints.environments.sit.apiUrl;
-    const flagged = await verify([
-      "--env",
-      "sit",
-      "--suite",
-      "smoke",
-      "--sandbox",
-      "--item",
-      "tenant-deploy/5.2",
-      "--api-url",
-      front,
-    ]);
+    const flagged = await runSuite(box, {
+      env: "sit",
+      suite: "smoke",
+      items: ["tenant-deploy/5.2"],
+      args: ["--api-url", front],
+    });
     assertAgree(flagged, flagged.verdict, "PASSED (PARTIAL)", 0);
     assert.match(flagged.verdict?.target ?? "", new RegExp(`; API ${front} \\(--api-url\\)$`));
     // Every report carries the same target line: the verdict above, Allure's environment info here.
     const allureEnv = readFileSync(join(flagged.runDir, RUN_LAYOUT.allure, "environment.properties"), "utf8");
     assert.ok(allureEnv.includes(`; API ${front} (--api-url)`), allureEnv);
 
-    const pool = await verify(["--env", "sit", "--suite", "smoke", "--sandbox"], {
-      env: { HARNESS_SIT_COGNITO_USER_POOL_ID: "eu-west-1_Elsewhere1" },
+    const pool = await runSuite(box, {
+      env: "sit",
+      suite: "smoke",
+      extraEnv: { HARNESS_SIT_COGNITO_USER_POOL_ID: "eu-west-1_Elsewhere1" },
     });
     assert.equal(pool.code, 2);
     assert.match(
@@ -235,8 +175,10 @@ describe("honest results and the verify command line", () => {
 
   test("credentials of the wrong account: ERROR (exit 2) from verify and from plain Playwright alike", async () => {
     const prodProfile = box.sandbox.endpoints.environments.prod.profile;
-    const run = await verify(["--env", "dev", "--suite", "smoke", "--sandbox"], {
-      env: { HARNESS_DEV_AWS_PROFILE: prodProfile },
+    const run = await runSuite(box, {
+      env: "dev",
+      suite: "smoke",
+      extraEnv: { HARNESS_DEV_AWS_PROFILE: prodProfile },
     });
     assertAgree(run, run.verdict, "ERROR", 2);
     assert.equal(run.verdict?.outcome, "error");
@@ -245,11 +187,8 @@ describe("honest results and the verify command line", () => {
     const runId = createRunId("dev", "direct");
     const runDir = runDirFor(runId);
     box.runDirs.push(runDir);
-    const base = Object.fromEntries(
-      Object.entries(process.env).filter(([name]) => !name.startsWith("HARNESS_")),
-    );
     const env = {
-      ...sandboxChildEnv(box.sandbox.endpoints, environments, base),
+      ...sandboxChildEnv(box.sandbox.endpoints, environments, childEnv()),
       HARNESS_DEV_AWS_PROFILE: prodProfile,
       HARNESS_RUN_ID: runId,
       FORCE_COLOR: "0",
@@ -266,7 +205,9 @@ describe("honest results and the verify command line", () => {
       let pid = 0;
       const runId = createRunId("dev", "sigint");
       const requests = join(runDirFor(runId), RUN_LAYOUT.requests);
-      const running = verify(["--env", "dev", "--suite", "smoke", "--sandbox"], {
+      const running = runSuite(box, {
+        env: "dev",
+        suite: "smoke",
         runId,
         onSpawn: (p) => {
           pid = p;

@@ -4,8 +4,8 @@
  * and DEV, SIT and PROD each take one fault at a time, checked in parallel.
  */
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
-import { runSmoke, startTestSandbox, type TestSandbox, tail } from "./smoke-support.ts";
+import { describe, test } from "node:test";
+import { runSuite, type TestSandbox, tail, useTestSandbox } from "./support.ts";
 
 interface FaultCase {
   name: string;
@@ -103,8 +103,9 @@ const cases: FaultCase[] = [
 async function checkFault(sandbox: TestSandbox, faultCase: FaultCase): Promise<void> {
   const { env } = faultCase;
   await sandbox.sandbox.deploy({ env, appVersion: "1.5.0", fault: faultCase.fault });
-  const run = await runSmoke(sandbox, {
+  const run = await runSuite(sandbox, {
     env,
+    suite: "smoke",
     grep: faultCase.grep,
     extraEnv: { [`HARNESS_${env.toUpperCase()}_HTTP_LATENCY_BUDGET_MS`]: String(FAULT_LATENCY_BUDGET_MS) },
   });
@@ -122,13 +123,7 @@ async function checkFault(sandbox: TestSandbox, faultCase: FaultCase): Promise<v
 }
 
 describe("smoke suite on fault builds", { timeout: 600_000 }, () => {
-  let sandbox: TestSandbox;
-  before(async () => {
-    sandbox = await startTestSandbox();
-  });
-  after(async () => {
-    await sandbox?.close();
-  });
+  const sandbox = useTestSandbox();
 
   for (const round of [1, 2] as const) {
     const batch = cases.filter((faultCase) => faultCase.round === round);

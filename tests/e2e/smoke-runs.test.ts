@@ -7,9 +7,9 @@
  *   the seeded tenants are untouched.
  */
 import assert from "node:assert/strict";
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { after, before, describe, test } from "node:test";
+import { before, describe, test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { z } from "zod";
 import {
@@ -18,20 +18,19 @@ import {
   operationIds,
   TenantPageSchema,
 } from "../../lib/contract/index.ts";
-import { RUN_LAYOUT } from "../../lib/run/index.ts";
+import { createRunId, runDirFor } from "../../lib/run/index.ts";
 import {
+  type CommandResult,
   repoRoot,
   requestLog,
   runCommand,
   runScript,
-  runSmoke,
-  SweepReportSchema,
+  runSuite,
   smokeToken,
-  startTestSandbox,
-  type TestSandbox,
   tail,
+  useTestSandbox,
   type VerifyRun,
-} from "./smoke-support.ts";
+} from "./support.ts";
 
 // Two tests that between them create tenants, instances, backups and invitations: data of every kind.
 const CREATING = "a restored instance|resend and cancel an invitation";
@@ -39,6 +38,19 @@ const CREATING = "a restored instance|resend and cancel an invitation";
 const ONE_WORKER = { HARNESS_WORKERS: "1" };
 
 const IdBodySchema = z.object({ id: z.string() });
+
+const IdListsSchema = z.object({
+  tenants: z.array(z.string()),
+  instances: z.array(z.string()),
+  invitations: z.array(z.string()),
+});
+
+/** The part of `sweep --json` output the tests read. */
+const SweepReportSchema = z.object({
+  found: IdListsSchema,
+  removed: IdListsSchema,
+  failed: z.array(z.object({ kind: z.string(), id: z.string(), reason: z.string() })),
+});
 
 /** Ids the runs created (201 answers to POST), by kind, read from their request logs. */
 function createdIds(runDirs: string[]): {
@@ -48,27 +60,11 @@ function createdIds(runDirs: string[]): {
 } {
   const out = { tenants: new Set<string>(), instances: new Set<string>(), invitations: new Set<string>() };
   for (const runDir of runDirs) {
-    const file = join(runDir, RUN_LAYOUT.requests);
-    if (!existsSync(file)) continue;
-    for (const line of readFileSync(file, "utf8").split("\n")) {
-      let entry: unknown;
-      try {
-        entry = JSON.parse(line);
-      } catch {
-        continue;
-      }
-      const parsed = z
-        .object({
-          method: z.string(),
-          url: z.string(),
-          status: z.number().nullable(),
-          responseBody: z.string().nullable(),
-        })
-        .safeParse(entry);
-      if (!parsed.success || parsed.data.method !== "POST" || parsed.data.status !== 201) continue;
-      const body = IdBodySchema.safeParse(JSON.parse(parsed.data.responseBody ?? "null"));
+    for (const entry of requestLog(runDir)) {
+      if (entry.method !== "POST" || entry.status !== 201) continue;
+      const body = IdBodySchema.safeParse(JSON.parse(entry.responseBody ?? "null"));
       if (!body.success) continue;
-      const path = new URL(parsed.data.url).pathname;
+      const path = new URL(entry.url).pathname;
       if (path === "/tenants") out.tenants.add(body.data.id);
       else if (/^\/tenants\/[^/]+\/instances$/.test(path)) out.instances.add(body.data.id);
       else if (path === "/invitations") out.invitations.add(body.data.id);
@@ -78,12 +74,14 @@ function createdIds(runDirs: string[]): {
 }
 
 describe("smoke suite on the sandbox", { timeout: 600_000 }, () => {
-  let sandbox: TestSandbox;
+  const sandbox = useTestSandbox();
   let devRun: VerifyRun | undefined;
   let api: (path: string) => Promise<{ status: number; body: unknown }>;
+  /** `npm run sweep -- --env dev <args> --sandbox --json` against the test sandbox. */
+  const sweep = (args: string[]): Promise<CommandResult> =>
+    runScript(sandbox, "scripts/sweep.ts", ["--env", "dev", ...args, "--sandbox", "--json"]);
   before(async () => {
-    sandbox = await startTestSandbox();
-    const token = await smokeToken(sandbox.sandbox, "dev");
+    const token = await smokeToken(sandbox, "dev");
     const base = sandbox.sandbox.endpoints.environments.dev.apiUrl;
     api = async (path) => {
       const response = await fetch(`${base}${path}`, { headers: { authorization: `Bearer ${token}` } });
@@ -91,14 +89,11 @@ describe("smoke suite on the sandbox", { timeout: 600_000 }, () => {
       return { status: response.status, body: text === "" ? null : JSON.parse(text) };
     };
   });
-  after(async () => {
-    await sandbox?.close();
-  });
 
   // Independent checks (DEV, PROD, a shell script): they run at the same time.
   describe("a healthy build", { concurrency: true }, () => {
     test("verify --env dev --suite smoke --sandbox passes with all 27 operations covered", async () => {
-      const run = await runSmoke(sandbox, { env: "dev" });
+      const run = await runSuite(sandbox, { env: "dev", suite: "smoke" });
       devRun = run;
       assert.equal(run.code, 0, tail(run));
       assert.equal(run.verdict?.outcome, "passed");
@@ -116,15 +111,9 @@ describe("smoke suite on the sandbox", { timeout: 600_000 }, () => {
           entry.method === "POST" && new URL(entry.url).pathname === "/tenants" && entry.status === 201,
       );
       assert.ok(created.length >= 5, `only ${created.length} tenants were created`);
-      const sweep = await runScript(
-        "scripts/sweep.ts",
-        ["--env", "dev", "--older-than", "0", "--sandbox", "--dry-run", "--json"],
-        {
-          stateDir: sandbox.stateDir,
-        },
-      );
-      assert.equal(sweep.code, 0, tail(sweep));
-      const found = SweepReportSchema.parse(JSON.parse(sweep.stdout)).found;
+      const dryRun = await sweep(["--older-than", "0", "--dry-run"]);
+      assert.equal(dryRun.code, 0, tail(dryRun));
+      const found = SweepReportSchema.parse(JSON.parse(dryRun.stdout)).found;
       assert.deepEqual(
         found,
         { tenants: [], instances: [], invitations: [] },
@@ -133,7 +122,7 @@ describe("smoke suite on the sandbox", { timeout: 600_000 }, () => {
     });
 
     test("verify --env prod runs the read-only subset and sends zero mutating requests", async () => {
-      const run = await runSmoke(sandbox, { env: "prod" });
+      const run = await runSuite(sandbox, { env: "prod", suite: "smoke" });
       assert.equal(run.code, 0, tail(run));
       assert.equal(run.verdict?.outcome, "passed");
       // The mutating tests are reported, each skipped with the policy's reason (items of DEV/SIT only drop out).
@@ -151,7 +140,7 @@ describe("smoke suite on the sandbox", { timeout: 600_000 }, () => {
     });
 
     test("the runbook's 5.4 smoke script passes against the sandbox's API URL with a token", async () => {
-      const token = await smokeToken(sandbox.sandbox, "dev");
+      const token = await smokeToken(sandbox, "dev");
       const script = join(repoRoot, "scripts/runbook-smoke-test.sh");
       const env = {
         PATH: process.env.PATH ?? "",
@@ -181,15 +170,18 @@ describe("smoke suite on the sandbox", { timeout: 600_000 }, () => {
     async function killedRun(): Promise<VerifyRun> {
       let group: number | undefined;
       let killed = false;
-      const running = runSmoke(sandbox, {
+      const runId = createRunId("dev", "smoke");
+      const running = runSuite(sandbox, {
         env: "dev",
+        suite: "smoke",
         grep: `${CREATING}|set parents`,
+        runId,
         extraEnv: ONE_WORKER,
         onSpawn: (pid) => {
           group = pid;
         },
       });
-      const runDir = sandbox.runDirs.at(-1) ?? "";
+      const runDir = runDirFor(runId);
       const deadline = Date.now() + 120_000;
       while (Date.now() < deadline && !killed) {
         const created = requestLog(runDir).filter((entry) => entry.method === "POST" && entry.status === 201);
@@ -211,18 +203,13 @@ describe("smoke suite on the sandbox", { timeout: 600_000 }, () => {
 
       // The full DEV run above is the first of the five.
       assert.equal(devRun?.code, 0, "the first run (the full DEV suite) passed");
-      const normal = () => runSmoke(sandbox, { env: "dev", grep: CREATING, extraEnv: ONE_WORKER });
+      const normal = () =>
+        runSuite(sandbox, { env: "dev", suite: "smoke", grep: CREATING, extraEnv: ONE_WORKER });
       const [killed, third, fourth, fifth] = await Promise.all([killedRun(), normal(), normal(), normal()]);
       for (const run of [third, fourth, fifth]) assert.equal(run.code, 0, tail(run));
       assert.equal(killed.verdict, null, "a killed run writes no verdict");
 
-      const dryRun = await runScript(
-        "scripts/sweep.ts",
-        ["--env", "dev", "--older-than", "0", "--sandbox", "--dry-run", "--json"],
-        {
-          stateDir: sandbox.stateDir,
-        },
-      );
+      const dryRun = await sweep(["--older-than", "0", "--dry-run"]);
       assert.equal(dryRun.code, 0, tail(dryRun));
       const leftovers = SweepReportSchema.parse(JSON.parse(dryRun.stdout)).found;
       assert.ok(
@@ -230,9 +217,7 @@ describe("smoke suite on the sandbox", { timeout: 600_000 }, () => {
         "the killed run left tenants behind (else this test proves nothing)",
       );
 
-      const tooYoung = await runScript("scripts/sweep.ts", ["--env", "dev", "--sandbox", "--json"], {
-        stateDir: sandbox.stateDir,
-      });
+      const tooYoung = await sweep([]);
       assert.equal(tooYoung.code, 0, tail(tooYoung));
       assert.deepEqual(
         SweepReportSchema.parse(JSON.parse(tooYoung.stdout)).found.tenants,
@@ -240,18 +225,12 @@ describe("smoke suite on the sandbox", { timeout: 600_000 }, () => {
         "the default 30m age spares fresh runs",
       );
 
-      const sweep = await runScript(
-        "scripts/sweep.ts",
-        ["--env", "dev", "--older-than", "0", "--sandbox", "--json"],
-        {
-          stateDir: sandbox.stateDir,
-        },
-      );
-      assert.equal(sweep.code, 0, tail(sweep));
-      const swept = SweepReportSchema.parse(JSON.parse(sweep.stdout));
-      assert.deepEqual(swept.failed, []);
-      assert.deepEqual(swept.removed, swept.found);
-      assert.ok(swept.found.tenants.length >= leftovers.tenants.length);
+      const swept = await sweep(["--older-than", "0"]);
+      assert.equal(swept.code, 0, tail(swept));
+      const report = SweepReportSchema.parse(JSON.parse(swept.stdout));
+      assert.deepEqual(report.failed, []);
+      assert.deepEqual(report.removed, report.found);
+      assert.ok(report.found.tenants.length >= leftovers.tenants.length);
 
       // Independently of the sweeper's own listing: every tenant, instance and invitation any run created is gone.
       const created = createdIds(sandbox.runDirs);

@@ -5,77 +5,33 @@
  * in a run folder, even when checks fail and attach their request logs.
  */
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { after, before, describe, test } from "node:test";
-import {
-  CognitoIdentityProviderClient,
-  InitiateAuthCommand,
-} from "@aws-sdk/client-cognito-identity-provider";
+import { describe, test } from "node:test";
 import { unzipSync } from "fflate";
 import { parseRequestLog } from "../../lib/http/index.ts";
 import { findSecretsInTree } from "../../lib/redact/index.ts";
 import { createRunId, runDirFor } from "../../lib/run/index.ts";
 import { computeReportSha256, readVerdict, type Verdict } from "../../lib/verdict/index.ts";
-import { type SandboxHandle, startSandbox } from "../../sandbox/index.ts";
-import { runCommand } from "./spawn.ts";
+import { runScript, runSuite, type SuiteRunOptions, smokeToken, tail, useTestSandbox } from "./support.ts";
 
 const HEALTH = "Smoke: health check";
-
-type Run = { code: number | null; stdout: string; stderr: string; runDir: string };
-
-function spawnNode(args: string[], env: Record<string, string>): Promise<Omit<Run, "runDir">> {
-  // The runs must not inherit a HARNESS_* or AWS_* setting from the shell that started the tests.
-  const base = Object.fromEntries(
-    Object.entries(process.env).filter(([name]) => !name.startsWith("HARNESS_") && !name.startsWith("AWS_")),
-  );
-  return runCommand(process.execPath, args, { ...base, ...env });
-}
 
 function itemStatuses(verdict: Verdict): [string, string][] {
   return verdict.items.map((item) => [item.id, item.status]);
 }
 
-function describeRun(run: Run): string {
-  return `exit ${run.code}\n${run.stdout.slice(-3000)}\n${run.stderr.slice(-2000)}`;
-}
-
 describe("npm run verify against the sandbox", { timeout: 600_000 }, () => {
-  let stateDir = "";
-  let sandbox: SandboxHandle;
-  const runDirs: string[] = [];
+  const box = useTestSandbox();
   let unsharded: Verdict | undefined;
 
-  async function verify(
-    args: string[],
-    env: Record<string, string> = {},
-    runId = createRunId("dev", "smoke"),
-  ) {
-    const runDir = runDirFor(runId);
-    runDirs.push(runDir);
-    const result = await spawnNode(["--import", "tsx", "scripts/verify.ts", ...args, "--sandbox"], {
-      HARNESS_SANDBOX_DIR: stateDir,
-      HARNESS_RUN_ID: runId,
-      ...env,
-    });
-    return { ...result, runDir };
-  }
-
-  before(async () => {
-    stateDir = mkdtempSync(join(tmpdir(), "verify-e2e-sandbox-"));
-    sandbox = await startSandbox({ stateDir, quiet: true });
-  });
-
-  after(async () => {
-    await sandbox?.stop();
-    rmSync(stateDir, { recursive: true, force: true });
-    for (const dir of runDirs) rmSync(dir, { recursive: true, force: true });
-  });
+  /** `npm run verify -- --env dev --suite smoke --sandbox ...` against the test sandbox. */
+  const verify = (options: Omit<SuiteRunOptions, "env" | "suite"> = {}) =>
+    runSuite(box, { env: "dev", suite: "smoke", ...options });
 
   test("dev smoke health passes: exit 0, a valid sealed verdict, HTML, JUnit and Allure results", async () => {
-    const run = await verify(["--env", "dev", "--suite", "smoke", "--grep", HEALTH]);
-    assert.equal(run.code, 0, describeRun(run));
+    const run = await verify({ grep: HEALTH });
+    assert.equal(run.code, 0, tail(run));
     const verdict = readVerdict(join(run.runDir, "verdict.json"));
     assert.deepEqual([verdict.outcome, verdict.exitCode], ["passed", 0]);
     assert.deepEqual(
@@ -125,12 +81,8 @@ describe("npm run verify against the sandbox", { timeout: 600_000 }, () => {
     const runId = createRunId("dev", "smoke");
     const shards: Verdict[] = [];
     for (const shard of ["1/2", "2/2"]) {
-      const run = await verify(
-        ["--env", "dev", "--suite", "smoke", "--grep", HEALTH, "--shard", shard],
-        {},
-        runId,
-      );
-      assert.equal(run.code, 0, describeRun(run));
+      const run = await verify({ grep: HEALTH, shard, runId });
+      assert.equal(run.code, 0, tail(run));
       const [current, total] = shard.split("/");
       shards.push(readVerdict(join(run.runDir, `verdict.shard-${current}-of-${total}.json`)));
     }
@@ -152,7 +104,7 @@ describe("npm run verify against the sandbox", { timeout: 600_000 }, () => {
     assert.notDeepEqual(suiteTests[0], suiteTests[1]);
     assert.equal(readdirSync(join(runDir, "blob")).filter((file) => file.endsWith(".zip")).length, 2);
 
-    const merge = await spawnNode(["--import", "tsx", "scripts/merge.ts", "--run-dir", runDir], {});
+    const merge = await runScript(box, "scripts/merge.ts", ["--run-dir", runDir]);
     assert.equal(merge.code, 0, merge.stdout + merge.stderr);
     assert.match(merge.stdout, /^Verdict: PASSED \(PARTIAL\) \(exit 0\)/m, "merging prints the verdict");
     const merged = readVerdict(join(runDir, "verdict.json"));
@@ -173,10 +125,8 @@ describe("npm run verify against the sandbox", { timeout: 600_000 }, () => {
   });
 
   test("the account guard stops DEV's suite run with PROD's credentials: exit 2, both accounts named, no check run", async () => {
-    const run = await verify(["--env", "dev", "--suite", "smoke", "--grep", HEALTH], {
-      HARNESS_DEV_AWS_PROFILE: "bbws-prod",
-    });
-    assert.equal(run.code, 2, describeRun(run));
+    const run = await verify({ grep: HEALTH, extraEnv: { HARNESS_DEV_AWS_PROFILE: "bbws-prod" } });
+    assert.equal(run.code, 2, tail(run));
     assert.match(run.stdout, /Guard: {3}FAILED/);
     assert.match(run.stdout, /belong to AWS account 093646564004, but dev is account 536580886816/);
     assert.match(run.stdout, /HARNESS_DEV_AWS_PROFILE/, "says what to do");
@@ -203,7 +153,7 @@ describe("npm run verify against the sandbox", { timeout: 600_000 }, () => {
   });
 
   test("no password, JWT or AWS secret key reaches any file of a run folder, even with failing checks", async () => {
-    const dev = sandbox.endpoints.environments.dev;
+    const { sandbox } = box;
     // A check that fails and attaches its (authenticated) request log is the hardest case for redaction.
     await sandbox.deploy({
       env: "dev",
@@ -211,26 +161,10 @@ describe("npm run verify against the sandbox", { timeout: 600_000 }, () => {
       appVersion: "9.9.1",
       fault: { kind: "endpoint-5xx", route: "GET /tenants" },
     });
-    const run = await verify(["--env", "dev", "--suite", "smoke", "--grep", "@probe"]);
-    assert.equal(run.code, 1, describeRun(run));
+    const run = await verify({ grep: "@probe" });
+    assert.equal(run.code, 1, tail(run));
 
-    const cognito = new CognitoIdentityProviderClient({
-      region: dev.region,
-      endpoint: sandbox.endpoints.awsEndpoint,
-      credentials: { accessKeyId: dev.accessKeyId, secretAccessKey: dev.secretAccessKey },
-    });
-    const auth = await cognito.send(
-      new InitiateAuthCommand({
-        AuthFlow: "USER_PASSWORD_AUTH",
-        ClientId: dev.cognito.clientId,
-        AuthParameters: {
-          USERNAME: dev.cognito.smokeUser.username,
-          PASSWORD: dev.cognito.smokeUser.password,
-        },
-      }),
-    );
-    cognito.destroy();
-    const jwt = auth.AuthenticationResult?.IdToken ?? "";
+    const jwt = await smokeToken(box, "dev");
     assert.ok(jwt.startsWith("eyJ"));
     const secrets = [
       ...Object.values(sandbox.endpoints.environments).flatMap((env) => [
