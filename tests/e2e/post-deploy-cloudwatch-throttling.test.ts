@@ -86,6 +86,20 @@ const errorsRule: MonitorRule = {
   failWhen: { comparison: "!=", value: 0 },
 };
 
+/** The errors rule's monitoring window over `fn`, read through `client`, from now on. */
+function watchErrors(client: CloudWatchClient, timing: { windowMs: number; intervalMs: number }) {
+  const startedAt = Date.now();
+  const target = { kind: "function", functionName: fn } as const;
+  return runMonitor({
+    poll: cloudWatchPoll({ client, target, startedAt, periodSeconds: 60 }),
+    rules: [errorsRule],
+    target,
+    startedAt,
+    ...timing,
+    periodMs: 60_000,
+  });
+}
+
 describe("a throttled CloudWatch call", () => {
   const fake = fakeCloudWatch({ throttleFirst: 1, cycle: 2 });
   let endpoint = "";
@@ -129,21 +143,7 @@ describe("a throttled CloudWatch call", () => {
     const clients = new AwsClients({ region: "eu-west-1" });
     try {
       const before = fake.seen.length;
-      const startedAt = Date.now();
-      const run = await runMonitor({
-        poll: cloudWatchPoll({
-          client: clients.cloudwatch,
-          target: { kind: "function", functionName: fn },
-          startedAt,
-          periodSeconds: 60,
-        }),
-        rules: [errorsRule],
-        target: { kind: "function", functionName: fn },
-        startedAt,
-        windowMs: 1_500,
-        intervalMs: 500,
-        periodMs: 60_000,
-      });
+      const run = await watchErrors(clients.cloudwatch, { windowMs: 1_500, intervalMs: 500 });
       assert.equal(run.decision.kind, "pass", run.decision.reason);
       const throttled = fake.seen.slice(before).filter((line) => line.startsWith("throttled")).length;
       assert.ok(run.history.length >= 2, `polled ${run.history.length} times`);
@@ -163,21 +163,7 @@ describe("a throttled CloudWatch call", () => {
       maxAttempts: 2,
     });
     try {
-      const startedAt = Date.now();
-      const run = await runMonitor({
-        poll: cloudWatchPoll({
-          client,
-          target: { kind: "function", functionName: fn },
-          startedAt,
-          periodSeconds: 60,
-        }),
-        rules: [errorsRule],
-        target: { kind: "function", functionName: fn },
-        startedAt,
-        windowMs: 1_000,
-        intervalMs: 250,
-        periodMs: 60_000,
-      });
+      const run = await watchErrors(client, { windowMs: 1_000, intervalMs: 250 });
       assert.equal(run.decision.kind, "inconclusive");
       assert.match(run.decision.reason, /could not be read .*Throttling/);
     } finally {

@@ -3,31 +3,21 @@
  * without traffic is inconclusive (exit 3), never a pass.
  */
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
-import {
-  apiGet,
-  describeRun,
-  itemsWith,
-  type PostDeploySandbox,
-  runPostDeploy,
-  startPostDeploySandbox,
-  steadyTraffic,
-} from "./post-deploy-support.ts";
+import { describe, test } from "node:test";
+import { promote, runUnderTraffic } from "./post-deploy-support.ts";
+import { assertEachItem, describeRun, itemsWith, runSuite, useTestSandbox } from "./support.ts";
 
 describe("post-deploy suite on a sandbox: healthy and no data", { timeout: 480_000 }, () => {
-  let sb: PostDeploySandbox;
-  before(async () => {
-    sb = await startPostDeploySandbox();
-  });
-  after(async () => {
-    await sb?.close();
-  });
+  const sb = useTestSandbox();
 
   test("no datapoints in the window: the metric checks are inconclusive, exit 3, never a pass", async () => {
-    await sb.sandbox.deploy({ env: "dev", appVersion: "1.5.0" });
-    await sb.sandbox.deploy({ env: "sit", appVersion: "1.5.0", sourceEnvironment: "dev" });
+    await promote(sb, { env: "sit", appVersion: "1.5.0" });
     // Only the metric tests: the health invoke would itself be traffic.
-    const run = await runPostDeploy(sb, { env: "sit", grep: "Monitoring window|CloudWatch metrics" });
+    const run = await runSuite(sb, {
+      env: "sit",
+      suite: "post-deploy",
+      grep: "Monitoring window|CloudWatch metrics",
+    });
     assert.equal(run.code, 3, describeRun(run));
     assert.equal(run.verdict?.outcome, "inconclusive");
     // The account guard (2.1) runs before every suite and passes; no post-deploy item may.
@@ -47,10 +37,8 @@ describe("post-deploy suite on a sandbox: healthy and no data", { timeout: 480_0
   });
 
   test("a healthy promotion under steady traffic passes: npm run verify -- --env sit --suite post-deploy --sandbox", async () => {
-    await sb.sandbox.deploy({ env: "dev", appVersion: "1.6.0" });
-    await sb.sandbox.deploy({ env: "sit", appVersion: "1.6.0", sourceEnvironment: "dev" });
-    const traffic = steadyTraffic((n) => apiGet(sb, "sit", n % 2 === 0 ? "/health" : "/tenants"));
-    const run = await runPostDeploy(sb, { env: "sit" }).finally(() => traffic.stop());
+    await promote(sb, { env: "sit", appVersion: "1.6.0" });
+    const run = await runUnderTraffic(sb, { env: "sit" });
     assert.equal(run.code, 0, describeRun(run));
     assert.equal(run.verdict?.outcome, "passed");
     // A 30 s watch is never silent: a progress line per poll, and plain text when stdout is not a terminal.
@@ -59,8 +47,7 @@ describe("post-deploy suite on a sandbox: healthy and no data", { timeout: 480_0
       /^.*monitoring bbws-tenant-instance-management-sit: \d+ of 30 s, poll \d+, no threshold crossed$/m,
     );
     assert.ok(!run.stdout.includes("\u001b["), "no colour codes when stdout is not a TTY");
-    const passed = itemsWith(run.verdict, "passed");
-    for (const id of [
+    assertEachItem(run, { is: "passed" }, [
       "tenant-deploy/6.3.2/alias-updated",
       "tenant-deploy/6.4/alias-latest-sit",
       "tenant-deploy/6.3.2/code-sha-matches-dev",
@@ -75,8 +62,6 @@ describe("post-deploy suite on a sandbox: healthy and no data", { timeout: 480_0
       "tenant-deploy/8.3/errors-alarm-not-fired",
       "tenant-deploy/8.4/tables-active",
       "tenant-deploy/8.4/recent-writes-readable",
-    ]) {
-      assert.ok(passed.includes(id), `${id} passed\n${describeRun(run)}`);
-    }
+    ]);
   });
 });

@@ -5,56 +5,31 @@
  * an alarm in ALARM (one PROD promotion carries both).
  */
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
-import {
-  apiGet,
-  describeRun,
-  itemsWith,
-  type PostDeploySandbox,
-  reasonOf,
-  runPostDeploy,
-  startPostDeploySandbox,
-  steadyTraffic,
-} from "./post-deploy-support.ts";
+import { describe, test } from "node:test";
+import { pointAlias, promote, runUnderTraffic } from "./post-deploy-support.ts";
+import { assertFailedOn, describeRun, itemsWith, reasonOf, useTestSandbox } from "./support.ts";
 
 describe("post-deploy suite on a sandbox: faults in the deployed bits", { timeout: 480_000 }, () => {
-  let sb: PostDeploySandbox;
-  before(async () => {
-    sb = await startPostDeploySandbox();
-  });
-  after(async () => {
-    await sb?.close();
-  });
+  const sb = useTestSandbox();
 
   test("SIT: a different CodeSha256 than DEV, no backup alias, ERROR log lines and no deployment record", async () => {
-    await sb.sandbox.deploy({ env: "dev", appVersion: "1.6.0" });
     // Same version, other bytes: the log-errors defect is built into SIT's package only.
-    await sb.sandbox.deploy({
+    await promote(sb, {
       env: "sit",
       appVersion: "1.6.0",
-      sourceEnvironment: "dev",
       fault: { kind: "log-errors" },
       createBackupAlias: false,
       recordDeployment: false,
     });
-    const traffic = steadyTraffic((n) => apiGet(sb, "sit", n % 2 === 0 ? "/health" : "/tenants"));
     // Without a record, the expected version comes from the pipeline, as in CI.
-    const run = await runPostDeploy(sb, {
-      env: "sit",
-      extraEnv: { HARNESS_EXPECTED_VERSION: "1.6.0" },
-    }).finally(() => traffic.stop());
-    assert.equal(run.code, 1, describeRun(run));
-    assert.deepEqual(
-      itemsWith(run.verdict, "failed"),
-      [
-        "tenant-deploy/6.3.2/backup-alias-created",
-        "tenant-deploy/6.3.2/code-sha-matches-dev",
-        "tenant-deploy/6.3.4/deployment-recorded",
-        "tenant-deploy/8.2/no-error-logs-10min",
-        "tenant-deploy/9.4/backup-alias-found",
-      ],
-      describeRun(run),
-    );
+    const run = await runUnderTraffic(sb, { env: "sit", extraEnv: { HARNESS_EXPECTED_VERSION: "1.6.0" } });
+    assertFailedOn(run, [
+      "tenant-deploy/6.3.2/backup-alias-created",
+      "tenant-deploy/6.3.2/code-sha-matches-dev",
+      "tenant-deploy/6.3.4/deployment-recorded",
+      "tenant-deploy/8.2/no-error-logs-10min",
+      "tenant-deploy/9.4/backup-alias-found",
+    ]);
     assert.match(reasonOf(run.verdict, "tenant-deploy/6.3.2/code-sha-matches-dev"), /CodeSha256 .* but DEV/);
     assert.match(
       reasonOf(run.verdict, "tenant-deploy/6.3.2/backup-alias-created"),
@@ -75,30 +50,15 @@ describe("post-deploy suite on a sandbox: faults in the deployed bits", { timeou
   });
 
   test("PROD: the alias left on the previous version, and the errors alarm in ALARM", async () => {
-    await sb.sandbox.deploy({ env: "sit", appVersion: "1.7.0", sourceEnvironment: "dev" });
-    await sb.sandbox.deploy({
-      env: "prod",
-      appVersion: "1.7.0",
-      sourceEnvironment: "sit",
-      fault: { kind: "alarm-in-alarm" },
-    });
-    await sb.pointAlias("prod", "bbws-tenant-instance-management-prod", "latest-prod", "3");
-    const traffic = steadyTraffic((n) => apiGet(sb, "prod", n % 2 === 0 ? "/health" : "/tenants"));
-    const run = await runPostDeploy(sb, {
-      env: "prod",
-      extraEnv: { HARNESS_EXPECTED_VERSION: "1.7.0" },
-    }).finally(() => traffic.stop());
-    assert.equal(run.code, 1, describeRun(run));
-    assert.deepEqual(
-      itemsWith(run.verdict, "failed"),
-      [
-        "tenant-deploy/7.3.3/alias-updated",
-        "tenant-deploy/7.4/alias-latest-prod",
-        "tenant-deploy/8.3/errors-alarm-not-fired",
-        "tenant-deploy/8.3/no-alarms-in-alarm",
-      ],
-      describeRun(run),
-    );
+    await promote(sb, { env: "prod", appVersion: "1.7.0", fault: { kind: "alarm-in-alarm" } });
+    await pointAlias(sb, "prod", "bbws-tenant-instance-management-prod", "latest-prod", "3");
+    const run = await runUnderTraffic(sb, { env: "prod", extraEnv: { HARNESS_EXPECTED_VERSION: "1.7.0" } });
+    assertFailedOn(run, [
+      "tenant-deploy/7.3.3/alias-updated",
+      "tenant-deploy/7.4/alias-latest-prod",
+      "tenant-deploy/8.3/errors-alarm-not-fired",
+      "tenant-deploy/8.3/no-alarms-in-alarm",
+    ]);
     assert.match(
       reasonOf(run.verdict, "tenant-deploy/7.3.3/alias-updated"),
       /points at version 3 \(app 1\.4\.0\), not the expected app version 1\.7\.0/,
