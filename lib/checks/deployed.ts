@@ -3,14 +3,9 @@
 import type { Environment, Service } from "../../runbooks/index.ts";
 import type { AwsClients } from "../aws/index.ts";
 import { aliasName, deploymentsTable, functionNames, ssmParameter } from "../config/index.ts";
-import {
-  type DeploymentRecord,
-  deploymentRecords,
-  type Expected,
-  expectedFrom,
-  ssmDeployedVersion,
-} from "./expected.ts";
+import { type DeploymentRecord, deploymentRecords, type Expected, expectedFrom } from "./expected.ts";
 import { type FunctionState, readFunctionState, type VersionInfo } from "./lambda.ts";
+import { ssmDeployedVersion } from "./ssm.ts";
 
 /** One function of the service as deployed in the environment. */
 export interface DeployedFunction {

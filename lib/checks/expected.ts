@@ -3,7 +3,6 @@
  * deployed), else the newest deployment record of the function, else the access service's SSM parameter.
  */
 
-import type { SSMClient } from "@aws-sdk/client-ssm";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { z } from "zod";
 import { sdk } from "../aws/index.ts";
@@ -69,18 +68,6 @@ export async function deploymentRecords(
     }),
   );
   return (page.Items ?? []).map((item) => DeploymentRecordSchema.parse(item));
-}
-
-/** The access service's deployed version from SSM (e.g. "v1.3.0" -> "1.3.0"), or null when the parameter is missing. */
-export async function ssmDeployedVersion(ssm: SSMClient, name: string): Promise<string | null> {
-  try {
-    const out = await ssm.send(new (sdk.ssm().GetParameterCommand)({ Name: name }));
-    const value = out.Parameter?.Value;
-    return value === undefined ? null : stripV(value.trim());
-  } catch (error) {
-    if (error instanceof Error && error.name === "ParameterNotFound") return null;
-    throw error;
-  }
 }
 
 /**

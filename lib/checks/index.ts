@@ -16,5 +16,6 @@ export * from "./lambda.ts";
 export * from "./logs.ts";
 export * from "./names.ts";
 export * from "./records.ts";
+export * from "./ssm.ts";
 export * from "./window.ts";
 export * from "./window-judge.ts";

@@ -6,7 +6,6 @@ import {
   aliasName,
   backupAliasPrefix,
   type Finding,
-  failed,
   functionNames,
   POST_DEPLOY_ITEMS as ITEMS,
   invokeHealth,
@@ -15,8 +14,8 @@ import {
   judgeCodeShaAgainstSource,
   judgeConfiguration,
   judgeHealthInvocation,
+  judgeSsmDeployedVersion,
   notApplicable,
-  passed,
   previousVersion,
   readFunctionState,
   serviceItems,
@@ -61,19 +60,12 @@ test.describe("post-deploy: Lambda", () => {
       const parameter = ssmParameter(service, environment.id);
       if (parameter !== null) {
         findings.push(
-          await test.step(`Verify SSM ${parameter} names the version behind the alias`, async () => {
-            const deployed = await ssmDeployedVersion(aws.ssm, parameter);
-            const behind = [...new Set(functions.map((fn) => fn.state.aliased.appVersion.replace(/^v/, "")))];
-            return deployed !== null && behind.length === 1 && behind[0] === deployed
-              ? passed(`SSM ${parameter} names ${deployed}, the app version behind every alias.`, {
-                  parameter,
-                  deployed,
-                })
-              : failed(
-                  `SSM ${parameter} names ${deployed ?? "nothing (parameter missing)"}, but the aliases serve ${behind.join(", ")}. Update the parameter with the promoted version, or move the aliases.`,
-                  { parameter, deployed, behind },
-                );
-          }),
+          await test.step(`Verify SSM ${parameter} names the version behind the alias`, async () =>
+            judgeSsmDeployedVersion(
+              parameter,
+              await ssmDeployedVersion(aws.ssm, parameter),
+              functions.map((fn) => fn.state),
+            )),
         );
       }
       await settle(findings, "alias");
