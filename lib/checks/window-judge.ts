@@ -1,7 +1,9 @@
-/** Per-item judgements of the shared monitoring window, so a fault fails its own item and no other. */
+/** Per-item judgements of the shared monitoring window, so a fault fails its own item and no other; and the canary's weight. */
+import type { Threshold } from "../../runbooks/index.ts";
 import { formatNumber } from "../metrics/index.ts";
 import { combine, type Finding, failed, inconclusive, passed } from "./finding.ts";
-import type { FunctionWindow } from "./window.ts";
+import type { FunctionState } from "./lambda.ts";
+import { canaryVersionOf, type FunctionWindow } from "./window.ts";
 
 /** How one runbook item fared in each function's window; no window at all is inconclusive (nothing watched). */
 export function judgeWindowItem(itemId: string, windows: readonly FunctionWindow[]): Finding {
@@ -59,4 +61,54 @@ function judgeOne(itemId: string, w: FunctionWindow): Finding {
     case "pass":
       return passed(`${w.functionName}: ${decision.reason}`, evidence);
   }
+}
+
+/**
+ * Access runbook 4.3.4: while an alias splits traffic, the new version receives the runbook's share (10%). Lambda
+ * keeps no history of alias weights, so without a split now the weight cannot be observed (inconclusive).
+ */
+export function judgeCanaryWeight(options: {
+  itemId: string;
+  serviceId: string;
+  /** The item's thresholds; the canary.traffic-weight one (percent) is judged. */
+  thresholds: readonly Threshold[];
+  states: readonly FunctionState[];
+}): Finding {
+  const { itemId, states } = options;
+  const canaries = states.flatMap((state) => {
+    const version = canaryVersionOf(state.routing);
+    return version === undefined ? [] : [{ state, version, weight: state.routing[version] ?? 0 }];
+  });
+  if (canaries.length === 0) {
+    return inconclusive(
+      `no alias of ${options.serviceId} splits traffic now, so the canary's weight cannot be observed; run the post-deploy suite during the canary to verify ${itemId}.`,
+      { itemId, routing: Object.fromEntries(states.map((s) => [s.functionName, s.routing])) },
+    );
+  }
+  const threshold = options.thresholds.find((t) => t.metric === "canary.traffic-weight");
+  const findings = canaries.map(({ state, version, weight }) => {
+    const percent = Math.round(weight * 1000) / 10;
+    const evidence = {
+      functionName: state.functionName,
+      routing: state.routing,
+      primary: state.aliased.functionVersion,
+    };
+    if (threshold === undefined) {
+      return inconclusive(`${itemId} has no traffic-weight threshold to compare ${percent}% with.`, evidence);
+    }
+    return percent === threshold.value
+      ? passed(
+          `${state.functionName}: ${state.aliasName} sends ${percent}% to version ${version} (the canary).`,
+          evidence,
+        )
+      : failed(
+          `${state.functionName}: ${state.aliasName} sends ${percent}% to version ${version}, not the runbook's ${threshold.value}%.`,
+          evidence,
+        );
+  });
+  // One evidence entry per canary: combine() would merge them key by key and keep only the last.
+  return {
+    ...combine(findings),
+    evidence: { itemId, threshold: threshold ?? null, canaries: findings.map((f) => f.evidence) },
+  };
 }

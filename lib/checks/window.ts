@@ -116,10 +116,15 @@ export function windowRules(service: Service, environment: Environment, baseline
   return { rules, skipped };
 }
 
+/** The canary's version: the one extra version an alias routes to; undefined without a split or with several. */
+export function canaryVersionOf(routing: Readonly<Record<string, number>>): string | undefined {
+  const weighted = Object.keys(routing);
+  return weighted.length === 1 ? weighted[0] : undefined;
+}
+
 /** Whole function, or the new version alone while the alias still splits traffic (a canary). */
 export function targetFor(fn: DeployedFunction): MonitorTarget {
-  const weighted = Object.keys(fn.state.routing);
-  const canaryVersion = weighted.length === 1 ? weighted[0] : undefined;
+  const canaryVersion = canaryVersionOf(fn.state.routing);
   return canaryVersion === undefined
     ? { kind: "function", functionName: fn.functionName }
     : { kind: "canary", functionName: fn.functionName, version: canaryVersion };

@@ -5,18 +5,14 @@
  */
 import {
   ACCESS_TAG,
-  failed,
   getRunbookItem,
   POST_DEPLOY_ITEMS as ITEMS,
-  inconclusive,
+  judgeCanaryWeight,
   judgeWindowItem,
-  markInconclusive,
   monitorProgressLine,
-  passed,
   serviceItems,
   serviceVariants,
   settle,
-  targetFor,
   test,
   verifies,
   windowTiming,
@@ -55,38 +51,12 @@ test.describe("post-deploy: monitoring window", () => {
     const [itemId] = ITEMS.canaryWeight;
     requireApplicable([itemId], `${itemId} does not apply to ${environment.displayName}.`);
     const functions = await deployedFunctions();
-    const canaries = functions.filter((fn) => targetFor(fn).kind === "canary");
-    if (canaries.length === 0) {
-      // The split is visible only while it lasts: Lambda keeps no history of alias weights.
-      markInconclusive(
-        `no alias of ${service.id} splits traffic now, so the canary's weight cannot be observed; run the post-deploy suite during the canary to verify ${itemId}.`,
-      );
-    }
-    const threshold = getRunbookItem(itemId)?.thresholds[0];
-    const findings = canaries.map((fn) => {
-      const [[version, weight] = ["?", 0]] = Object.entries(fn.state.routing);
-      const percent = Math.round(weight * 1000) / 10;
-      const evidence = {
-        functionName: fn.functionName,
-        routing: fn.state.routing,
-        primary: fn.state.aliased.functionVersion,
-      };
-      if (threshold === undefined) {
-        return inconclusive(
-          `${itemId} has no traffic-weight threshold to compare ${percent}% with.`,
-          evidence,
-        );
-      }
-      return percent === threshold.value
-        ? passed(
-            `${fn.functionName}: ${fn.state.aliasName} sends ${percent}% to version ${version} (the canary).`,
-            evidence,
-          )
-        : failed(
-            `${fn.functionName}: ${fn.state.aliasName} sends ${percent}% to version ${version}, not the runbook's ${threshold.value}%.`,
-            evidence,
-          );
+    const finding = judgeCanaryWeight({
+      itemId,
+      serviceId: service.id,
+      thresholds: getRunbookItem(itemId)?.thresholds ?? [],
+      states: functions.map((fn) => fn.state),
     });
-    await settle(findings, "canary weight");
+    await settle([finding], "canary weight");
   });
 });

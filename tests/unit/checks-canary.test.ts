@@ -1,0 +1,118 @@
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import type { FunctionState, VersionInfo } from "../../lib/checks/lambda.ts";
+import { canaryVersionOf } from "../../lib/checks/window.ts";
+import { judgeCanaryWeight } from "../../lib/checks/window-judge.ts";
+import { getRunbookItem, type Threshold } from "../../runbooks/index.ts";
+
+const itemId = "access-promotion/4.3.4/canary-10pct-5min";
+const serviceId = "access-management";
+const weight10: Threshold = {
+  metric: "canary.traffic-weight",
+  comparison: "==",
+  value: 10,
+  unit: "percent",
+  forSeconds: 300,
+  zeroTrafficOk: false,
+  sense: "requirement",
+};
+
+function state(functionName: string, routing: Record<string, number>): FunctionState {
+  const v6: VersionInfo = {
+    functionVersion: "6",
+    appVersion: "1.3.0",
+    codeSha256: "sha",
+    lastModified: "2026-11-22T06:00:00.000+0000",
+    state: "Active",
+    lastUpdateStatus: "Successful",
+  };
+  return {
+    functionName,
+    aliasName: "latest-prod",
+    latest: { ...v6, functionVersion: "$LATEST" },
+    aliased: v6,
+    routing,
+    aliases: [],
+    versions: [v6],
+  };
+}
+
+const roles = (routing: Record<string, number> = {}) => state("bbws-access-prod-lambda-roles", routing);
+const users = (routing: Record<string, number> = {}) => state("bbws-access-prod-lambda-users", routing);
+const judge = (states: FunctionState[], thresholds: Threshold[] = [weight10]) =>
+  judgeCanaryWeight({ itemId, serviceId, thresholds, states });
+
+describe("judgeCanaryWeight", () => {
+  test("10% to the new version passes", () => {
+    const finding = judge([roles({ "7": 0.1 }), users()]);
+    assert.equal(finding.status, "passed");
+    assert.equal(
+      finding.reason,
+      "bbws-access-prod-lambda-roles: latest-prod sends 10% to version 7 (the canary).",
+    );
+    assert.deepEqual(finding.evidence.canaries, [
+      { functionName: "bbws-access-prod-lambda-roles", routing: { "7": 0.1 }, primary: "6" },
+    ]);
+  });
+
+  test("the runbook's own threshold for the item is the one judged", () => {
+    const thresholds = getRunbookItem(itemId)?.thresholds ?? [];
+    assert.equal(
+      judgeCanaryWeight({ itemId, serviceId, thresholds, states: [roles({ "7": 0.1 })] }).status,
+      "passed",
+    );
+    assert.equal(
+      judgeCanaryWeight({ itemId, serviceId, thresholds, states: [roles({ "7": 0.2 })] }).status,
+      "failed",
+    );
+  });
+
+  test("boundary: the weight is read to a tenth of a percent, so 9.9% fails and 10.04% rounds to 10%", () => {
+    const low = judge([roles({ "7": 0.099 })]);
+    assert.equal(low.status, "failed");
+    assert.equal(
+      low.reason,
+      "bbws-access-prod-lambda-roles: latest-prod sends 9.9% to version 7, not the runbook's 10%.",
+    );
+    assert.equal(judge([roles({ "7": 0.1004 })]).status, "passed");
+    assert.equal(judge([roles({ "7": 0.1006 })]).status, "failed");
+  });
+
+  test("every canary is judged; one off weight fails the item, its reason alone is given", () => {
+    const finding = judge([roles({ "7": 0.1 }), users({ "4": 0.5 })]);
+    assert.equal(finding.status, "failed");
+    assert.equal(
+      finding.reason,
+      "bbws-access-prod-lambda-users: latest-prod sends 50% to version 4, not the runbook's 10%.",
+    );
+    assert.equal((finding.evidence.canaries as unknown[]).length, 2);
+  });
+
+  test("no data: no alias splits traffic now, so the weight cannot be observed", () => {
+    const finding = judge([roles(), users()]);
+    assert.equal(finding.status, "inconclusive");
+    assert.equal(
+      finding.reason,
+      `no alias of ${serviceId} splits traffic now, so the canary's weight cannot be observed; run the post-deploy suite during the canary to verify ${itemId}.`,
+    );
+    assert.equal(judge([]).status, "inconclusive");
+  });
+
+  test("a split over two extra versions is not a canary (the monitor watches the whole function)", () => {
+    assert.equal(judge([roles({ "7": 0.1, "5": 0.1 })]).status, "inconclusive");
+  });
+
+  test("an item without a traffic-weight threshold is inconclusive, naming the weight seen", () => {
+    const finding = judge([roles({ "7": 0.1 })], []);
+    assert.equal(finding.status, "inconclusive");
+    assert.equal(finding.reason, `${itemId} has no traffic-weight threshold to compare 10% with.`);
+  });
+});
+
+describe("canaryVersionOf", () => {
+  test("the one extra version of a split; none without a split or with several", () => {
+    assert.equal(canaryVersionOf({ "7": 0.1 }), "7");
+    assert.equal(canaryVersionOf({}), undefined);
+    assert.equal(canaryVersionOf({ "7": 0.1, "5": 0.1 }), undefined);
+  });
+});
