@@ -5,6 +5,7 @@
  * call the same judges.
  */
 export * from "./alarms.ts";
+export * from "./api.ts";
 export * from "./deployed.ts";
 export * from "./dynamodb.ts";
 export * from "./errors.ts";

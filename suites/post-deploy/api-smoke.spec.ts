@@ -4,22 +4,22 @@
  * GET /tenants answers a page; in PROD, CloudFront serves the new version (7.3.4). Read-only, so it runs in PROD
  * as well. The full smoke suite is suites/smoke.
  */
-import { z } from "zod";
 import {
   applicableItems,
-  type Finding,
-  failed,
-  HealthSchema,
+  cloudFrontHealthUrl,
+  getApiHealth,
+  getCloudFrontHealth,
+  getTenantPage,
   POST_DEPLOY_ITEMS as ITEMS,
+  judgeApiHealth,
+  judgeCloudFrontHealth,
+  judgeTenantPage,
   markInconclusive,
   notApplicable,
-  passed,
   settle,
   test,
   verifies,
 } from "../../fixtures/index.ts";
-
-const PageSchema = z.object({ items: z.array(z.unknown()), nextToken: z.string().nullable() });
 
 test.describe("post-deploy: smoke through the API", () => {
   test(
@@ -27,41 +27,13 @@ test.describe("post-deploy: smoke through the API", () => {
     verifies(...ITEMS.apiSmoke),
     async ({ deployedFunctions, api }) => {
       const [fn] = await deployedFunctions();
-      const expected = fn?.state.aliased.appVersion ?? "";
-      const findings: Finding[] = [];
-      findings.push(
-        await test.step("GET /health through the API answers 200 healthy with the version behind the alias", async () => {
-          const response = await api.request({ method: "GET", path: "/health", auth: "none" });
-          const health = HealthSchema.safeParse(response.body);
-          const evidence = { status: response.status, body: response.body, expected };
-          if (response.status !== 200 || !health.success) {
-            return failed(
-              `GET ${api.baseUrl}/health answered ${response.status} ${response.text.slice(0, 200)}, not 200 with a Health body.`,
-              evidence,
-            );
-          }
-          return health.data.version === expected
-            ? passed(`GET /health answered healthy with version ${expected}.`, evidence)
-            : failed(
-                `GET /health reports version ${health.data.version}, but ${fn?.state.aliasName} serves ${expected}: the API does not reach the deployed alias.`,
-                evidence,
-              );
-        }),
-      );
-      findings.push(
-        await test.step("GET /tenants with the smoke user's token answers a page of tenants", async () => {
-          const response = await api.request({ method: "GET", path: "/tenants", query: { limit: 1 } });
-          const page = PageSchema.safeParse(response.body);
-          const evidence = { status: response.status, body: response.body };
-          return response.status === 200 && page.success
-            ? passed(`GET /tenants answered 200 with ${page.data.items.length} tenant(s).`, evidence)
-            : failed(
-                `GET /tenants answered ${response.status} ${response.text.slice(0, 200)}, not 200 with a page of tenants.`,
-                evidence,
-              );
-        }),
-      );
-      await settle(findings, "API smoke");
+      const health =
+        await test.step("GET /health through the API answers 200 healthy with the version behind the alias", async () =>
+          judgeApiHealth(await getApiHealth(api), fn?.state));
+      const tenants =
+        await test.step("GET /tenants with the smoke user's token answers a page of tenants", async () =>
+          judgeTenantPage(await getTenantPage(api)));
+      await settle([health, tenants], "API smoke");
     },
   );
 
@@ -82,34 +54,10 @@ test.describe("post-deploy: smoke through the API", () => {
       }
       const [fn] = await deployedFunctions();
       const expected = fn?.state.aliased.appVersion ?? "";
-      const url = `${environment.cloudFrontUrl.replace(/\/$/, "")}/health`;
-      const finding = await test.step(`GET ${url} answers healthy with version ${expected}`, async () => {
-        const response = await fetch(url, { signal: AbortSignal.timeout(environment.http.timeoutMs) });
-        const text = await response.text();
-        const health = HealthSchema.safeParse(parseJson(text));
-        const evidence = { url, status: response.status, body: text.slice(0, 2000), expected };
-        if (response.status !== 200 || !health.success) {
-          return failed(
-            `GET ${url} answered ${response.status} ${text.slice(0, 200)}, not 200 with a Health body.`,
-            evidence,
-          );
-        }
-        return health.data.version === expected
-          ? passed(`CloudFront (${url}) serves version ${expected}.`, evidence)
-          : failed(
-              `CloudFront (${url}) serves version ${health.data.version}, but ${fn?.state.aliasName} is on ${expected}: the distribution does not reach the new deployment (a stale cache or origin).`,
-              evidence,
-            );
-      });
+      const url = cloudFrontHealthUrl(environment.cloudFrontUrl);
+      const finding = await test.step(`GET ${url} answers healthy with version ${expected}`, async () =>
+        judgeCloudFrontHealth(await getCloudFrontHealth(url, environment.http.timeoutMs), fn?.state));
       await settle([finding], "CloudFront");
     },
   );
 });
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
-}
