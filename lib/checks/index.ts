@@ -15,6 +15,7 @@ export * from "./health.ts";
 export * from "./items.ts";
 export * from "./lambda.ts";
 export * from "./logs.ts";
+export * from "./metrics.ts";
 export * from "./names.ts";
 export * from "./records.ts";
 export * from "./ssm.ts";

@@ -6,14 +6,13 @@
 import { setTimeout as delay } from "node:timers/promises";
 import {
   applicableItems,
-  evaluateLambdaThreshold,
   type Finding,
-  getMetricSeries,
   getRunbookItem,
   POST_DEPLOY_ITEMS as ITEMS,
-  type LambdaWindowSeries,
+  judgeLambdaThreshold,
+  metricsRange,
   notApplicable,
-  PERIOD_SECONDS,
+  readLambdaWindow,
   settle,
   test,
   verifies,
@@ -42,67 +41,21 @@ test.describe("post-deploy: CloudWatch metrics", () => {
               delay(closesAt - Date.now()));
           }
           const series =
-            await test.step(`Read the metrics of ${fn.functionName} since the deployment`, async () => {
-              const lookBackMs = Math.max(
-                ...item.thresholds.map((t) => (t.windowSeconds ?? windowMs / 1000) * 1000),
-              );
-              const now = Date.now();
-              const start = Math.max(fn.deployedAt.getTime(), now - lookBackMs);
-              return readLambdaWindow(aws.cloudwatch, fn.functionName, new Date(start), new Date(now));
-            });
-          for (const threshold of item.thresholds) {
-            const result = evaluateLambdaThreshold(threshold, series.points, {
-              periodMs: PERIOD_SECONDS * 1000,
-            });
-            findings.push({
-              status: result.status,
-              reason: `${fn.functionName}: ${result.reason}`,
-              evidence: {
-                functionName: fn.functionName,
-                range: series.range,
-                threshold,
-                observed: result.observed,
-                series: series.points,
-              },
-            });
-          }
+            await test.step(`Read the metrics of ${fn.functionName} since the deployment`, async () =>
+              readLambdaWindow(
+                aws.cloudwatch,
+                fn.functionName,
+                metricsRange({
+                  thresholds: item.thresholds,
+                  windowMs,
+                  deployedAt: fn.deployedAt,
+                  now: new Date(),
+                }),
+              ));
+          findings.push(...item.thresholds.map((t) => judgeLambdaThreshold(fn.functionName, t, series)));
         }
         await settle(findings, "CloudWatch metrics");
       },
     );
   }
 });
-
-async function readLambdaWindow(
-  cloudwatch: Parameters<typeof getMetricSeries>[0],
-  functionName: string,
-  start: Date,
-  end: Date,
-): Promise<{ points: LambdaWindowSeries; range: { start: string; end: string } }> {
-  const dimensions = { FunctionName: functionName };
-  const read = await getMetricSeries(cloudwatch, {
-    queries: [
-      { id: "errors", metricName: "Errors", stat: "Sum", dimensions },
-      { id: "invocations", metricName: "Invocations", stat: "Sum", dimensions },
-      { id: "throttles", metricName: "Throttles", stat: "Sum", dimensions },
-      { id: "average", metricName: "Duration", stat: "Average", dimensions },
-      { id: "maximum", metricName: "Duration", stat: "Maximum", dimensions },
-      { id: "p95", metricName: "Duration", stat: "p95", dimensions },
-      { id: "p99", metricName: "Duration", stat: "p99", dimensions },
-    ],
-    // Whole periods: the one the window opened in, up to the one still filling.
-    startTime: new Date(Math.floor(start.getTime() / 60_000) * 60_000),
-    endTime: new Date((Math.floor(end.getTime() / 60_000) + 1) * 60_000),
-    periodSeconds: PERIOD_SECONDS,
-  });
-  const get = (id: string) => read.get(id) ?? [];
-  return {
-    points: {
-      errors: get("errors"),
-      invocations: get("invocations"),
-      throttles: get("throttles"),
-      duration: { Average: get("average"), Maximum: get("maximum"), p95: get("p95"), p99: get("p99") },
-    },
-    range: { start: start.toISOString(), end: end.toISOString() },
-  };
-}
