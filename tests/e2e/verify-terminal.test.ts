@@ -3,59 +3,31 @@
  * The terminal is a real pseudo-terminal (util-linux `script`), so the check sees what a person sees.
  */
 import assert from "node:assert/strict";
-import { spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import { after, before, describe, test } from "node:test";
+import { spawnSync } from "node:child_process";
+import { describe, test } from "node:test";
 import { createRunId, runDirFor } from "../../lib/run/index.ts";
-import { type SandboxHandle, startSandbox } from "../../sandbox/index.ts";
+import { childEnv, runCommand, useTestSandbox } from "./support.ts";
 
-const repoRoot = resolve(import.meta.dirname, "..", "..");
 const hasScript = spawnSync("script", ["--version"], { stdio: "ignore" }).status === 0;
 
 describe("verify's console on a terminal", {
   skip: hasScript ? false : "util-linux `script` is not installed",
 }, () => {
-  let stateDir = "";
-  let sandbox: SandboxHandle;
-  const runDirs: string[] = [];
-  before(async () => {
-    stateDir = mkdtempSync(join(tmpdir(), "verify-tty-"));
-    sandbox = await startSandbox({ stateDir, quiet: true });
-  });
-  after(async () => {
-    await sandbox?.stop();
-    rmSync(stateDir, { recursive: true, force: true });
-    for (const dir of runDirs) rmSync(dir, { recursive: true, force: true });
-  });
+  const box = useTestSandbox();
 
   /** Runs verify under a pseudo-terminal and returns what the terminal showed (async: the sandbox lives here). */
-  function onTerminal(extra: Record<string, string>): Promise<{ code: number | null; screen: string }> {
+  async function onTerminal(extra: Record<string, string>): Promise<{ code: number | null; screen: string }> {
     const runId = createRunId("dev", "tty");
-    runDirs.push(runDirFor(runId));
-    const env = Object.fromEntries(
-      Object.entries(process.env).filter(
-        ([name]) => !/^(HARNESS_|AWS_|BBWS_|NO_COLOR|FORCE_COLOR)/.test(name),
-      ),
-    );
+    box.runDirs.push(runDirFor(runId));
+    // The terminal decides the colours: none of the caller's colour settings either.
+    const { NO_COLOR: _noColor, FORCE_COLOR: _forceColor, ...env } = childEnv();
     const command = `node --import tsx scripts/verify.ts --env dev --suite smoke --sandbox --item tenant-deploy/5.1 --run-id ${runId}`;
-    return new Promise((done, fail) => {
-      const child = spawn("script", ["-qec", command, "/dev/null"], {
-        cwd: repoRoot,
-        env: { ...env, HARNESS_SANDBOX_DIR: stateDir, ...extra },
-        stdio: ["ignore", "pipe", "pipe"],
-      });
-      let screen = "";
-      child.stdout.on("data", (chunk: Buffer) => {
-        screen += chunk.toString();
-      });
-      child.stderr.on("data", (chunk: Buffer) => {
-        screen += chunk.toString();
-      });
-      child.on("error", fail);
-      child.on("close", (code) => done({ code, screen }));
+    const result = await runCommand("script", ["-qec", command, "/dev/null"], {
+      ...env,
+      HARNESS_SANDBOX_DIR: box.stateDir,
+      ...extra,
     });
+    return { code: result.code, screen: result.stdout + result.stderr };
   }
 
   test("a terminal gets the verdict word in colour", async () => {
