@@ -41,10 +41,10 @@ describe("post-deploy suite on a sandbox: healthy and no data", { timeout: 480_0
     const run = await runUnderTraffic(sb, { env: "sit" });
     assert.equal(run.code, 0, describeRun(run));
     assert.equal(run.verdict?.outcome, "passed");
-    // A 30 s watch is never silent: a progress line per poll, and plain text when stdout is not a terminal.
+    // A watch is never silent: a progress line per poll (the e2e window is short), plain off a terminal.
     assert.match(
       run.stdout,
-      /^.*monitoring bbws-tenant-instance-management-sit: \d+ of 30 s, poll \d+, no threshold crossed$/m,
+      /^.*monitoring bbws-tenant-instance-management-sit: \d+ of \d+ s, poll \d+, (no threshold crossed|pass: )/m,
     );
     assert.ok(!run.stdout.includes("\u001b["), "no colour codes when stdout is not a TTY");
     assertEachItem(run, { is: "passed" }, [
