@@ -1,34 +1,13 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import {
+  countItems,
   formatVerdictSummary,
   outcomeWord,
   type Verdict,
   VerdictSchema,
   wrap,
 } from "../../lib/verdict/index.ts";
-
-const counts = {
-  items: 0,
-  passed: 0,
-  failed: 0,
-  flaky: 0,
-  skippedByPolicy: 0,
-  notApplicable: 0,
-  inconclusive: 0,
-  attested: 0,
-  missingAttestation: 0,
-  tests: 0,
-  testsByStatus: {
-    total: 0,
-    passed: 0,
-    failed: 0,
-    flaky: 0,
-    skippedByPolicy: 0,
-    notApplicable: 0,
-    inconclusive: 0,
-  },
-};
 
 function verdict(overrides: Partial<Verdict>): Verdict {
   return VerdictSchema.parse({
@@ -49,7 +28,7 @@ function verdict(overrides: Partial<Verdict>): Verdict {
     untracedTests: [],
     notCovered: [],
     scope: { complete: true, narrowedBy: [], shard: null },
-    counts,
+    counts: countItems([], []),
     outcome: "passed",
     exitCode: 0,
     reasons: [],
