@@ -24,6 +24,7 @@ const commands: ReadonlyArray<{ name: string; file: string; args: string[] }> = 
   { name: "contract", file: "scripts/contract.ts", args: [] },
   { name: "contract lint", file: "scripts/contract.ts", args: ["lint"] },
   { name: "sweep", file: "scripts/sweep.ts", args: [] },
+  { name: "probe", file: "scripts/probe.ts", args: [] },
   { name: "sandbox", file: "sandbox/cli.ts", args: [] },
   { name: "sandbox deploy", file: "sandbox/cli.ts", args: ["deploy"] },
   { name: "sandbox status", file: "sandbox/cli.ts", args: ["status"] },

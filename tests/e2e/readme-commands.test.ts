@@ -7,7 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import { inspectStateDir } from "../../sandbox/index.ts";
@@ -51,12 +51,25 @@ function cleanEnv(): Record<string, string | undefined> {
 
 const runsDir = join(repoRoot, "reports", "runs");
 const runsBefore = new Set(existsSync(runsDir) ? readdirSync(runsDir) : []);
+// The probe appends to its logs: keep what a user had, and drop what the README's commands added.
+const probesDir = join(repoRoot, "reports", "probes");
+const probesBefore = new Map(
+  (existsSync(probesDir) ? readdirSync(probesDir) : []).map((name) => [
+    name,
+    readFileSync(join(probesDir, name)),
+  ]),
+);
 let foreground: ReturnType<typeof spawn> | null = null;
 after(() => {
   foreground?.kill("SIGTERM");
   // Run folders of the README's commands are not the user's: remove what this test made.
   for (const dir of existsSync(runsDir) ? readdirSync(runsDir) : []) {
     if (!runsBefore.has(dir)) rmSync(join(runsDir, dir), { recursive: true, force: true });
+  }
+  for (const name of existsSync(probesDir) ? readdirSync(probesDir) : []) {
+    const kept = probesBefore.get(name);
+    if (kept) writeFileSync(join(probesDir, name), kept);
+    else rmSync(join(probesDir, name), { force: true });
   }
 });
 

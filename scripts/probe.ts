@@ -1,0 +1,323 @@
+/**
+ * `npm run probe -- --env <dev|sit|prod> [options]`: the scheduled health probe. Read-only and lean: no
+ * Playwright, the same lib/checks readers and judges the suites use, one JSON line per run, CloudWatch metrics.
+ */
+import { appendFileSync, mkdirSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { AwsClients, awsTargetFor, CognitoTokenSource, checkAccountGuard, sdk } from "../lib/aws/index.ts";
+import {
+  alarmsWithPrefix,
+  type Finding,
+  getApiHealth,
+  getTenantPage,
+  inconclusive,
+  invokeHealth,
+  judgeAlarmStates,
+  judgeApiHealth,
+  judgeDeploymentRecord,
+  judgeHealthInvocation,
+  judgeTenantPage,
+  readDeployedFunctions,
+} from "../lib/checks/index.ts";
+import { formatHelp, HELP_ENTRY, parseArgsProblem, wantsHelp } from "../lib/cli/index.ts";
+import {
+  alarmPrefix,
+  aliasName,
+  ConfigError,
+  deploymentsTable,
+  functionNames,
+  type HarnessConfig,
+  loadHarnessConfig,
+  requireUsable,
+} from "../lib/config/index.ts";
+import { ApiClient, createHttpAgent, RequestLog } from "../lib/http/index.ts";
+import {
+  PROBE_NAMESPACE,
+  type ProbeCheck,
+  type ProbeCheckResult,
+  probeJsonLine,
+  probeMetricData,
+  probeResult,
+} from "../lib/probe/index.ts";
+import { repoRoot, sandboxChildEnv, UsageError } from "../lib/run/index.ts";
+import { type EnvironmentId, environmentIds, type ServiceId, serviceIds } from "../runbooks/schema.ts";
+
+const HELP = formatHelp({
+  usage: ["npm run probe -- --env <dev|sit|prod> [--service <id>] [--sandbox] [--json] [--no-metrics]"],
+  summary:
+    "The scheduled health probe: read-only, without Playwright. Checks the direct health invoke, GET /health, that the alias still serves the CodeSha256 of the last recorded deployment, an authenticated read, and that no alarm of the service is in ALARM. Publishes SuccessPercent, Failed and Duration to CloudWatch (namespace BBWS/HarnessProbe; dimensions Environment, Service, Check) and appends one JSON line to reports/probes/<env>-<service>.jsonl.",
+  sections: [
+    {
+      title: "Options",
+      entries: [
+        ["--env <env>", `the environment to probe (required): ${environmentIds.join(", ")}`],
+        ["--service <id>", `${serviceIds.join(" or ")} (default tenant-instance-management)`],
+        ["--sandbox", "probe the embedded sandbox running from .sandbox/ (or $HARNESS_SANDBOX_DIR)"],
+        ["--config <file>", "an override file, as verify takes it (default $HARNESS_CONFIG)"],
+        ["--json", "print the run's JSON line on stdout (the summary goes to stderr)"],
+        ["--no-metrics", "do not publish the CloudWatch metrics"],
+        ["--log-file <file>", "append the JSON line here (default reports/probes/<env>-<service>.jsonl)"],
+        HELP_ENTRY,
+      ],
+    },
+  ],
+  exitCodes: [
+    [0, "every check passed"],
+    [1, "a check failed"],
+    [2, "usage or configuration error (bad flag, credentials of the wrong account)"],
+    [3, "the target could not be reached or gave no data; no sandbox running with --sandbox"],
+  ],
+});
+
+type Args = {
+  env: EnvironmentId;
+  service: ServiceId;
+  sandbox: boolean;
+  config: string | undefined;
+  json: boolean;
+  metrics: boolean;
+  logFile: string | undefined;
+};
+
+function parse(argv: string[]): Args {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        env: { type: "string" },
+        service: { type: "string" },
+        sandbox: { type: "boolean" },
+        config: { type: "string" },
+        json: { type: "boolean" },
+        "no-metrics": { type: "boolean" },
+        "log-file": { type: "string" },
+      },
+    }));
+  } catch (error) {
+    throw new UsageError([parseArgsProblem(error)], "Run `npm run probe -- --help` for every option.");
+  }
+  const problems: string[] = [];
+  const env = environmentIds.find((id) => id === values.env);
+  if (!env)
+    problems.push(
+      `--env ${String(values.env ?? "is missing")}: expected one of ${environmentIds.join(", ")}`,
+    );
+  const service = serviceIds.find((id) => id === (values.service ?? "tenant-instance-management"));
+  if (!service)
+    problems.push(`--service ${String(values.service)}: expected one of ${serviceIds.join(", ")}`);
+  if (problems.length > 0 || !env || !service)
+    throw new UsageError(problems, "Run `npm run probe -- --help` for every option.");
+  return {
+    env,
+    service,
+    sandbox: values.sandbox === true,
+    config: typeof values.config === "string" ? resolve(values.config) : undefined,
+    json: values.json === true,
+    metrics: values["no-metrics"] !== true,
+    logFile: typeof values["log-file"] === "string" ? resolve(values["log-file"]) : undefined,
+  };
+}
+
+/** Points this process's AWS variables at the running sandbox; exit 3 when none runs. */
+async function useSandbox(config: HarnessConfig): Promise<string | null> {
+  const { defaultStateDir, inspectStateDir } = await import("../sandbox/index.ts");
+  const stateDir = process.env.HARNESS_SANDBOX_DIR
+    ? resolve(process.env.HARNESS_SANDBOX_DIR)
+    : defaultStateDir;
+  const state = await inspectStateDir(stateDir);
+  if (state.kind !== "running") {
+    return `No sandbox is running from ${stateDir} to probe (${state.kind === "none" ? "no endpoints file" : state.reason}). Start one with \`npm run sandbox\`, then probe again.`;
+  }
+  const env = sandboxChildEnv(state.endpoints, config.environments, process.env);
+  for (const name of Object.keys(process.env)) if (!(name in env)) delete process.env[name];
+  Object.assign(process.env, env);
+  return null;
+}
+
+/** Runs one check, timing it; a reader that throws (network, AWS) is an inconclusive finding, not a crash. */
+async function timed(check: ProbeCheck, body: () => Promise<Finding>): Promise<ProbeCheckResult> {
+  const started = performance.now();
+  try {
+    return { check, finding: await body(), durationMs: performance.now() - started };
+  } catch (error) {
+    const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    return {
+      check,
+      finding: inconclusive(`${check} could not be read: ${message}`),
+      durationMs: performance.now() - started,
+    };
+  }
+}
+
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+
+async function main(argv: string[]): Promise<number> {
+  if (wantsHelp(argv)) {
+    process.stdout.write(`${HELP}\n`);
+    return 0;
+  }
+  let args: Args;
+  let config: HarnessConfig;
+  try {
+    args = parse(argv);
+    config = loadHarnessConfig(args.config ? { configFile: args.config } : {});
+    if (args.sandbox) {
+      const problem = await useSandbox(config);
+      if (problem) {
+        process.stderr.write(`${problem}\n`);
+        return 3;
+      }
+      config = loadHarnessConfig(args.config ? { configFile: args.config } : {});
+    }
+  } catch (error) {
+    if (error instanceof UsageError || error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+  const out = args.json ? process.stderr : process.stdout;
+  const environment = config.environments[args.env];
+  const service = config.services[args.service];
+  const started = new Date();
+  const t0 = performance.now();
+  const aws = new AwsClients(awsTargetFor(environment));
+  const agent = createHttpAgent({ timeoutMs: environment.http.timeoutMs, connections: 4 });
+  try {
+    const alias = aliasName(service, environment.id);
+    const names = functionNames(service, environment.id);
+    const guarded = await checkAccountGuard({
+      sts: aws.sts,
+      lambda: aws.lambda,
+      environment,
+      functionNames: names,
+      alias,
+    });
+    const checks: ProbeCheckResult[] = [];
+    if (guarded.guard.status === "passed") {
+      const deployed = await readDeployedFunctions(aws, environment, service);
+      const [primary] = deployed;
+      const tenant = service.id === "tenant-instance-management";
+      const api = tenant
+        ? new ApiClient({
+            baseUrl: requireUsable(environment, "apiUrl"),
+            environment: environment.id,
+            readOnly: true,
+            timeoutMs: environment.http.timeoutMs,
+            agent,
+            log: new RequestLog(),
+            tokenProvider: () => tokenSource.get(),
+            test: "probe",
+          })
+        : null;
+      const tokenSource = new CognitoTokenSource({
+        client: aws.cognito,
+        environment: environment.id,
+        clientId: () => requireUsable(environment, "cognito.clientId"),
+        usernameVar: environment.cognito.username.fromEnv,
+        passwordVar: environment.cognito.password.fromEnv,
+      });
+      const table = deploymentsTable(service, environment.id);
+      const results = await Promise.all([
+        ...deployed.map((fn) =>
+          timed("health-invoke", async () =>
+            judgeHealthInvocation(
+              await invokeHealth({
+                lambda: aws.lambda,
+                functionName: fn.functionName,
+                qualifier: alias,
+                payload: service.healthPayload,
+              }),
+              {
+                expectedAppVersion: fn.state.aliased.appVersion,
+                strictContract: tenant,
+                expectedEnvironment: environment.id,
+              },
+            ),
+          ),
+        ),
+        ...(api
+          ? [
+              timed("api-health", async () => judgeApiHealth(await getApiHealth(api), primary?.state)),
+              timed("authenticated-read", async () => judgeTenantPage(await getTenantPage(api))),
+            ]
+          : []),
+        ...deployed.map((fn) =>
+          timed("code-unchanged", async () =>
+            table === null
+              ? inconclusive(
+                  `${service.id} keeps no deployment records, so there is no recorded CodeSha256 to compare with.`,
+                )
+              : judgeDeploymentRecord({
+                  table,
+                  functionName: fn.functionName,
+                  aliased: fn.state.aliased,
+                  records: fn.records,
+                  sourceEnvironment: environment.promotedFrom,
+                }),
+          ),
+        ),
+        timed("alarms-quiet", async () => {
+          const prefix = alarmPrefix(service, environment.id);
+          return judgeAlarmStates(prefix, await alarmsWithPrefix(aws.cloudwatch, prefix));
+        }),
+      ]);
+      checks.push(...results);
+    }
+    const result = probeResult({
+      environment: environment.id,
+      service: service.id,
+      startedAt: started,
+      durationMs: performance.now() - t0,
+      guard: guarded.guard,
+      checks,
+    });
+    let published = "metrics not published (--no-metrics)";
+    if (args.metrics && guarded.guard.status === "passed") {
+      try {
+        await aws.cloudwatch.send(
+          new (sdk.cloudwatch().PutMetricDataCommand)({
+            Namespace: PROBE_NAMESPACE,
+            MetricData: probeMetricData(result, new Date()),
+          }),
+        );
+        published = `metrics published to ${PROBE_NAMESPACE}`;
+      } catch (error) {
+        // The probe's own alarm treats missing data as breaching: a probe that cannot publish still pages.
+        published = `metrics NOT published: ${error instanceof Error ? error.message : String(error)}`;
+      }
+    } else if (args.metrics) published = "metrics not published: the account guard failed";
+    const line = probeJsonLine(result);
+    const logFile =
+      args.logFile ?? join(repoRoot, "reports", "probes", `${environment.id}-${service.id}.jsonl`);
+    mkdirSync(dirname(logFile), { recursive: true });
+    appendFileSync(logFile, `${line}\n`);
+    out.write(
+      `Probe: ${result.outcome.toUpperCase()} (exit ${result.exitCode})  ${service.id} on ${environment.id} in ${result.durationMs} ms; ${published}\n`,
+    );
+    for (const c of result.checks)
+      out.write(`  ${c.finding.status.padEnd(12)} ${c.check.padEnd(18)} ${c.finding.reason}\n`);
+    if (result.guard.status === "failed") for (const reason of result.reasons) out.write(`  ${reason}\n`);
+    if (args.json) process.stdout.write(`${line}\n`);
+    return result.exitCode;
+  } finally {
+    aws.destroy();
+    await agent.close();
+  }
+}
+
+if (process.argv[1] !== undefined && resolve(process.argv[1]) === import.meta.filename) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      process.stderr.write(
+        `probe: unexpected error: ${error instanceof Error ? error.stack : String(error)}\n`,
+      );
+      process.exit(2);
+    },
+  );
+}
