@@ -3,7 +3,8 @@
  *   - sandbox start-to-ready (target <= 3 s) and idle peak RSS (target <= 300 MB);
  *   - smoke suite wall time vs a sequential undici replay of its requests, at 0 and 100 ms API latency
  *     (targets: ratio <= 1.0 at 100 ms; <= 6 s wall at 0 ms);
- *   - post-deploy monitor detection time / PROD window (target <= 0.1, within 2 polling intervals).
+ *   - post-deploy monitor detection time / PROD window (target <= 0.1, within 2 polling intervals);
+ *   - the probe's wall time and peak RSS per run, medians of 5 (targets <= 2 s, <= 200 MB).
  * Benches run one after another (never in parallel: they would measure each other). `--only <name>` runs
  * one of: startup, smoke, monitor. Exit 0 when every target is met, 1 when one is missed, 2 on usage errors
  * (`--help` prints the options).
@@ -12,21 +13,23 @@ import { cpus, loadavg } from "node:os";
 import { parseArgs } from "node:util";
 import { formatHelp, HELP_ENTRY, helpHint, parseArgsProblem, wantsHelp } from "../lib/cli/index.ts";
 import { benchMonitorDetection, describeMonitorDetection } from "./bench/monitor-detection.ts";
+import { benchProbe, formatProbeBench } from "./bench/probe.ts";
 import { benchSandboxStartup } from "./bench/sandbox-startup.ts";
 import { benchSmoke, formatSmokeBench } from "./bench/smoke-replay.ts";
 
-const benches = ["startup", "smoke", "monitor"] as const;
+const benches = ["startup", "smoke", "monitor", "probe"] as const;
 type BenchName = (typeof benches)[number];
 
 const TARGETS = { startToReadyMs: 3_000, idlePeakRssMb: 300 };
 
 const HELP = formatHelp({
-  usage: ["npm run bench [-- --only <startup|smoke|monitor>]..."],
+  usage: ["npm run bench [-- --only <startup|smoke|monitor|probe>]..."],
   summary:
     "Measures the performance targets one after another (never in parallel: they would measure each other):\n" +
     `sandbox start-to-ready (<= ${TARGETS.startToReadyMs} ms) and idle peak RSS (<= ${TARGETS.idlePeakRssMb} MB), the smoke suite's wall time\n` +
     "against a sequential replay of its requests at 0 and 100 ms API latency, and the post-deploy monitor's\n" +
-    "detection time as a share of the PROD window. Runs on the embedded sandbox only.",
+    "detection time as a share of the PROD window, and the probe's wall time and peak RSS (medians of 5;\n" +
+    "<= 2 s, <= 200 MB). Runs on the embedded sandbox only.",
   sections: [
     {
       title: "Options",
@@ -128,6 +131,12 @@ async function main(argv: string[]): Promise<number> {
     const monitor = await benchMonitorDetection();
     console.log(describeMonitorDetection(monitor));
     verdicts.push({ name: "monitor detection", met: monitor.meetsRatioTarget && monitor.withinTwoIntervals });
+  }
+
+  if (selected.includes("probe")) {
+    const probe = await benchProbe();
+    console.log(formatProbeBench(probe));
+    verdicts.push({ name: "probe wall time and RSS", met: probe.meetsTargets });
   }
 
   const missed = verdicts.filter((verdict) => !verdict.met);
