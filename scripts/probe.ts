@@ -4,6 +4,7 @@
  */
 import { appendFileSync, mkdirSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { parseArgs } from "node:util";
 import { AwsClients, awsTargetFor, CognitoTokenSource, checkAccountGuard, sdk } from "../lib/aws/index.ts";
 import {
@@ -39,8 +40,10 @@ import {
   probeJsonLine,
   probeMetricData,
   probeResult,
+  watchdogAlarm,
 } from "../lib/probe/index.ts";
 import { repoRoot, sandboxChildEnv, UsageError } from "../lib/run/index.ts";
+import { parseDuration } from "../lib/sweep/index.ts";
 import { type EnvironmentId, environmentIds, type ServiceId, serviceIds } from "../runbooks/schema.ts";
 
 const HELP = formatHelp({
@@ -58,6 +61,19 @@ const HELP = formatHelp({
         ["--json", "print the run's JSON line on stdout (the summary goes to stderr)"],
         ["--no-metrics", "do not publish the CloudWatch metrics"],
         ["--log-file <file>", "append the JSON line here (default reports/probes/<env>-<service>.jsonl)"],
+        [
+          "--every <duration>",
+          "run again after this long, e.g. 1m (a terminal loop; a scheduler runs it once)",
+        ],
+        ["--count <n>", "with --every: how many runs (default 1); the exit code is the worst run's"],
+        [
+          "--ensure-alarm",
+          "create (or update) the watchdog alarm bbws-harness-probe-<env>-<service> on the probe's Failed metric, missing data breaching, then probe",
+        ],
+        [
+          "--alarm-period <seconds>",
+          "the watchdog's period, the longest gap between probes (default 300); under 60 s the metrics are published at high resolution",
+        ],
         HELP_ENTRY,
       ],
     },
@@ -78,6 +94,10 @@ type Args = {
   json: boolean;
   metrics: boolean;
   logFile: string | undefined;
+  everyMs: number;
+  count: number;
+  ensureAlarm: boolean;
+  alarmPeriod: number;
 };
 
 function parse(argv: string[]): Args {
@@ -95,6 +115,10 @@ function parse(argv: string[]): Args {
         json: { type: "boolean" },
         "no-metrics": { type: "boolean" },
         "log-file": { type: "string" },
+        every: { type: "string" },
+        count: { type: "string" },
+        "ensure-alarm": { type: "boolean" },
+        "alarm-period": { type: "string" },
       },
     }));
   } catch (error) {
@@ -109,6 +133,26 @@ function parse(argv: string[]): Args {
   const service = serviceIds.find((id) => id === (values.service ?? "tenant-instance-management"));
   if (!service)
     problems.push(`--service ${String(values.service)}: expected one of ${serviceIds.join(", ")}`);
+  let everyMs = 0;
+  if (typeof values.every === "string") {
+    try {
+      everyMs = parseDuration(values.every);
+    } catch {
+      problems.push(`--every ${values.every}: expected a duration such as 30s, 1m or 5m`);
+    }
+  }
+  const count = values.count === undefined ? 1 : Number(values.count);
+  if (!Number.isInteger(count) || count < 1)
+    problems.push(`--count ${String(values.count)}: expected a whole number >= 1`);
+  if (count > 1 && everyMs === 0) problems.push("--count needs --every (how long to wait between runs)");
+  const alarmPeriod = values["alarm-period"] === undefined ? 300 : Number(values["alarm-period"]);
+  if (
+    ![10, 20, 30].includes(alarmPeriod) &&
+    !(Number.isInteger(alarmPeriod) && alarmPeriod >= 60 && alarmPeriod % 60 === 0)
+  )
+    problems.push(
+      `--alarm-period ${String(values["alarm-period"])}: expected 10, 20, 30 or a multiple of 60 (CloudWatch's periods)`,
+    );
   if (problems.length > 0 || !env || !service)
     throw new UsageError(problems, "Run `npm run probe -- --help` for every option.");
   return {
@@ -119,6 +163,10 @@ function parse(argv: string[]): Args {
     json: values.json === true,
     metrics: values["no-metrics"] !== true,
     logFile: typeof values["log-file"] === "string" ? resolve(values["log-file"]) : undefined,
+    everyMs,
+    count,
+    ensureAlarm: values["ensure-alarm"] === true,
+    alarmPeriod,
   };
 }
 
@@ -180,6 +228,62 @@ async function main(argv: string[]): Promise<number> {
     }
     throw error;
   }
+  const environment = config.environments[args.env];
+  const service = config.services[args.service];
+  if (args.ensureAlarm) {
+    const code = await ensureWatchdog(
+      args,
+      environment.id,
+      service.id,
+      new AwsClients(awsTargetFor(environment)),
+    );
+    if (code !== 0) return code;
+  }
+  let worst = 0;
+  for (let run = 1; run <= args.count; run++) {
+    const code = await probeOnce(args, config);
+    // Interruption first, then configuration errors, failures, no data (as merged verdicts rank them).
+    worst = [130, 2, 1, 3, 0].find((c) => c === code || c === worst) ?? code;
+    if (run < args.count) await sleep(args.everyMs);
+  }
+  return worst;
+}
+
+/** Creates or updates the watchdog alarm, reads it back, and says its state. */
+async function ensureWatchdog(
+  args: Args,
+  envId: string,
+  serviceId: string,
+  aws: AwsClients,
+): Promise<number> {
+  const out = args.json ? process.stderr : process.stdout;
+  const alarm = watchdogAlarm(envId, serviceId, args.alarmPeriod);
+  try {
+    await aws.cloudwatch.send(new (sdk.cloudwatch().PutMetricAlarmCommand)(alarm));
+    const described = await aws.cloudwatch.send(
+      new (sdk.cloudwatch().DescribeAlarmsCommand)({ AlarmNames: [alarm.AlarmName] }),
+    );
+    const found = described.MetricAlarms?.[0];
+    if (found?.TreatMissingData !== "breaching" || found?.Period !== alarm.Period) {
+      process.stderr.write(`probe: the watchdog alarm ${alarm.AlarmName} did not read back as written.\n`);
+      return 1;
+    }
+    out.write(
+      `Watchdog: ${alarm.AlarmName} on ${PROBE_NAMESPACE} Failed (Check=all) >= 1 over ${alarm.Period} s, missing data breaching; state ${found?.StateValue ?? "unknown"}\n`,
+    );
+    return 0;
+  } catch (error) {
+    process.stderr.write(
+      `probe: could not create the watchdog alarm ${alarm.AlarmName}: ${error instanceof Error ? error.message : String(error)}\n`,
+    );
+    return 3;
+  } finally {
+    aws.destroy();
+  }
+}
+
+/** One probe run: guard, checks, metrics, JSON line; returns its exit code. */
+async function probeOnce(args: Args, config: HarnessConfig): Promise<number> {
   const out = args.json ? process.stderr : process.stdout;
   const environment = config.environments[args.env];
   const service = config.services[args.service];
@@ -282,7 +386,7 @@ async function main(argv: string[]): Promise<number> {
         await aws.cloudwatch.send(
           new (sdk.cloudwatch().PutMetricDataCommand)({
             Namespace: PROBE_NAMESPACE,
-            MetricData: probeMetricData(result, new Date()),
+            MetricData: probeMetricData(result, new Date(), args.alarmPeriod),
           }),
         );
         published = `metrics published to ${PROBE_NAMESPACE}`;

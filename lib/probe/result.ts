@@ -89,6 +89,8 @@ export interface ProbeDatum {
   Value: number;
   Unit: "Percent" | "Count" | "Milliseconds";
   Timestamp: Date;
+  /** 1 (high resolution) when the watchdog's period is under a minute, which CloudWatch needs to evaluate it. */
+  StorageResolution: 1 | 60;
 }
 
 /**
@@ -96,7 +98,8 @@ export interface ProbeDatum {
  * not passed: an inconclusive probe pages too, no data is not a pass) and Duration, dimensioned by
  * Environment, Service and Check (`all` for the whole probe).
  */
-export function probeMetricData(result: ProbeResult, at: Date): ProbeDatum[] {
+export function probeMetricData(result: ProbeResult, at: Date, alarmPeriodSeconds = 300): ProbeDatum[] {
+  const StorageResolution = alarmPeriodSeconds < 60 ? (1 as const) : (60 as const);
   const rows: { check: string; ok: boolean; durationMs: number }[] = [
     { check: "all", ok: result.outcome === "passed", durationMs: result.durationMs },
     ...result.checks.map((c) => ({
@@ -118,14 +121,23 @@ export function probeMetricData(result: ProbeResult, at: Date): ProbeDatum[] {
         Value: ok ? 100 : 0,
         Unit: "Percent" as const,
         Timestamp: at,
+        StorageResolution,
       },
-      { MetricName: "Failed" as const, Dimensions, Value: ok ? 0 : 1, Unit: "Count" as const, Timestamp: at },
+      {
+        MetricName: "Failed" as const,
+        Dimensions,
+        Value: ok ? 0 : 1,
+        Unit: "Count" as const,
+        Timestamp: at,
+        StorageResolution,
+      },
       {
         MetricName: "Duration" as const,
         Dimensions,
         Value: Math.round(durationMs),
         Unit: "Milliseconds" as const,
         Timestamp: at,
+        StorageResolution,
       },
     ];
   });
@@ -142,4 +154,35 @@ export function probeJsonLine(result: ProbeResult): string {
       durationMs: Math.round(c.durationMs),
     })),
   });
+}
+
+/** The name of the probe's own watchdog alarm: outside the service's alarm prefix, so the probe never judges it. */
+export function watchdogAlarmName(environment: string, service: string): string {
+  return `bbws-harness-probe-${environment}-${service}`;
+}
+
+/**
+ * The watchdog alarm on the probe's own metric: ALARM when the whole probe reports Failed >= 1, and, because
+ * missing data is breaching, when no probe reported at all for a period: a probe that stops running pages.
+ */
+export function watchdogAlarm(environment: string, service: string, periodSeconds: number) {
+  return {
+    AlarmName: watchdogAlarmName(environment, service),
+    AlarmDescription:
+      "The harness's scheduled health probe failed, or did not report within its period (missing data is breaching).",
+    Namespace: PROBE_NAMESPACE,
+    MetricName: "Failed",
+    Dimensions: [
+      { Name: "Environment", Value: environment },
+      { Name: "Service", Value: service },
+      { Name: "Check", Value: "all" },
+    ],
+    Statistic: "Maximum" as const,
+    Period: periodSeconds,
+    EvaluationPeriods: 1,
+    DatapointsToAlarm: 1,
+    Threshold: 1,
+    ComparisonOperator: "GreaterThanOrEqualToThreshold" as const,
+    TreatMissingData: "breaching" as const,
+  };
 }

@@ -8,8 +8,9 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
-import { GetMetricStatisticsCommand } from "@aws-sdk/client-cloudwatch";
-import { PROBE_NAMESPACE } from "../../lib/probe/index.ts";
+import { setTimeout as sleep } from "node:timers/promises";
+import { DescribeAlarmsCommand, GetMetricStatisticsCommand } from "@aws-sdk/client-cloudwatch";
+import { PROBE_NAMESPACE, watchdogAlarmName } from "../../lib/probe/index.ts";
 import { runScript, tail, useTestSandbox } from "./support.ts";
 
 describe("npm run probe on the sandbox", { timeout: 300_000 }, () => {
@@ -74,6 +75,40 @@ describe("npm run probe on the sandbox", { timeout: 300_000 }, () => {
     const run = await probe({ HARNESS_SIT_AWS_PROFILE: box.sandbox.endpoints.environments.prod.profile });
     assert.equal(run.code, 2, tail(run));
     assert.match(run.stderr, /account guard failed \(account-mismatch\)/);
+  });
+
+  test("the watchdog alarm is OK while probes report and goes to ALARM when they stop (missing data breaching)", async () => {
+    const name = watchdogAlarmName("sit", "tenant-instance-management");
+    const state = async () =>
+      (await box.cloudwatch("sit").send(new DescribeAlarmsCommand({ AlarmNames: [name] }))).MetricAlarms?.[0]
+        ?.StateValue;
+    // A 10 s period stands for the runbook's few minutes: the sandbox keeps CloudWatch's real clock.
+    const loop = await runScript(box, "scripts/probe.ts", [
+      "--env",
+      "sit",
+      "--sandbox",
+      "--ensure-alarm",
+      "--alarm-period",
+      "10",
+      "--every",
+      "2s",
+      "--count",
+      "6",
+      "--log-file",
+      logFile,
+    ]);
+    assert.equal(loop.code, 0, tail(loop));
+    assert.match(
+      loop.stdout,
+      new RegExp(`Watchdog: ${name} on ${PROBE_NAMESPACE} Failed .* missing data breaching`),
+    );
+    assert.equal(await state(), "OK", "probes reported a passing Failed = 0 every 2 s");
+    let seen = await state();
+    for (let waited = 0; seen !== "ALARM" && waited < 60_000; waited += 1_000) {
+      await sleep(1_000);
+      seen = await state();
+    }
+    assert.equal(seen, "ALARM", "no probe reported for a period: the watchdog pages");
   });
 
   test("a crashing health check fails the probe (exit 1) on health-invoke", async () => {

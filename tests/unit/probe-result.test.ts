@@ -7,6 +7,7 @@ import {
   probeMetricData,
   probeOutcome,
   probeResult,
+  watchdogAlarm,
 } from "../../lib/probe/index.ts";
 
 const ok: ProbeCheckResult = {
@@ -76,5 +77,37 @@ describe("probe metrics and JSON line", () => {
       reason: "healthy",
       durationMs: 12,
     });
+  });
+});
+
+describe("the watchdog alarm", () => {
+  test("watches the whole probe's Failed, treats missing data as breaching, outside the service's alarm prefix", () => {
+    const alarm = watchdogAlarm("prod", "tenant-instance-management", 300);
+    assert.equal(alarm.AlarmName, "bbws-harness-probe-prod-tenant-instance-management");
+    assert.ok(
+      !alarm.AlarmName.startsWith("bbws-tenant-instance-management-prod"),
+      "the probe never judges its own alarm",
+    );
+    assert.deepEqual(
+      [alarm.TreatMissingData, alarm.Threshold, alarm.ComparisonOperator],
+      ["breaching", 1, "GreaterThanOrEqualToThreshold"],
+    );
+    assert.deepEqual(
+      alarm.Dimensions.find((d) => d.Name === "Check"),
+      { Name: "Check", Value: "all" },
+    );
+  });
+
+  test("a period under a minute needs high-resolution datapoints", () => {
+    const result = probeResult({
+      environment: "sit",
+      service: "tenant-instance-management",
+      startedAt: new Date(),
+      durationMs: 1,
+      guard: { status: "passed" },
+      checks: [ok],
+    });
+    assert.ok(probeMetricData(result, new Date(), 10).every((d) => d.StorageResolution === 1));
+    assert.ok(probeMetricData(result, new Date()).every((d) => d.StorageResolution === 60));
   });
 });
