@@ -6,7 +6,7 @@ import { appendFileSync, mkdirSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { parseArgs } from "node:util";
-import { AwsClients, awsTargetFor, CognitoTokenSource, checkAccountGuard, sdk } from "../lib/aws/index.ts";
+import { AwsClients, awsTargetFor, checkAccountGuard, sdk, smokeUserTokenSource } from "../lib/aws/index.ts";
 import {
   alarmsWithPrefix,
   type Finding,
@@ -318,13 +318,7 @@ async function probeOnce(args: Args, config: HarnessConfig): Promise<number> {
             test: "probe",
           })
         : null;
-      const tokenSource = new CognitoTokenSource({
-        client: aws.cognito,
-        environment: environment.id,
-        clientId: () => requireUsable(environment, "cognito.clientId"),
-        usernameVar: environment.cognito.username.fromEnv,
-        passwordVar: environment.cognito.password.fromEnv,
-      });
+      const tokenSource = smokeUserTokenSource(aws.cognito, environment);
       const table = deploymentsTable(service, environment.id);
       const results = await Promise.all([
         ...deployed.map((fn) =>

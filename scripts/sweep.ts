@@ -22,8 +22,8 @@ import {
   AwsUnreachableError,
   assertAccount,
   awsTargetFor,
-  CognitoTokenSource,
   classifyAwsError,
+  smokeUserTokenSource,
   TokenUnavailableError,
 } from "../lib/aws/index.ts";
 import { formatHelp, HELP_ENTRY, helpHint, parseArgsProblem, wantsHelp } from "../lib/cli/index.ts";
@@ -259,13 +259,7 @@ async function main(argv: string[]): Promise<number> {
   const aws = new AwsClients(awsTargetFor(environment));
   try {
     await preflight(environment, aws, args.sandbox);
-    const tokenSource = new CognitoTokenSource({
-      client: aws.cognito,
-      environment: environment.id,
-      clientId: () => requireUsable(environment, "cognito.clientId"),
-      usernameVar: environment.cognito.username.fromEnv,
-      passwordVar: environment.cognito.password.fromEnv,
-    });
+    const tokenSource = smokeUserTokenSource(aws.cognito, environment);
     const api = new ApiClient({
       baseUrl: requireUsable(environment, "apiUrl"),
       environment: environment.id,

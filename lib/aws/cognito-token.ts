@@ -2,6 +2,8 @@ import type {
   CognitoIdentityProviderClient,
   InitiateAuthCommandOutput,
 } from "@aws-sdk/client-cognito-identity-provider";
+import type { Environment } from "../../runbooks/schema.ts";
+import { requireUsable } from "../config/usable.ts";
 import { registerSecret } from "../redact/index.ts";
 import { TokenUnavailableError } from "./errors.ts";
 import { sdk } from "./sdk.ts";
@@ -87,4 +89,21 @@ export class CognitoTokenSource {
     this.#cached = { token, expiresAt: Date.now() + (auth?.ExpiresIn ?? 3600) * 1000 };
     return token;
   }
+}
+
+/**
+ * The token source of an environment's smoke user: its app client (a ConfigError naming the override while
+ * the runbook leaves it open) and the variables that hold the user's name and password.
+ */
+export function smokeUserTokenSource(
+  client: CognitoIdentityProviderClient,
+  environment: Environment,
+): CognitoTokenSource {
+  return new CognitoTokenSource({
+    client,
+    environment: environment.id,
+    clientId: () => requireUsable(environment, "cognito.clientId"),
+    usernameVar: environment.cognito.username.fromEnv,
+    passwordVar: environment.cognito.password.fromEnv,
+  });
 }

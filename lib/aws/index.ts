@@ -1,5 +1,5 @@
 export { AwsClients, type AwsTarget, awsTargetFor } from "./clients.ts";
-export { CognitoTokenSource, type CognitoTokenSourceOptions } from "./cognito-token.ts";
+export { CognitoTokenSource, type CognitoTokenSourceOptions, smokeUserTokenSource } from "./cognito-token.ts";
 export {
   AccountMismatchError,
   AwsCredentialsError,
