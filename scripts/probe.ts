@@ -42,9 +42,11 @@ import {
   probeResult,
   watchdogAlarm,
 } from "../lib/probe/index.ts";
-import { repoRoot, sandboxChildEnv, UsageError } from "../lib/run/index.ts";
+import { repoRoot, UsageError } from "../lib/run/index.ts";
 import { parseDuration } from "../lib/sweep/index.ts";
 import { type EnvironmentId, environmentIds, type ServiceId, serviceIds } from "../runbooks/schema.ts";
+import { SandboxNotRunningError } from "../sandbox/errors.ts";
+import { useRunningSandbox } from "./shared/running-sandbox.ts";
 
 const HELP = formatHelp({
   usage: ["npm run probe -- --env <dev|sit|prod> [--service <id>] [--sandbox] [--json] [--no-metrics]"],
@@ -170,22 +172,6 @@ function parse(argv: string[]): Args {
   };
 }
 
-/** Points this process's AWS variables at the running sandbox; exit 3 when none runs. */
-async function useSandbox(config: HarnessConfig): Promise<string | null> {
-  const { defaultStateDir, inspectStateDir } = await import("../sandbox/index.ts");
-  const stateDir = process.env.HARNESS_SANDBOX_DIR
-    ? resolve(process.env.HARNESS_SANDBOX_DIR)
-    : defaultStateDir;
-  const state = await inspectStateDir(stateDir);
-  if (state.kind !== "running") {
-    return `No sandbox is running from ${stateDir} to probe (${state.kind === "none" ? "no endpoints file" : state.reason}). Start one with \`npm run sandbox\`, then probe again.`;
-  }
-  const env = sandboxChildEnv(state.endpoints, config.environments, process.env);
-  for (const name of Object.keys(process.env)) if (!(name in env)) delete process.env[name];
-  Object.assign(process.env, env);
-  return null;
-}
-
 /** Runs one check, timing it; a reader that throws (network, AWS) is an inconclusive finding, not a crash. */
 async function timed(check: ProbeCheck, body: () => Promise<Finding>): Promise<ProbeCheckResult> {
   const started = performance.now();
@@ -214,17 +200,17 @@ async function main(argv: string[]): Promise<number> {
     args = parse(argv);
     config = loadHarnessConfig(args.config ? { configFile: args.config } : {});
     if (args.sandbox) {
-      const problem = await useSandbox(config);
-      if (problem) {
-        process.stderr.write(`${problem}\n`);
-        return 3;
-      }
+      await useRunningSandbox(config, "probe");
       config = loadHarnessConfig(args.config ? { configFile: args.config } : {});
     }
   } catch (error) {
     if (error instanceof UsageError || error instanceof ConfigError) {
       process.stderr.write(`${error.message}\n`);
       return 2;
+    }
+    if (error instanceof SandboxNotRunningError) {
+      process.stderr.write(`${error.message}\n`);
+      return 3;
     }
     throw error;
   }

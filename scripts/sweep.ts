@@ -42,7 +42,7 @@ import {
   HttpUnreachableError,
   RequestLog,
 } from "../lib/http/index.ts";
-import { sandboxChildEnv, UsageError } from "../lib/run/index.ts";
+import { UsageError } from "../lib/run/index.ts";
 import {
   credentialsIssue,
   DurationFormatError,
@@ -55,7 +55,8 @@ import {
   sweepPreflightError,
 } from "../lib/sweep/index.ts";
 import { type Environment, type EnvironmentId, environmentIds } from "../runbooks/schema.ts";
-import { defaultStateDir, inspectStateDir, SandboxNotRunningError } from "../sandbox/index.ts";
+import { SandboxNotRunningError } from "../sandbox/index.ts";
+import { useRunningSandbox } from "./shared/running-sandbox.ts";
 
 const USAGE =
   "Usage: npm run sweep -- --env <dev|sit|prod> [--older-than 30m] [--sandbox] [--dry-run] [--json] [--config <file>]";
@@ -169,27 +170,6 @@ function parseSweepArgs(argv: string[]): Args {
   };
 }
 
-/** Points this process at the running sandbox, as `verify --sandbox` does for its Playwright child. */
-async function useSandbox(config: HarnessConfig): Promise<void> {
-  const stateDir = process.env.HARNESS_SANDBOX_DIR
-    ? resolve(process.env.HARNESS_SANDBOX_DIR)
-    : defaultStateDir;
-  const state = await inspectStateDir(stateDir);
-  if (state.kind !== "running") {
-    const why =
-      state.kind === "none"
-        ? `there is no ${state.path}`
-        : `${state.reason}${state.kind === "stale" ? " (`npm run sandbox -- status` removes the stale state)" : ""}`;
-    throw new SandboxNotRunningError(
-      `No sandbox is running from ${stateDir} to sweep: ${why}. Start one with \`npm run sandbox\` (it keeps running in the foreground) and run the sweep again.`,
-    );
-  }
-  const env = sandboxChildEnv(state.endpoints, config.environments, process.env);
-  // Real AWS credentials from the shell must not reach the SDK: keep exactly the sandbox run's variables.
-  for (const name of Object.keys(process.env)) if (!(name in env)) delete process.env[name];
-  Object.assign(process.env, env);
-}
-
 /**
  * Everything the sweep needs, checked before its first request and reported at once (exit 2), then the
  * account guard: the credentials must belong to the environment's account, as for every suite.
@@ -238,7 +218,7 @@ async function main(argv: string[]): Promise<number> {
     args = parseSweepArgs(argv);
     config = loadHarnessConfig(args.config ? { configFile: args.config } : {});
     if (args.sandbox) {
-      await useSandbox(config);
+      await useRunningSandbox(config, "sweep");
       config = loadHarnessConfig(args.config ? { configFile: args.config } : {});
     }
   } catch (error) {
