@@ -381,14 +381,9 @@ async function main(argv: string[]): Promise<number> {
       const stateDir = process.env.HARNESS_SANDBOX_DIR
         ? resolve(process.env.HARNESS_SANDBOX_DIR)
         : defaultStateDir;
-      const notes: SandboxEnvNotes = { apiOverrides: {}, dropped: [], refused: [] };
       let endpoints = await runningSandbox(stateDir);
-      if (endpoints) {
-        // Checked before anything starts: nothing to undo when an override cannot be honoured.
-        sandboxChildEnv(endpoints, config.environments, process.env, {}, notes);
-        if (notes.refused.length > 0) return fail(new UsageError(notes.refused, SEE_HELP));
-        print(`verify: reusing the sandbox running from ${stateDir}`);
-      } else {
+      if (endpoints) print(`verify: reusing the sandbox running from ${stateDir}`);
+      else {
         print("verify: starting the embedded sandbox (DEV, SIT and PROD on 127.0.0.1)...");
         // Loaded only to start one: the sandbox pulls in DynamoDB and Cognito stand-ins a real run never needs.
         const { startSandbox } = await import("../sandbox/index.ts");
@@ -411,6 +406,7 @@ async function main(argv: string[]): Promise<number> {
         return 130;
       }
       const apiUrls = args.apiUrl ? { [args.env]: args.apiUrl } : {};
+      // Overrides a sandbox run cannot honour are refused here, before any test runs.
       const final: SandboxEnvNotes = { apiOverrides: {}, dropped: [], refused: [] };
       childEnv = sandboxChildEnv(endpoints, config.environments, process.env, apiUrls, final);
       if (final.refused.length > 0) return fail(new UsageError(final.refused, SEE_HELP));
