@@ -174,22 +174,7 @@ describe("buildVerdict", () => {
   });
 
   test("an attestation on file for the right role makes the run pass once every automated item is covered", () => {
-    const verdict = buildVerdict(
-      input(tests, {
-        lookupAttestation: (id) => ({
-          kind: "found",
-          file: `attestations/dev/${id}.json`,
-          attestation: {
-            schemaVersion: 1,
-            itemId: id,
-            environment: "dev",
-            attestedBy: { name: "Q", role: "qa-lead" },
-            attestedAt: "2026-11-21T00:00:00.000Z",
-            reference: "UAT-7",
-          },
-        }),
-      }),
-    );
+    const verdict = buildVerdict(input(tests, { lookupAttestation: attested }));
     assert.equal(verdict.items.find((item) => item.kind === "attested")?.status, "attested");
     // tenant-deploy/5.1/uncovered has no test in this run: a whole-suite run that skipped it is not a pass.
     assert.deepEqual([verdict.outcome, verdict.exitCode], ["inconclusive", 3]);

@@ -4,7 +4,6 @@ import {
   aggregateTestStatuses,
   classifyTest,
   combinedCodeSha256,
-  countItems,
   decideOutcome,
   exitCodeFor,
   type Guard,
@@ -12,8 +11,8 @@ import {
   type RawTest,
   type Verdict,
   type VerdictItem,
-  VerdictSchema,
 } from "../../lib/verdict/index.ts";
+import { verdictWith } from "./verdict-fixture.ts";
 
 function raw(overrides: Partial<RawTest>): RawTest {
   return {
@@ -221,28 +220,16 @@ describe("combinedCodeSha256", () => {
 
 describe("isVerdictUsable", () => {
   const now = new Date("2026-11-22T12:00:00.000Z");
-  const verdict: Verdict = VerdictSchema.parse({
-    schemaVersion: 2,
-    service: "tenant-instance-management",
+  const verdict: Verdict = verdictWith({
     environment: "sit",
     suite: "pre-promotion",
     target: "AWS account 815856636111 (profile sit)",
     version: { alias: "latest-sit", functionVersion: "7", appVersion: "1.5.0" },
     codeSha256: "abc=",
-    functions: [],
     runId: "20261122-110000-sit-pre-promotion-0a1b",
     harnessCommit: "deadbeef",
     startedAt: "2026-11-22T11:00:00.000Z",
     endedAt: "2026-11-22T11:30:00.000Z",
-    guard: { status: "passed" },
-    items: [],
-    untracedTests: [],
-    notCovered: [],
-    scope: { complete: true, narrowedBy: [], shard: null },
-    counts: countItems([], []),
-    outcome: "passed",
-    exitCode: 0,
-    reasons: [],
     reportSha256: "f".repeat(64),
   });
   const expect = {

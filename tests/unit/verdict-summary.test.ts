@@ -1,41 +1,9 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import {
-  countItems,
-  formatVerdictSummary,
-  outcomeWord,
-  type Verdict,
-  VerdictSchema,
-  wrap,
-} from "../../lib/verdict/index.ts";
+import { formatVerdictSummary, outcomeWord, type Verdict, wrap } from "../../lib/verdict/index.ts";
+import { verdictWith } from "./verdict-fixture.ts";
 
-function verdict(overrides: Partial<Verdict>): Verdict {
-  return VerdictSchema.parse({
-    schemaVersion: 2,
-    service: "tenant-instance-management",
-    environment: "dev",
-    suite: "smoke",
-    target: "SANDBOX (embedded, 127.0.0.1)",
-    version: null,
-    codeSha256: null,
-    functions: [],
-    runId: "r-1",
-    harnessCommit: "abc",
-    startedAt: "2026-12-01T00:00:00.000Z",
-    endedAt: "2026-12-01T00:01:00.000Z",
-    guard: { status: "passed" },
-    items: [],
-    untracedTests: [],
-    notCovered: [],
-    scope: { complete: true, narrowedBy: [], shard: null },
-    counts: countItems([], []),
-    outcome: "passed",
-    exitCode: 0,
-    reasons: [],
-    reportSha256: null,
-    ...overrides,
-  });
-}
+const verdict = verdictWith;
 
 const item = (id: string, status: Verdict["items"][number]["status"], reason?: string) => ({
   id,
