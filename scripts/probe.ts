@@ -25,11 +25,9 @@ import { formatHelp, HELP_ENTRY, parseArgsProblem, wantsHelp } from "../lib/cli/
 import {
   alarmPrefix,
   aliasName,
-  ConfigError,
   deploymentsTable,
   functionNames,
   type HarnessConfig,
-  loadHarnessConfig,
   requireUsable,
 } from "../lib/config/index.ts";
 import { ApiClient, createHttpAgent, RequestLog } from "../lib/http/index.ts";
@@ -45,8 +43,7 @@ import {
 import { repoRoot, UsageError } from "../lib/run/index.ts";
 import { parseDuration } from "../lib/sweep/index.ts";
 import { type EnvironmentId, environmentIds, type ServiceId, serviceIds } from "../runbooks/schema.ts";
-import { SandboxNotRunningError } from "../sandbox/errors.ts";
-import { useRunningSandbox } from "./shared/running-sandbox.ts";
+import { loadCommandConfig, setupErrorExit } from "./shared/running-sandbox.ts";
 
 const HELP = formatHelp({
   usage: ["npm run probe -- --env <dev|sit|prod> [--service <id>] [--sandbox] [--json] [--no-metrics]"],
@@ -198,21 +195,11 @@ async function main(argv: string[]): Promise<number> {
   let config: HarnessConfig;
   try {
     args = parse(argv);
-    config = loadHarnessConfig(args.config ? { configFile: args.config } : {});
-    if (args.sandbox) {
-      await useRunningSandbox(config, "probe");
-      config = loadHarnessConfig(args.config ? { configFile: args.config } : {});
-    }
+    config = await loadCommandConfig(args, "probe");
   } catch (error) {
-    if (error instanceof UsageError || error instanceof ConfigError) {
-      process.stderr.write(`${error.message}\n`);
-      return 2;
-    }
-    if (error instanceof SandboxNotRunningError) {
-      process.stderr.write(`${error.message}\n`);
-      return 3;
-    }
-    throw error;
+    const code = setupErrorExit(error);
+    if (code === null) throw error;
+    return code;
   }
   const environment = config.environments[args.env];
   const service = config.services[args.service];

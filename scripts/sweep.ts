@@ -27,13 +27,7 @@ import {
   TokenUnavailableError,
 } from "../lib/aws/index.ts";
 import { formatHelp, HELP_ENTRY, helpHint, parseArgsProblem, wantsHelp } from "../lib/cli/index.ts";
-import {
-  ConfigError,
-  type ConfigIssue,
-  type HarnessConfig,
-  loadHarnessConfig,
-  requireUsable,
-} from "../lib/config/index.ts";
+import { ConfigError, type ConfigIssue, type HarnessConfig, requireUsable } from "../lib/config/index.ts";
 import {
   ApiClient,
   ApiUrlMissingError,
@@ -55,8 +49,7 @@ import {
   sweepPreflightError,
 } from "../lib/sweep/index.ts";
 import { type Environment, type EnvironmentId, environmentIds } from "../runbooks/schema.ts";
-import { SandboxNotRunningError } from "../sandbox/index.ts";
-import { useRunningSandbox } from "./shared/running-sandbox.ts";
+import { loadCommandConfig, setupErrorExit } from "./shared/running-sandbox.ts";
 
 const USAGE =
   "Usage: npm run sweep -- --env <dev|sit|prod> [--older-than 30m] [--sandbox] [--dry-run] [--json] [--config <file>]";
@@ -216,21 +209,11 @@ async function main(argv: string[]): Promise<number> {
   let config: HarnessConfig;
   try {
     args = parseSweepArgs(argv);
-    config = loadHarnessConfig(args.config ? { configFile: args.config } : {});
-    if (args.sandbox) {
-      await useRunningSandbox(config, "sweep");
-      config = loadHarnessConfig(args.config ? { configFile: args.config } : {});
-    }
+    config = await loadCommandConfig(args, "sweep");
   } catch (error) {
-    if (error instanceof UsageError || error instanceof ConfigError) {
-      process.stderr.write(`${error.message}\n`);
-      return 2;
-    }
-    if (error instanceof SandboxNotRunningError) {
-      process.stderr.write(`${error.message}\n`);
-      return 3;
-    }
-    throw error;
+    const code = setupErrorExit(error);
+    if (code === null) throw error;
+    return code;
   }
 
   const environment = config.environments[args.env];

@@ -3,8 +3,8 @@
  * the sandbox running from the state folder, as `verify --sandbox` does for its Playwright child.
  */
 import { resolve } from "node:path";
-import type { HarnessConfig } from "../../lib/config/index.ts";
-import { sandboxChildEnv } from "../../lib/run/index.ts";
+import { ConfigError, type HarnessConfig, loadHarnessConfig } from "../../lib/config/index.ts";
+import { sandboxChildEnv, UsageError } from "../../lib/run/index.ts";
 // The state and endpoints modules only, not sandbox/index.ts: a probe must not load the emulators to start.
 import { defaultStateDir } from "../../sandbox/endpoints.ts";
 import { SandboxNotRunningError } from "../../sandbox/errors.ts";
@@ -31,4 +31,34 @@ export async function useRunningSandbox(config: HarnessConfig, verb: string): Pr
   const env = sandboxChildEnv(state.endpoints, config.environments, process.env);
   for (const name of Object.keys(process.env)) if (!(name in env)) delete process.env[name];
   Object.assign(process.env, env);
+}
+
+/**
+ * The configuration a command runs with: the override file, then, with `--sandbox`, the variables of the
+ * running sandbox (which fill the environments' URLs and Cognito ids), read again after pointing at it.
+ */
+export async function loadCommandConfig(
+  options: { config: string | undefined; sandbox: boolean },
+  verb: string,
+): Promise<HarnessConfig> {
+  const load = () => loadHarnessConfig(options.config ? { configFile: options.config } : {});
+  const config = load();
+  if (!options.sandbox) return config;
+  await useRunningSandbox(config, verb);
+  return load();
+}
+
+/**
+ * The exit code of a problem found before a command's first request, after printing its message: 2 for a
+ * usage or configuration error, 3 when no sandbox runs; null for anything else (the caller rethrows it).
+ */
+export function setupErrorExit(error: unknown): 2 | 3 | null {
+  const code =
+    error instanceof UsageError || error instanceof ConfigError
+      ? 2
+      : error instanceof SandboxNotRunningError
+        ? 3
+        : null;
+  if (code !== null && error instanceof Error) process.stderr.write(`${error.message}\n`);
+  return code;
 }
