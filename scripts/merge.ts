@@ -10,6 +10,7 @@ import { spawn } from "node:child_process";
 import { existsSync, readdirSync, writeFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { runWhenMain } from "../lib/cli/index.ts";
 import { RUN_ENV, RUN_LAYOUT, repoRoot, runDirFor, UsageError } from "../lib/run/index.ts";
 import {
   computeReportSha256,
@@ -179,14 +180,4 @@ async function main(argv: string[]): Promise<number> {
   return verdict.exitCode;
 }
 
-if (process.argv[1] !== undefined && resolve(process.argv[1]) === import.meta.filename) {
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (error: unknown) => {
-      process.stderr.write(
-        `merge: unexpected error: ${error instanceof Error ? error.stack : String(error)}\n`,
-      );
-      process.exit(2);
-    },
-  );
-}
+runWhenMain("merge", import.meta.filename, main);

@@ -21,7 +21,7 @@ import {
   judgeTenantPage,
   readDeployedFunctions,
 } from "../lib/checks/index.ts";
-import { formatHelp, HELP_ENTRY, parseArgsProblem, wantsHelp } from "../lib/cli/index.ts";
+import { formatHelp, HELP_ENTRY, parseArgsProblem, runWhenMain, wantsHelp } from "../lib/cli/index.ts";
 import {
   alarmPrefix,
   aliasName,
@@ -381,14 +381,4 @@ async function probeOnce(args: Args, config: HarnessConfig): Promise<number> {
   }
 }
 
-if (process.argv[1] !== undefined && resolve(process.argv[1]) === import.meta.filename) {
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (error: unknown) => {
-      process.stderr.write(
-        `probe: unexpected error: ${error instanceof Error ? error.stack : String(error)}\n`,
-      );
-      process.exit(2);
-    },
-  );
-}
+runWhenMain("probe", import.meta.filename, main);

@@ -11,6 +11,7 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFi
 import { join, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { z } from "zod";
+import { runWhenMain } from "../lib/cli/index.ts";
 import {
   ConfigError,
   envVarName,
@@ -546,14 +547,4 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-if (process.argv[1] !== undefined && resolve(process.argv[1]) === import.meta.filename) {
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (error: unknown) => {
-      process.stderr.write(
-        `verify: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-      );
-      process.exit(2);
-    },
-  );
-}
+runWhenMain("verify", import.meta.filename, main);

@@ -1,4 +1,5 @@
-/** Command-line plumbing shared by the scripts: asking for help, and readable parseArgs errors. */
+/** Command-line plumbing shared by the scripts: asking for help, readable parseArgs errors, the entry point. */
+import { resolve } from "node:path";
 
 /** Whether the arguments ask for help: `--help` or `-h` anywhere before a `--` terminator. */
 export function wantsHelp(argv: readonly string[]): boolean {
@@ -14,4 +15,21 @@ export function wantsHelp(argv: readonly string[]): boolean {
 export function parseArgsProblem(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
   return message.replace(/\. To specify a positional argument starting with a '-'.*$/s, "");
+}
+
+/**
+ * Runs a command's `main` when its file is the process's entry point (not when a test imports it) and exits
+ * with the code it returns; an unexpected error exits 2 with its stack, named after the command.
+ */
+export function runWhenMain(name: string, file: string, main: (argv: string[]) => Promise<number>): void {
+  if (process.argv[1] === undefined || resolve(process.argv[1]) !== file) return;
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      process.stderr.write(
+        `${name}: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+      );
+      process.exit(2);
+    },
+  );
 }

@@ -1,4 +1,4 @@
 /** What the harness's commands share: the help layout and argument plumbing. */
-export { parseArgsProblem, wantsHelp } from "./args.ts";
+export { parseArgsProblem, runWhenMain, wantsHelp } from "./args.ts";
 export { formatHelp, HELP_ENTRY, type HelpEntry, type HelpSpec, helpHint } from "./help.ts";
 export { formatTapTotals, readTapTotals, type TapTotals } from "./tap-summary.ts";
