@@ -11,7 +11,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
-import { main as sandboxCli } from "../../sandbox/cli.ts";
+import { sandboxCli as cli } from "../sandbox/cli-capture.ts";
 import { childEnv, repoRoot, runTsx } from "./spawn.ts";
 
 const children: ChildProcess[] = [];
@@ -51,20 +51,6 @@ async function startUntil(
 function exited(child: ChildProcess): Promise<number | null> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode);
   return new Promise((done) => child.once("exit", (code) => done(code)));
-}
-
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = "";
-  let stderr = "";
-  const code = await sandboxCli(args, {
-    out: (text) => {
-      stdout += text;
-    },
-    err: (text) => {
-      stderr += text;
-    },
-  });
-  return { code, stdout, stderr };
 }
 
 after(async () => {

@@ -11,34 +11,9 @@ import { join, resolve } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { z } from "zod";
-import { main } from "../../sandbox/cli.ts";
+import { sandboxCli as cli } from "./cli-capture.ts";
 
 const repoRoot = resolve(import.meta.dirname, "..", "..");
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/**
- * Runs the CLI's `main` in this process with its output captured: the same code path as
- * `npm run sandbox -- ...` without paying a Node start per case. The foreground sandbox below runs as a
- * real child process, because its signal handling is what is being tested.
- */
-async function cli(args: string[]): Promise<Run> {
-  let stdout = "";
-  let stderr = "";
-  const code = await main(args, {
-    out: (text) => {
-      stdout += text;
-    },
-    err: (text) => {
-      stderr += text;
-    },
-  });
-  return { code, stdout, stderr };
-}
 
 let stateDir: string;
 let emptyStateDir: string;

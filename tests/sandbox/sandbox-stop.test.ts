@@ -12,32 +12,11 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { main } from "../../sandbox/cli.ts";
 import { renderAwsConfig, renderAwsCredentials } from "../../sandbox/endpoints.ts";
 import { EndpointsSchema } from "../../sandbox/index.ts";
+import { sandboxCli as cli } from "./cli-capture.ts";
 
 const repoRoot = resolve(import.meta.dirname, "..", "..");
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** The CLI's `main` in this process, output captured (the code path of `npm run sandbox -- ...`). */
-async function cli(args: string[]): Promise<Run> {
-  let stdout = "";
-  let stderr = "";
-  const code = await main(args, {
-    out: (text) => {
-      stdout += text;
-    },
-    err: (text) => {
-      stderr += text;
-    },
-  });
-  return { code, stdout, stderr };
-}
 
 const children: ChildProcess[] = [];
 const dirs: string[] = [];
