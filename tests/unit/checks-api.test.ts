@@ -7,7 +7,8 @@ import {
   judgeCloudFrontHealth,
   judgeTenantPage,
 } from "../../lib/checks/api.ts";
-import type { FunctionState, VersionInfo } from "../../lib/checks/lambda.ts";
+import type { FunctionState } from "../../lib/checks/lambda.ts";
+import { functionState } from "./lambda-state.ts";
 
 const baseUrl = "https://api.sit.example.test/v1";
 const health = {
@@ -18,23 +19,7 @@ const health = {
   timestamp: "2026-11-22T06:00:00.000Z",
 };
 
-const v4: VersionInfo = {
-  functionVersion: "4",
-  appVersion: "1.5.0",
-  codeSha256: "sha",
-  lastModified: "2026-11-22T06:00:00.000+0000",
-  state: "Active",
-  lastUpdateStatus: "Successful",
-};
-const served: FunctionState = {
-  functionName: "bbws-tenant-instance-management-sit",
-  aliasName: "latest-sit",
-  latest: { ...v4, functionVersion: "$LATEST" },
-  aliased: v4,
-  routing: {},
-  aliases: [],
-  versions: [v4],
-};
+const served: FunctionState = functionState("bbws-tenant-instance-management-sit", "latest-sit");
 
 function answer(status: number, body: unknown, url = `${baseUrl}/health`): HttpAnswer {
   return { url, status, body, text: typeof body === "string" ? body : JSON.stringify(body) };

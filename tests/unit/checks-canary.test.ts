@@ -1,9 +1,10 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import type { FunctionState, VersionInfo } from "../../lib/checks/lambda.ts";
+import type { FunctionState } from "../../lib/checks/lambda.ts";
 import { canaryVersionOf } from "../../lib/checks/window.ts";
 import { judgeCanaryWeight } from "../../lib/checks/window-judge.ts";
 import { getRunbookItem, type Threshold } from "../../runbooks/index.ts";
+import { functionState, versionInfo } from "./lambda-state.ts";
 
 const itemId = "access-promotion/4.3.4/canary-10pct-5min";
 const serviceId = "access-management";
@@ -18,23 +19,10 @@ const weight10: Threshold = {
 };
 
 function state(functionName: string, routing: Record<string, number>): FunctionState {
-  const v6: VersionInfo = {
-    functionVersion: "6",
-    appVersion: "1.3.0",
-    codeSha256: "sha",
-    lastModified: "2026-11-22T06:00:00.000+0000",
-    state: "Active",
-    lastUpdateStatus: "Successful",
-  };
-  return {
-    functionName,
-    aliasName: "latest-prod",
-    latest: { ...v6, functionVersion: "$LATEST" },
-    aliased: v6,
+  return functionState(functionName, "latest-prod", {
+    aliased: versionInfo({ functionVersion: "6", appVersion: "1.3.0" }),
     routing,
-    aliases: [],
-    versions: [v6],
-  };
+  });
 }
 
 const roles = (routing: Record<string, number> = {}) => state("bbws-access-prod-lambda-roles", routing);

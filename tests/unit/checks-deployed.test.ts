@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { deploymentTime } from "../../lib/checks/deployed.ts";
 import type { DeploymentRecord } from "../../lib/checks/expected.ts";
-import type { VersionInfo } from "../../lib/checks/lambda.ts";
+import { versionInfo } from "./lambda-state.ts";
 
 const fn = "bbws-tenant-instance-management-sit";
 
@@ -19,14 +19,7 @@ function record(functionVersion: string, deployedAt: string): DeploymentRecord {
 }
 
 describe("deploymentTime", () => {
-  const aliased: VersionInfo = {
-    functionVersion: "4",
-    appVersion: "1.5.0",
-    codeSha256: "sha",
-    lastModified: "2026-11-22T05:59:00.000+0000",
-    state: "Active",
-    lastUpdateStatus: "Successful",
-  };
+  const aliased = versionInfo({ lastModified: "2026-11-22T05:59:00.000+0000" });
   const now = new Date("2026-11-22T07:00:00Z");
 
   test("the record of the aliased version, when there is one", () => {

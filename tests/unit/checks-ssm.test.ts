@@ -1,28 +1,15 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import type { FunctionState, VersionInfo } from "../../lib/checks/lambda.ts";
+import type { FunctionState } from "../../lib/checks/lambda.ts";
 import { judgeSsmDeployedVersion } from "../../lib/checks/ssm.ts";
+import { functionState, versionInfo } from "./lambda-state.ts";
 
 const parameter = "/bbws-access/prod/deployed-version";
 
 function state(functionName: string, appVersion: string): FunctionState {
-  const version: VersionInfo = {
-    functionVersion: "7",
-    appVersion,
-    codeSha256: "sha",
-    lastModified: "2026-11-22T06:00:00.000+0000",
-    state: "Active",
-    lastUpdateStatus: "Successful",
-  };
-  return {
-    functionName,
-    aliasName: "latest-prod",
-    latest: { ...version, functionVersion: "$LATEST" },
-    aliased: version,
-    routing: {},
-    aliases: [],
-    versions: [version],
-  };
+  return functionState(functionName, "latest-prod", {
+    aliased: versionInfo({ functionVersion: "7", appVersion }),
+  });
 }
 
 const roles = (appVersion: string) => state("bbws-access-prod-lambda-roles", appVersion);

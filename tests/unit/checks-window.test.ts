@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import type { DeployedFunction } from "../../lib/checks/deployed.ts";
-import type { FunctionState, VersionInfo } from "../../lib/checks/lambda.ts";
+import type { FunctionState } from "../../lib/checks/lambda.ts";
 import {
   baselineFrom,
   type FunctionWindow,
@@ -13,6 +13,7 @@ import {
 import { judgeWindowItem } from "../../lib/checks/window-judge.ts";
 import type { MonitorRule, RuleBreach, ScopedSeries } from "../../lib/monitor/index.ts";
 import { environments, services } from "../../runbooks/index.ts";
+import { functionState, versionInfo } from "./lambda-state.ts";
 
 const start = Date.UTC(2026, 10, 22, 6, 0, 0);
 const fnName = "bbws-tenant-instance-management-sit";
@@ -249,23 +250,9 @@ describe("baselineFrom", () => {
 });
 
 describe("targetFor and windowsKey", () => {
-  const v4: VersionInfo = {
-    functionVersion: "4",
-    appVersion: "1.5.0",
-    codeSha256: "sha",
-    lastModified: "",
-    state: "Active",
-    lastUpdateStatus: "Successful",
-  };
-  const fnState = (routing: Record<string, number>): FunctionState => ({
-    functionName: fnName,
-    aliasName: "latest-sit",
-    latest: v4,
-    aliased: v4,
-    routing,
-    aliases: [],
-    versions: [v4],
-  });
+  const v4 = versionInfo({ lastModified: "" });
+  const fnState = (routing: Record<string, number>): FunctionState =>
+    functionState(fnName, "latest-sit", { latest: v4, aliased: v4, routing });
   const deployed = (routing: Record<string, number> = {}): DeployedFunction => ({
     functionName: fnName,
     state: fnState(routing),
