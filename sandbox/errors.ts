@@ -14,7 +14,7 @@ export class SandboxStartError extends Error {
   }
 }
 
-/** A deploy request names something that does not exist (environment, service, fault kind, route). */
+/** A deploy or seed request names something that does not exist (environment, service, fault kind, route, ...). */
 export class SandboxUsageError extends Error {
   readonly exitCode: SandboxExitCode = 2;
   constructor(message: string, options?: { cause?: unknown }) {
@@ -31,6 +31,15 @@ export class SandboxDeployError extends Error {
     super(message, options);
     this.name = "SandboxDeployError";
     this.step = step;
+  }
+}
+
+/** A seed action failed against the sandbox's services after validation (the ones before it stay applied). */
+export class SandboxSeedError extends Error {
+  readonly exitCode: SandboxExitCode = 1;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "SandboxSeedError";
   }
 }
 

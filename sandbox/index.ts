@@ -22,6 +22,7 @@ export {
   EndpointsFileError,
   SandboxDeployError,
   SandboxNotRunningError,
+  SandboxSeedError,
   SandboxStartError,
   SandboxUsageError,
 } from "./errors.ts";
@@ -39,6 +40,14 @@ export {
   type ServiceName,
   serviceNames,
 } from "./manifest.ts";
+export {
+  type SeedAction,
+  type SeedActionInput,
+  type SeedActionKind,
+  type SeedRequest,
+  seedActionKinds,
+} from "./seed-actions.ts";
+export type { AppliedSeedAction, SeedResult } from "./seeder.ts";
 export {
   type DeployRequestInput,
   type SandboxHandle,

@@ -36,6 +36,8 @@ import { describeError, SandboxStartError, SandboxUsageError } from "./errors.ts
 import { type EnvironmentName, environmentNames, namesFor, type ServiceName } from "./manifest.ts";
 import { diskCachedBuilder } from "./packaging/package-cache.ts";
 import { seedEnvironment, seedPackageSpecs } from "./seed.ts";
+import type { SeedActionInput } from "./seed-actions.ts";
+import { Seeder, type SeedResult } from "./seeder.ts";
 import { inspectStateDir, removeStaleState } from "./state.ts";
 
 const repoRoot = resolve(import.meta.dirname, "..");
@@ -72,6 +74,11 @@ export interface SandboxHandle {
   readonly startupPhases: Readonly<Record<string, number>>;
   /** Deploys a build through the AWS APIs as CI does; see docs/sandbox-interface.md. */
   deploy(request: DeployRequestInput): Promise<DeployResult>;
+  /**
+   * Seeds the past of one environment (metric datapoints, log events, alarm states, deployment ages,
+   * SSM values), validated as a whole first; see docs/sandbox-interface.md, "Seeding the past".
+   */
+  seed(env: EnvironmentName, actions: readonly SeedActionInput[]): Promise<SeedResult>;
   /** Changes the extra latency of every API front request. */
   setApiLatency(ms: number): Promise<void>;
   /** Stops every server, worker and timer and removes the files it wrote. Idempotent. */
@@ -174,6 +181,7 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<S
   };
 
   let deployer: Deployer | undefined;
+  let seeder: Seeder | undefined;
   let endpoints: Endpoints | undefined;
 
   const controlHandler = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -187,11 +195,11 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<S
       });
       return;
     }
-    if (route !== "POST /deploy" && route !== "POST /api-latency") {
+    if (route !== "POST /deploy" && route !== "POST /seed" && route !== "POST /api-latency") {
       sendJson(res, 404, {
         error: {
           code: "NotFound",
-          message: `No control route ${route}. Routes: GET /health, POST /deploy, POST /api-latency.`,
+          message: `No control route ${route}. Routes: GET /health, POST /deploy, POST /seed, POST /api-latency.`,
         },
       });
       return;
@@ -234,19 +242,20 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<S
       sendJson(res, 200, { ms: apiLatencyMs });
       return;
     }
-    if (!deployer) {
+    if (!deployer || !seeder) {
       sendJson(res, 503, {
         error: { code: "NotReady", message: "The sandbox is still starting; retry in a second." },
       });
       return;
     }
+    const seeding = route === "POST /seed";
     try {
-      sendJson(res, 200, await deployer.deploy(body));
+      sendJson(res, 200, seeding ? await seeder.seed(body) : await deployer.deploy(body));
     } catch (error) {
       const usage = error instanceof SandboxUsageError;
       sendJson(res, usage ? 400 : 500, {
         error: {
-          code: usage ? "ValidationError" : "DeployFailed",
+          code: usage ? "ValidationError" : seeding ? "SeedFailed" : "DeployFailed",
           message: error instanceof Error ? error.message : String(error),
         },
       });
@@ -364,6 +373,13 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<S
     });
     const activeDeployer = deployer;
     cleanups.push(() => activeDeployer.close());
+    const activeSeeder = new Seeder({
+      awsEndpoint: aws.url,
+      environments: perEnvironment((env) => ({ ...environmentAccounts[env], credentials: credentials[env] })),
+      platform: aws,
+    });
+    seeder = activeSeeder;
+    cleanups.push(() => activeSeeder.close());
 
     const awsConfigFile = join(stateDir, "aws-config");
     const awsSharedCredentialsFile = join(stateDir, "aws-credentials");
@@ -408,6 +424,7 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<S
 
   const ready = endpoints;
   const activeDeployer = deployer;
+  const activeSeeder = seeder;
   let stopping: Promise<void> | undefined;
   return {
     endpoints: ready,
@@ -415,6 +432,7 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<S
     startupMs: Math.round(performance.now() - startedAtMs),
     startupPhases: phases,
     deploy: (request) => activeDeployer.deploy(request),
+    seed: (env, actions) => activeSeeder.seed({ env, actions }),
     async setApiLatency(ms) {
       const parsed = LatencySchema.safeParse({ ms });
       if (!parsed.success) {

@@ -132,6 +132,17 @@ export interface LambdaService {
   ): Promise<InvokeResult>;
   /** Execution environments (worker threads) currently alive. */
   readonly runningEnvironments: number;
+  /**
+   * Backdates the LastModified of `$LATEST` or a published version (Lambda has no such API); throws
+   * AwsServiceError ResourceNotFoundException for an unknown function or version.
+   */
+  setLastModified(
+    accountId: string,
+    region: string,
+    functionName: string,
+    version: string,
+    lastModified: Date,
+  ): void;
 }
 
 /** In-process CloudWatch for seeding and fault injection. Inputs are the SDK's shapes (Dates for timestamps). */
@@ -144,6 +155,16 @@ export interface CloudWatchService {
   putMetricAlarm(accountId: string, region: string, input: PutMetricAlarmInput): void;
   /** Forces a state; `holdMs` keeps it against evaluation for that long (Infinity = until changed). */
   setAlarmState(accountId: string, region: string, input: SetAlarmStateInput & { holdMs?: number }): void;
+  /**
+   * Removes the data of every series in `Namespace` that has `Dimension` (e.g. one function's
+   * FunctionName, whatever else the set holds), from `Since` on (all without it); returns how many
+   * datapoints (storage buckets) went. CloudWatch has no such API: data only ages out.
+   */
+  deleteMetricData(
+    accountId: string,
+    region: string,
+    input: { Namespace: string; Dimension: { Name: string; Value: string }; Since?: Date | undefined },
+  ): number;
 }
 
 export interface LogsService {
@@ -301,6 +322,8 @@ export async function startAwsServer(options: AwsServerOptions): Promise<AwsSand
       get runningEnvironments() {
         return runtime.size;
       },
+      setLastModified: (accountId, region, functionName, version, lastModified) =>
+        lambda.setLastModified({ accountId, region }, functionName, version, lastModified),
     },
     cloudwatch: {
       putMetricData: (accountId, region, input) => cloudwatch.putMetricDataTyped(accountId, region, input),
@@ -309,6 +332,14 @@ export async function startAwsServer(options: AwsServerOptions): Promise<AwsSand
         const { holdMs, ...request } = input;
         cloudwatch.setAlarmState(accountId, region, request, holdMs ?? 0);
       },
+      deleteMetricData: (accountId, region, input) =>
+        cloudwatch.deleteMetricData(
+          accountId,
+          region,
+          input.Namespace,
+          input.Dimension,
+          input.Since?.getTime(),
+        ),
     },
     logs: {
       putLogEvents: (accountId, region, input) =>

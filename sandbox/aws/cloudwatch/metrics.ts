@@ -143,6 +143,30 @@ export class MetricStore {
     return this.#series.values();
   }
 
+  /**
+   * Removes the data of every series of `namespace` that `matches`, in buckets starting at or after
+   * `sinceMs` (all of them without it); returns how many buckets (datapoints) went. A series left
+   * without data is dropped, as if it had never been recorded.
+   */
+  remove(namespace: string, matches: (series: Series) => boolean, sinceMs?: number): number {
+    let removed = 0;
+    for (const [key, series] of this.#series) {
+      if (series.namespace !== namespace || !matches(series)) continue;
+      for (const start of series.buckets.keys()) {
+        if (sinceMs !== undefined && start < sinceMs) continue;
+        series.buckets.delete(start);
+        removed += 1;
+      }
+      if (series.buckets.size === 0) this.#series.delete(key);
+      else {
+        let last = 0;
+        for (const start of series.buckets.keys()) if (start > last) last = start;
+        series.lastTimestamp = Math.min(series.lastTimestamp, last + 60_000 - 1);
+      }
+    }
+    return removed;
+  }
+
   /** Drops buckets older than `beforeMs` (AWS keeps 1-minute data for 15 days). */
   prune(beforeMs: number): void {
     for (const [key, series] of this.#series) {

@@ -110,6 +110,29 @@ export class CloudWatchBackend {
     this.#markDirty(accountId, region);
   }
 
+  /**
+   * Removes the data of every series in `namespace` with `dimension` among its dimensions, from
+   * `sinceMs` on (all without it), and re-evaluates the region's alarms. In-process only: CloudWatch
+   * has no such API (data ages out); the sandbox uses it to give a function no history.
+   */
+  deleteMetricData(
+    accountId: string,
+    region: string,
+    namespace: string,
+    dimension: { Name: string; Value: string },
+    sinceMs?: number,
+  ): number {
+    const state = this.#regions.peek(accountId, region);
+    if (!state) return 0;
+    const removed = state.metrics.remove(
+      namespace,
+      (series) => series.dimensions.some((d) => d.Name === dimension.Name && d.Value === dimension.Value),
+      sinceMs,
+    );
+    this.#markDirty(accountId, region);
+    return removed;
+  }
+
   #markDirty(accountId: string, region: string): void {
     this.#dirty.add(`${accountId}/${region}`);
     if (this.#scheduled || this.#closed) return;

@@ -577,6 +577,17 @@ export class LambdaBackend {
     return this.#configuration(ctx, fn, version, version.version);
   }
 
+  /**
+   * Backdates the LastModified of `$LATEST` or a published version. In-process only: Lambda has no
+   * such API; the sandbox uses it so a seeded or aged version looks deployed when its record says.
+   */
+  setLastModified(ctx: Ctx, functionName: string, version: string, lastModified: Date): void {
+    const { fn } = this.#locate(ctx, functionName, undefined);
+    const config = version === LATEST ? fn.latest : fn.versions.get(version);
+    if (!config) throw functionNotFound(ctx.region, ctx.accountId, fn.name, version);
+    config.lastModified = new Date(lastModified.getTime());
+  }
+
   listVersionsByFunction(
     ctx: Ctx,
     functionName: string,
