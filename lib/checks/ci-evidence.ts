@@ -272,6 +272,8 @@ function xmlParser(arrays: ReadonlySet<string>): XMLParser {
     textNodeName: "#text",
     parseAttributeValue: false,
     parseTagValue: false,
+    // Decodes numeric character references too: pytest writes a message's newlines as &#10;.
+    htmlEntities: true,
     isArray: (name) => arrays.has(name),
   });
 }
@@ -389,7 +391,7 @@ export function parseJUnitXml(text: string): Parsed<JUnitReport> {
           classname: attrs?.classname ?? null,
           line: Number.isInteger(line) && attrs?.line !== undefined ? line : null,
           outcome: first[0],
-          message: clip(message.trim() || firstLines(text, 1)),
+          message: clip(firstLines(message, 1).trim() || firstLines(text, 1).trim()),
           detail: clip(firstLines(text, 5), 600),
         });
       }
@@ -770,7 +772,9 @@ function plural(n: number, one: string, many = `${one}s`): string {
   return `${n} ${n === 1 ? one : many}`;
 }
 
-function caseLabel(test: FailingTest): string {
+function caseLabel(test: FailingTest, kind: EvidenceKind): string {
+  // mypy writes line="1" for its single case; the line means nothing there.
+  if (kind === "type-check") return test.name;
   const name = test.classname ? `${test.classname}::${test.name}` : test.name;
   return test.line === null ? name : `${name} (line ${test.line})`;
 }
@@ -779,7 +783,7 @@ function listFailing(report: JUnitReport, kind: EvidenceKind): string {
   const shown = report.failing.map((t) => {
     // mypy's message attribute is generic ("mypy produced messages"); its text has the errors.
     const message = kind === "type-check" && t.detail !== "" ? t.detail.split("\n").join(" | ") : t.message;
-    return message === "" ? caseLabel(t) : `${caseLabel(t)}: ${message}`;
+    return message === "" ? caseLabel(t, kind) : `${caseLabel(t, kind)}: ${message}`;
   });
   const more = Math.max(0, report.failures + report.errors - shown.length);
   return `${shown.join("; ")}${more > 0 ? `; and ${more} more` : ""}`;
