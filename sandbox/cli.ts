@@ -1,6 +1,6 @@
 /**
  * `npm run sandbox [-- <command>]`: start the sandbox in the foreground, deploy a build into the
- * running one, show its status, or stop it. Exit codes: 0 ok, 1 failed, 2 usage, 3 sandbox not running.
+ * running one, seed its past, show its status, or stop it. Exit codes: 0 ok, 1 failed, 2 usage, 3 sandbox not running.
  */
 import { mkdir, readFile, rename } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
@@ -9,7 +9,7 @@ import { type ParseArgsConfig, parseArgs } from "node:util";
 import type { Endpoints } from "./endpoints.ts";
 import { SandboxNotRunningError, SandboxUsageError } from "./errors.ts";
 // The foreground start imports nothing that loads zod before the sandbox bundle (which has its own):
-// `deploy`, `status` and `stop` load deploy.ts, endpoints.ts and zod when they run.
+// `deploy`, `seed`, `status` and `stop` load deploy.ts, seed-actions.ts, endpoints.ts and zod when they run.
 import {
   defaultDelayMs,
   delayedFaultKinds,
@@ -25,7 +25,7 @@ const repoRoot = resolve(import.meta.dirname, "..");
 
 type ParseArgsOptionsConfig = NonNullable<ParseArgsConfig["options"]>;
 
-const subcommands = ["deploy", "status", "stop"] as const;
+const subcommands = ["deploy", "seed", "status", "stop"] as const;
 type Subcommand = (typeof subcommands)[number];
 
 function isSubcommand(value: string | undefined): value is Subcommand {
@@ -34,7 +34,7 @@ function isSubcommand(value: string | undefined): value is Subcommand {
 
 const EXIT_CODES = `Exit codes:
   0  ok (stop: the sandbox stopped)
-  1  failed (a deploy failed; stop: the sandbox did not exit in time)
+  1  failed (a deploy or seed failed; stop: the sandbox did not exit in time)
   2  usage error
   3  no sandbox running from the state directory, or it does not answer (stale state is removed)`;
 
@@ -64,6 +64,12 @@ function usage(command?: Subcommand): string {
             --canary <weight>     route this share of traffic (0..1) to the new version, e.g. 0.1
             --no-backup-alias     skip the backup-* alias    --no-record  skip the deployment record
             --state-dir <dir>     (default $HARNESS_SANDBOX_DIR, else .sandbox)`,
+    seed: `  seed      Seed the past of one environment of the running sandbox (metric datapoints, log
+            events, alarm states, deployment ages, SSM values); see docs/sandbox-interface.md.
+            --env <${environmentNames.join("|")}>   (required)
+            --file <actions.json> a JSON array of seed actions (or {"actions": [...]})
+            --json '<actions>'    the same inline; give --file or --json
+            --state-dir <dir>     (default $HARNESS_SANDBOX_DIR, else .sandbox)`,
     status: `  status    Show whether a sandbox runs from the state directory and where its endpoints are.
             Stale state (an endpoints file whose pid has exited or whose control API is gone) is
             reported and removed.
@@ -78,7 +84,7 @@ function usage(command?: Subcommand): string {
   return `Usage: npm run sandbox -- [command] [options]
 
 Commands:
-${[sections.start, sections.deploy, sections.status, sections.stop].join("\n")}
+${[sections.start, sections.deploy, sections.seed, sections.status, sections.stop].join("\n")}
   -h, --help  print this help; \`<command> --help\` prints one command's
 
 ${EXIT_CODES}`;
@@ -373,7 +379,7 @@ function describeRunning(endpoints: Endpoints, stateDir: string, foreground: boo
   }
   lines.push(
     "",
-    `Control API ${endpoints.controlUrl} (GET /health; POST /deploy, /api-latency with the controlToken)`,
+    `Control API ${endpoints.controlUrl} (GET /health; POST /deploy, /seed, /api-latency with the controlToken)`,
   );
   return lines.join("\n");
 }
@@ -489,16 +495,101 @@ async function runDeploy(argv: string[], io: CliIo): Promise<number> {
     io.out(`${JSON.stringify(result, null, 2)}\n`);
     return 0;
   }
+  throw await controlFailure(endpoints, status, json, "deploy", "The deploy failed");
+}
+
+/** The error a control route answered, as the CLI reports it: 400 usage (2), 401 another sandbox's token (3), else 1. */
+async function controlFailure(
+  endpoints: Endpoints,
+  status: number,
+  json: unknown,
+  command: Subcommand,
+  failed: string,
+): Promise<ExitError> {
+  const { z } = await import("zod");
   const error = z.object({ error: z.object({ code: z.string(), message: z.string() }) }).safeParse(json);
   const message = error.success ? error.data.error.message : `HTTP ${status}: ${String(json).slice(0, 500)}`;
-  if (status === 400) throw usageError(message, "deploy");
+  if (status === 400) return usageError(message, command);
   if (status === 401) {
-    throw new ExitError(
+    return new ExitError(
       `The sandbox at ${endpoints.controlUrl} refused the control token from the endpoints file: it belongs to another sandbox run. Restart the sandbox.`,
       3,
     );
   }
-  throw new ExitError(`The deploy failed: ${message}`, 1);
+  return new ExitError(`${failed}: ${message}`, 1);
+}
+
+/** The actions of `--file` or `--json`: a JSON array of actions, or an object holding one as `actions`. */
+async function seedActionsOption(file: string | undefined, inline: string | undefined): Promise<unknown> {
+  if ((file === undefined) === (inline === undefined)) {
+    throw usageError(
+      "seed needs the actions: give --file <actions.json> or --json '<actions>' (one of them).",
+      "seed",
+    );
+  }
+  let text = inline ?? "";
+  const source = file === undefined ? "--json" : file;
+  if (file !== undefined) {
+    try {
+      text = await readFile(resolve(file), "utf8");
+    } catch (error) {
+      throw usageError(
+        `Cannot read --file ${file}: ${error instanceof Error ? error.message : String(error)}.`,
+        "seed",
+      );
+    }
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw usageError(
+      `${source} is not valid JSON (${error instanceof Error ? error.message : String(error)}); it holds a JSON array of seed actions.`,
+      "seed",
+    );
+  }
+  if (typeof parsed === "object" && parsed !== null && !Array.isArray(parsed) && "actions" in parsed) {
+    const keys = Object.keys(parsed).filter((key) => key !== "actions");
+    if (keys.length > 0) {
+      throw usageError(
+        `${source} holds ${keys.map((key) => JSON.stringify(key)).join(", ")} beside "actions"; give only the actions (the environment is --env).`,
+        "seed",
+      );
+    }
+    return parsed.actions;
+  }
+  return parsed;
+}
+
+async function runSeed(argv: string[], io: CliIo): Promise<number> {
+  const { values } = parse(
+    argv,
+    {
+      env: { type: "string" },
+      file: { type: "string" },
+      json: { type: "string" },
+      "state-dir": { type: "string" },
+    },
+    "seed",
+  );
+  if (values.env === undefined)
+    throw usageError(`seed needs --env (${environmentNames.join(", ")}).`, "seed");
+  const request = {
+    env: values.env,
+    actions: await seedActionsOption(stringOption(values.file), stringOption(values.json)),
+  };
+  const { parseSeedRequest } = await import("./seed-actions.ts");
+  try {
+    parseSeedRequest(request);
+  } catch (error) {
+    if (error instanceof SandboxUsageError) throw usageError(error.message, "seed");
+    throw error;
+  }
+  const { endpoints } = await requireRunning(await stateDirOption(values["state-dir"]));
+  const { status, json } = await control(endpoints, "POST", "/seed", request);
+  if (status !== 200) throw await controlFailure(endpoints, status, json, "seed", "The seed failed");
+  io.out(`${JSON.stringify(json, null, 2)}\n`);
+  return 0;
 }
 
 async function runStatus(argv: string[], io: CliIo): Promise<number> {
@@ -557,6 +648,7 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
   try {
     if (command === undefined || command.startsWith("--")) return await runForeground(argv, io);
     if (command === "deploy") return await runDeploy(rest, io);
+    if (command === "seed") return await runSeed(rest, io);
     if (command === "status") return await runStatus(rest, io);
     if (command === "stop") return await runStop(rest, io);
     throw usageError(

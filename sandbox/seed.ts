@@ -1,10 +1,12 @@
 /**
  * Seeds one environment with a live-looking estate (docs/sandbox-interface.md, "Seeded estate"):
  * tables, functions with published versions and aliases, alarms, SSM, 24 h of healthy metrics, the
- * deployment record and a few tenants. Functions, versions, aliases, tables and items go through the
- * AWS wire APIs with the environment's credentials, as the workflows create them; the metric history,
- * the alarms and the SSM parameter go through sandbox/aws's in-process services (same validation),
- * because the start-up budget (3 s for everything) has no room for thousands of HTTP round trips.
+ * deployment record, a sparse log history that agrees with the metrics, and a few tenants. Functions,
+ * versions, aliases, tables and items go through the AWS wire APIs with the environment's credentials, as
+ * the workflows create them; the metric and log history, the alarms and the SSM parameter go through
+ * sandbox/aws's in-process services (same validation), because the start-up budget (3 s for everything)
+ * has no room for thousands of HTTP round trips. The versions' LastModified is backdated in-process too
+ * (Lambda has no API for it), so it agrees with the deployment records.
  */
 import type { AttributeValue, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { LambdaClient } from "@aws-sdk/client-lambda";
@@ -14,7 +16,14 @@ import type { PutMetricAlarmInput, PutMetricDataInput, PutParameterInput } from 
 import { awsSdk } from "./aws-sdk.ts";
 import type { CognitoEnvironment } from "./cognito-setup.ts";
 import { describeError, SandboxStartError } from "./errors.ts";
-import { type AccessFunctionKind, accessFunctionKinds, type EnvironmentName, namesFor } from "./manifest.ts";
+import { invocationEvents, type LogEvent, logGroupOf, logStreamOf } from "./function-logs.ts";
+import {
+  type AccessFunctionKind,
+  accessFunctionKinds,
+  type EnvironmentName,
+  namesFor,
+  type ServiceName,
+} from "./manifest.ts";
 import type { BuildSpec } from "./packaging/index.ts";
 import type { PackageBuilder } from "./packaging/package-cache.ts";
 import { newId } from "./tenant-api/ids.ts";
@@ -38,8 +47,13 @@ export const seedPackageSpecs: BuildSpec[] = [
 
 /** How long ago the live version was deployed: past the runbook's 24 h stability window. */
 const liveSinceMs = 26 * 60 * 60 * 1000;
+const weekMs = 7 * 86_400_000;
 const historyMinutes = 24 * 60;
 const versionHistoryMinutes = 3 * 60;
+/** One logged invocation per function every this many minutes of the history: sparse, cheap at start-up. */
+const logEveryMinutes = 30;
+/** DEV's tenant function failed once about five hours ago (metrics and logs agree). */
+const devTenantErrorMinutesAgo = 297;
 
 type MetricDatum = PutMetricDataInput["MetricData"][number];
 
@@ -56,6 +70,22 @@ export interface SeedPlatform {
     putMetricAlarm(accountId: string, region: string, input: PutMetricAlarmInput): void;
   };
   ssm: { putParameter(accountId: string, region: string, input: PutParameterInput): unknown };
+  logs: {
+    putLogEvents(
+      accountId: string,
+      region: string,
+      input: { logGroupName: string; logStreamName: string; logEvents: LogEvent[] },
+    ): void;
+  };
+  lambda: {
+    setLastModified(
+      accountId: string,
+      region: string,
+      functionName: string,
+      version: string,
+      lastModified: Date,
+    ): void;
+  };
 }
 
 export interface SeedInput {
@@ -172,6 +202,61 @@ export function* lambdaMetricHistory(options: {
   if (data.length > 0) yield data;
 }
 
+/**
+ * When each published version went out: the live (last) one `liveSinceMs` (26 h) before `now`, each
+ * earlier one a week before the next. The deployment records and the versions' LastModified both use it.
+ */
+export function deploymentTimes(count: number, now: Date): Date[] {
+  return Array.from(
+    { length: count },
+    (_, index) => new Date(now.getTime() - liveSinceMs - (count - 1 - index) * weekMs),
+  );
+}
+
+/**
+ * A sparse log history that agrees with lambdaMetricHistory: one logged invocation of the live version
+ * every `logEveryMinutes` over the last 24 h (START, the handler's request line, END, REPORT) and, at
+ * each of `errorMinutesAgo`, a failed invocation with the runtime's `ERROR Invoke Error` line.
+ */
+export function logHistory(options: {
+  functionName: string;
+  service: ServiceName;
+  version: string;
+  now: Date;
+  errorMinutesAgo?: readonly number[];
+}): Map<string, LogEvent[]> {
+  const random = mulberry32(hash(`logs:${options.functionName}`));
+  const endMinute = Math.floor(options.now.getTime() / 60_000) * 60_000;
+  const streams = new Map<string, LogEvent[]>();
+  const add = (minutesAgo: number, error: boolean) => {
+    const start = endMinute - minutesAgo * 60_000 + Math.floor(random() * 50_000);
+    const stream = logStreamOf(options.version, start, `seed:${options.functionName}`);
+    const events = invocationEvents({
+      start,
+      version: options.version,
+      service: options.service,
+      durationMs: Math.round((30 + random() * 60) * 100) / 100,
+      ...(error
+        ? {
+            error: {
+              errorType: "Runtime.UnhandledPromiseRejection",
+              errorMessage: "Connection reset by peer",
+            },
+          }
+        : {}),
+    });
+    const list = streams.get(stream);
+    if (list) list.push(...events);
+    else streams.set(stream, events);
+  };
+  const errors = new Set(options.errorMinutesAgo ?? []);
+  for (let minutesAgo = historyMinutes; minutesAgo >= 1; minutesAgo--) {
+    if (errors.has(minutesAgo)) add(minutesAgo, true);
+    else if (minutesAgo % logEveryMinutes === 0) add(minutesAgo, false);
+  }
+  return streams;
+}
+
 /** Marshals the plain values the seed writes (strings, null, string maps) into DynamoDB attribute values. */
 function marshal(
   item: Record<string, string | null | Record<string, string>>,
@@ -275,12 +360,52 @@ export async function seedEnvironment(input: SeedInput): Promise<void> {
           executedVersion: fn.liveVersion,
           now,
           // DEV had one error about five hours ago: realistic, and far below every threshold.
-          ...(input.env === "dev" && fn === tenant ? { errorMinutesAgo: [297] } : {}),
+          ...(input.env === "dev" && fn === tenant ? { errorMinutesAgo: [devTenantErrorMinutesAgo] } : {}),
         });
         for (const MetricData of batches) {
           input.platform.cloudwatch.putMetricData(input.accountId, input.region, {
             Namespace: "AWS/Lambda",
             MetricData,
+          });
+        }
+      }
+    });
+
+    await step("LastModified and log history", async () => {
+      for (const fn of functions) {
+        const service: ServiceName = fn === tenant ? "tenant-instance-management" : "access-management";
+        // What Lambda would show had each version been published when its deployment went out.
+        const times = deploymentTimes(fn.versions.length, now);
+        for (const [index, published] of fn.versions.entries()) {
+          const time = times[index] ?? now;
+          input.platform.lambda.setLastModified(
+            input.accountId,
+            input.region,
+            fn.functionName,
+            published.version,
+            time,
+          );
+        }
+        const liveTime = times.at(-1) ?? now;
+        input.platform.lambda.setLastModified(
+          input.accountId,
+          input.region,
+          fn.functionName,
+          "$LATEST",
+          liveTime,
+        );
+        const streams = logHistory({
+          functionName: fn.functionName,
+          service,
+          version: fn.liveVersion,
+          now,
+          ...(input.env === "dev" && fn === tenant ? { errorMinutesAgo: [devTenantErrorMinutesAgo] } : {}),
+        });
+        for (const [logStreamName, logEvents] of streams) {
+          input.platform.logs.putLogEvents(input.accountId, input.region, {
+            logGroupName: logGroupOf(fn.functionName),
+            logStreamName,
+            logEvents,
           });
         }
       }
@@ -445,10 +570,10 @@ async function writeItems(
   const { BatchWriteItemCommand } = awsSdk.dynamodb();
   const names = namesFor(input.env);
   const source: Record<EnvironmentName, string | null> = { dev: null, sit: "dev", prod: "sit" };
+  // Versions went out a week apart; the live one 26 h ago (their LastModified says the same).
+  const times = deploymentTimes(tenant.versions.length, now);
   const deployments = tenant.versions.map((published, index) => {
-    // Versions went out a week apart; the live one 26 h ago.
-    const weeksBefore = tenant.versions.length - 1 - index;
-    const deployedAt = new Date(now.getTime() - liveSinceMs - weeksBefore * 7 * 86_400_000);
+    const deployedAt = times[index] ?? now;
     return marshal({
       PK: `DEPLOYMENT#${tenant.functionName}`,
       SK: deployedAt.toISOString(),
