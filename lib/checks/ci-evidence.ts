@@ -350,7 +350,7 @@ export function parseJUnitXml(text: string): Parsed<JUnitReport> {
   const totals = { suites: 0, tests: 0, failures: 0, errors: 0, skipped: 0 };
   const failing: FailingTest[] = [];
   const problems: string[] = [];
-  // A <testsuites> root is a container: its own counts repeat its suites', so only a suite without suites counts.
+  // A <testsuites> root only contains: its counts (ruff writes them) repeat its suites', so they are never added.
   const visit = (suite: SuiteNode, isContainer: boolean): void => {
     for (const child of suite.testsuite ?? []) visit(child, false);
     const cases = suite.testcase ?? [];
