@@ -109,7 +109,7 @@ for (const env of environmentIds) {
         // first test (fixtures/guard.ts), so no setup project and no extra worker start is needed.
         testDir: "./suites",
         testMatch: [new RegExp(`/suites/${suite}/.*\\.spec\\.ts$`), /\/suites\/account-guard\.spec\.ts$/],
-        use: { envId: env, serviceId: service.id },
+        use: { envId: env, serviceId: service.id, suiteId: suite },
         metadata: { suite, env, service: service.id },
         ...(service.grep ? { grep: service.grep } : {}),
         ...(service.grepInvert ? { grepInvert: service.grepInvert } : {}),

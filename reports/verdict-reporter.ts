@@ -17,7 +17,8 @@ import type {
   TestResult,
 } from "@playwright/test/reporter";
 import { z } from "zod";
-import { loadHarnessConfig } from "../lib/config/index.ts";
+import { decideAttestedItem } from "../lib/checks/attestations.ts";
+import { gateSettings, loadHarnessConfig } from "../lib/config/index.ts";
 import { redact } from "../lib/redact/index.ts";
 import {
   GUARD_TAG,
@@ -31,16 +32,17 @@ import {
   repoRoot,
 } from "../lib/run/index.ts";
 import {
+  type AttestedDecision,
+  attestedItemsInScope,
   buildVerdict,
+  combinedCodeSha256,
   computeReportSha256,
-  DEFAULT_ATTESTATIONS_DIR,
   FunctionUnderTestSchema,
   GUARD_ATTACHMENT,
   type Guard,
   GuardSchema,
   outcomeWord,
   type RawTest,
-  readAttestation,
   type Verdict,
   VerdictSchema,
 } from "../lib/verdict/index.ts";
@@ -178,10 +180,7 @@ export default class VerdictReporter implements Reporter {
       );
     }
     this.#runDir = runDir;
-    this.#attestationsDir =
-      options.attestationsDir ??
-      process.env[RUN_ENV.attestationsDir] ??
-      join(repoRoot, DEFAULT_ATTESTATIONS_DIR);
+    this.#attestationsDir = options.attestationsDir ?? gateSettings("").attestationsDir;
   }
 
   printsToStdio(): boolean {
@@ -221,7 +220,7 @@ export default class VerdictReporter implements Reporter {
     const shardSuffix = shard ? `.shard-${shard.current}-of-${shard.total}` : "";
     const single = groups.size === 1;
     for (const group of groups.values()) {
-      const verdict = this.#verdictFor(group, result, shard ? `${shard.current}/${shard.total}` : null);
+      const verdict = await this.#verdictFor(group, result, shard ? `${shard.current}/${shard.total}` : null);
       const file = single ? `verdict${shardSuffix}.json` : `verdict-${group.project}${shardSuffix}.json`;
       writeFileSync(join(this.#runDir, file), `${JSON.stringify(VerdictSchema.parse(verdict), null, 2)}\n`);
       this.#written.push(file);
@@ -260,7 +259,7 @@ export default class VerdictReporter implements Reporter {
     }
   }
 
-  #verdictFor(group: Group, result: FullResult, shard: string | null): Verdict {
+  async #verdictFor(group: Group, result: FullResult, shard: string | null): Promise<Verdict> {
     const folded = foldCopies(group.tests);
     const raw = folded.map(({ test, results, outcome }) => this.#rawTest(test, results, outcome));
     // Each worker records its guard on its first test; the guard test records its own run of it.
@@ -271,6 +270,7 @@ export default class VerdictReporter implements Reporter {
     const environment = environmentFor(group.parsed.env);
     const startedAt = result.startTime;
     const endedAt = new Date(startedAt.getTime() + result.duration);
+    const attestations = await this.#attestations(group, environment, combinedCodeSha256(functions), endedAt);
     return buildVerdict({
       service: group.parsed.service,
       environment: group.parsed.env,
@@ -290,7 +290,7 @@ export default class VerdictReporter implements Reporter {
       tests: raw,
       guard,
       functions,
-      lookupAttestation: (itemId) => readAttestation(this.#attestationsDir, group.parsed.env, itemId),
+      attestations,
       globalErrors: this.#errors,
       runStatus: result.status,
       now: endedAt,
@@ -299,6 +299,44 @@ export default class VerdictReporter implements Reporter {
       acceptFlaky: environment.policy.acceptFlaky,
       environmentName: environment.displayName,
     });
+  }
+
+  /**
+   * Every attested item of the verdict's scope, read and verified (SSH signature, role, bits, expiry, approvals)
+   * for the bits the run tested: the pre-promotion gate's approvals bind the source's CodeSha256.
+   */
+  async #attestations(
+    group: Group,
+    environment: ReturnType<typeof environmentFor>,
+    codeSha256: string | null,
+    now: Date,
+  ): Promise<Map<string, AttestedDecision>> {
+    const settings = { ...gateSettings(group.parsed.service), attestationsDir: this.#attestationsDir };
+    const items = attestedItemsInScope(runbooks, group.parsed.service, group.parsed.env, group.parsed.suite);
+    const decided = await Promise.all(
+      items.map(async (item): Promise<[string, AttestedDecision]> => {
+        try {
+          const decision = await decideAttestedItem({
+            settings,
+            environment,
+            serviceId: group.parsed.service,
+            item,
+            codeSha256,
+            now,
+          });
+          return [item.id, decision];
+        } catch (error) {
+          return [
+            item.id,
+            {
+              status: "missing-attestation",
+              reason: `its attestations could not be checked: ${redact(error instanceof Error ? error.message : String(error))}`,
+            },
+          ];
+        }
+      }),
+    );
+    return new Map(decided);
   }
 
   #guardOf(

@@ -8,7 +8,7 @@
  * Numbered steps inside 3.2 and 4.3 become sub-sections 3.2.1, 3.2.2, ... so that each names its suite.
  * The DEV and SIT rows of the approval matrix (8) are environment data (approvalsRequired 0).
  */
-import { attested, automated, SERVICE_REPO_NOTE } from "./build.ts";
+import { attested, automated, CI_EVIDENCE_NOTE } from "./build.ts";
 import type { RunbookInput } from "./schema.ts";
 
 const PERSON_DECIDES = "A person decides; the decision is recorded as the rollback reason.";
@@ -40,19 +40,20 @@ export const accessPromotionRunbook: RunbookInput = {
       notes:
         "Each item applies to the promotions the matrix ticks: into SIT (from DEV) and into PROD (from SIT).",
       items: [
-        attested("access-promotion/2.2/all-tests-pass", "All tests pass", "service-ci", ["sit", "prod"], {
-          notes: SERVICE_REPO_NOTE,
+        automated("access-promotion/2.2/all-tests-pass", "All tests pass", ["sit", "prod"], {
+          ciEvidence: ["unit-tests", "integration-tests"],
+          notes: CI_EVIDENCE_NOTE,
         }),
         attested("access-promotion/2.2/code-review-complete", "Code review complete", "code-reviewer", [
           "sit",
           "prod",
         ]),
-        attested(
+        automated(
           "access-promotion/2.2/security-scan-pass",
           "Security scan passes",
-          "service-ci",
+
           ["sit", "prod"],
-          { notes: SERVICE_REPO_NOTE },
+          { ciEvidence: ["security"], notes: CI_EVIDENCE_NOTE },
         ),
         automated(
           "access-promotion/2.2/source-stable-24h",
@@ -83,29 +84,30 @@ export const accessPromotionRunbook: RunbookInput = {
       title: "DEV to SIT: pre-promotion checklist",
       suite: "pre-promotion",
       items: [
-        attested(
+        automated(
           "access-promotion/3.1/unit-tests-coverage",
           "All unit tests pass with more than 80% coverage",
-          "service-ci",
+
           ["sit"],
           {
             thresholds: [{ metric: "coverage", comparison: ">", value: 80, unit: "percent" }],
-            notes: `${SERVICE_REPO_NOTE} This runbook says "> 80%" where the tenant runbook says ">= 80%".`,
+            ciEvidence: ["unit-tests", "coverage"],
+            notes: `${CI_EVIDENCE_NOTE} This runbook says "> 80%" where the tenant runbook says ">= 80%".`,
           },
         ),
-        attested(
+        automated(
           "access-promotion/3.1/integration-tests-dev",
           "The service's integration tests pass in DEV",
-          "service-ci",
+
           ["sit"],
-          { notes: SERVICE_REPO_NOTE },
+          { ciEvidence: ["integration-tests"], notes: CI_EVIDENCE_NOTE },
         ),
-        attested(
+        automated(
           "access-promotion/3.1/no-critical-vulnerabilities",
           "No critical or high security vulnerabilities",
-          "service-ci",
+
           ["sit"],
-          { notes: SERVICE_REPO_NOTE },
+          { ciEvidence: ["security"], notes: CI_EVIDENCE_NOTE },
         ),
         automated(
           "access-promotion/3.1/dev-stable-24h",
@@ -133,6 +135,15 @@ export const accessPromotionRunbook: RunbookInput = {
       title: "DEV to SIT: verify DEV stability",
       suite: "pre-promotion",
       items: [
+        automated(
+          "access-promotion/3.2.1/dev-verdicts-pass",
+          "DEV's smoke and post-deploy verdicts pass, fresh, for the bits DEV's access functions serve",
+          ["sit"],
+          {
+            notes:
+              "Read from the verdict files (--verdicts <dir>, default reports/runs/): same service, DEV, the combined CodeSha256 behind latest-dev, not partial, intact report hash, within the freshness limit.",
+          },
+        ),
         automated(
           "access-promotion/3.2.1/dev-no-alarms",
           "No alarm under the prefix bbws-access-dev is in ALARM",
@@ -254,7 +265,8 @@ export const accessPromotionRunbook: RunbookInput = {
       suite: "pre-promotion",
       items: [
         attested("access-promotion/4.1/uat-signed-off", "UAT complete and signed off", "qa-lead", ["prod"]),
-        attested("access-promotion/4.1/all-sit-tests-pass", "All SIT tests pass", "service-ci", ["prod"], {
+        automated("access-promotion/4.1/all-sit-tests-pass", "All SIT tests pass", ["prod"], {
+          ciEvidence: ["sit-final-tests"],
           notes:
             "Evidence: the service's SIT test report (4.3 step 1) and the harness's passing SIT verdict.",
         }),
@@ -338,12 +350,41 @@ export const accessPromotionRunbook: RunbookInput = {
             notes: "Finding no alarm at all under the prefix is inconclusive, not a pass.",
           },
         ),
-        attested(
+        automated(
           "access-promotion/4.3.1/sit-full-suite",
           "The service's full test suite passes against SIT (sit-final-tests.xml)",
-          "service-ci",
+
           ["prod"],
-          { notes: SERVICE_REPO_NOTE },
+          { ciEvidence: ["sit-final-tests"], notes: CI_EVIDENCE_NOTE },
+        ),
+        automated(
+          "access-promotion/4.3.1/sit-verdicts-pass",
+          "SIT's smoke and post-deploy verdicts pass, fresh, for the bits SIT's access functions serve",
+          ["prod"],
+          {
+            notes:
+              "Read from the verdict files (--verdicts <dir>, default reports/runs/): same service, SIT, the combined CodeSha256 behind latest-sit, not partial, intact report hash, within the freshness limit.",
+          },
+        ),
+        automated(
+          "access-promotion/4.3.1/maintenance-window",
+          "The promotion runs inside the change's off-peak window with the maintenance-window input confirmed, or as an attested emergency change",
+          ["prod"],
+          {
+            notes:
+              "The windows are environments.prod.policy.maintenanceWindows (the change request's 22:00-23:00 UTC, overridable). Outside a window only access-promotion/4.3.1/emergency-change, signed by the change board for these bits, lets it pass.",
+          },
+        ),
+        attested(
+          "access-promotion/4.3.1/emergency-change",
+          "An emergency change outside the maintenance window was approved by the change board",
+          "change-board",
+          ["prod"],
+          {
+            suite: "none",
+            notes:
+              "Not required: read by access-promotion/4.3.1/maintenance-window only when a promotion runs outside every window.",
+          },
         ),
         automated(
           "access-promotion/4.3.1/sit-version-recorded",
@@ -579,7 +620,7 @@ export const accessPromotionRunbook: RunbookInput = {
     {
       number: "8",
       title: "Approval matrix",
-      suite: "none",
+      suite: "pre-promotion",
       items: [
         attested(
           "access-promotion/8/prod-two-approvers",

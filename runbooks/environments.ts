@@ -31,7 +31,13 @@ export const environmentDefaults = {
     githubActionsRoleArn: "arn:aws:iam::536580886816:role/bbws-github-actions-role-dev",
     autoDeploy: true,
     approvalsRequired: 0,
-    policy: { readOnly: false, maintenanceWindowRequired: false, acceptFlaky: true },
+    policy: {
+      readOnly: false,
+      maintenanceWindowRequired: false,
+      acceptFlaky: true,
+      verdictMaxAgeSeconds: 86_400,
+      maintenanceWindows: "",
+    },
     // The runbooks name no DEV window. DEV deploys on every push to main, so its post-deploy watch must be
     // short; 30 s (SIT's "immediate errors" window) still catches a crash-looping build, and DEV's real
     // gate is the 1 h error count checked before promotion to SIT (tenant runbook 6.3).
@@ -61,7 +67,13 @@ export const environmentDefaults = {
     // Access runbook approval matrix (8): SIT needs 0 approvers, only a manual trigger. The tenant runbook's
     // table says "Yes" without a number; the environment approval gate it mentions is optional (6.2 step 6).
     approvalsRequired: 0,
-    policy: { readOnly: false, maintenanceWindowRequired: false, acceptFlaky: true },
+    policy: {
+      readOnly: false,
+      maintenanceWindowRequired: false,
+      acceptFlaky: true,
+      verdictMaxAgeSeconds: 86_400,
+      maintenanceWindows: "",
+    },
     // Tenant runbook 6.3: "Monitor for immediate errors (30 seconds)".
     monitoring: { intervalSeconds: 10, windowSeconds: 30 },
     cognito: {
@@ -87,7 +99,15 @@ export const environmentDefaults = {
     approvalsRequired: 2,
     // Tenant runbook 2.1 and 7.3: PROD is read-only for operations, and promotion needs a maintenance window.
     // A flaky check in PROD is a check that failed once: the PROD gate does not accept it.
-    policy: { readOnly: true, maintenanceWindowRequired: true, acceptFlaky: false },
+    policy: {
+      readOnly: true,
+      maintenanceWindowRequired: true,
+      acceptFlaky: false,
+      verdictMaxAgeSeconds: 3_600,
+      // Both runbooks' change requests name an off-peak window of 22:00-23:00 UTC (access runbook 4.2, 7.2):
+      // HARNESS_PROD_POLICY_MAINTENANCE_WINDOWS overrides it.
+      maintenanceWindows: "22:00-23:00",
+    },
     // Tenant runbook 7.3: "5-minute error monitoring window". The poll interval is the harness's choice, not
     // the runbook's: the monitor reads the 1-minute period still filling, so polling every 10 s detects a bad
     // build within 2 polls (<= 0.1 of the window, `npm run bench`) instead of a whole minute later.

@@ -45,6 +45,18 @@ export const MonitoringWindowSchema = z.object({
   windowSeconds: z.number().positive("must be greater than 0").describe("length of the window in seconds"),
 });
 
+/**
+ * UTC windows as one overridable string: comma-separated `HH:MM-HH:MM` ranges (an end before the start wraps
+ * past midnight), e.g. "22:00-23:00" or "22:00-23:00,02:00-03:00"; "" means no window. lib/checks parses it.
+ */
+export const MaintenanceWindowsSchema = z
+  .string()
+  .regex(
+    /^$|^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-4]):[0-5]\d(,([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-4]):[0-5]\d)*$/,
+    'must be comma-separated UTC ranges such as "22:00-23:00", or "" for none',
+  )
+  .describe('UTC windows "HH:MM-HH:MM[,...]"; "" none');
+
 export const EnvironmentSchema = z
   .object({
     id: EnvironmentIdSchema,
@@ -83,6 +95,14 @@ export const EnvironmentSchema = z
       maintenanceWindowRequired: z.boolean().describe("promotion needs an approved maintenance window"),
       /** Whether a check that passed only on a retry (flaky) may pass this environment's gate. */
       acceptFlaky: z.boolean().describe("a check that passed only on retry may pass the gate"),
+      /** How old this environment's verdicts may be for a promotion or gate to trust them. */
+      verdictMaxAgeSeconds: z
+        .number()
+        .int("must be a whole number")
+        .positive("must be greater than 0")
+        .describe("seconds a verdict of this environment stays fresh for a gate"),
+      /** When a promotion into this environment may run (UTC); empty when any time will do. */
+      maintenanceWindows: MaintenanceWindowsSchema,
     }),
     /** Post-deploy monitoring window (runbook: SIT 30 s, PROD 5 min). */
     monitoring: MonitoringWindowSchema,
@@ -198,6 +218,22 @@ export const ThresholdSchema = z.object({
 });
 export type Threshold = z.infer<typeof ThresholdSchema>;
 
+/**
+ * Report files of the service's own CI that prove an item (lib/checks/ci-evidence.ts reads them): JUnit XML of
+ * the unit, integration, lint, type-check and final SIT runs, a coverage summary, a SARIF security scan.
+ */
+export const ciEvidenceKinds = [
+  "unit-tests",
+  "integration-tests",
+  "lint",
+  "type-check",
+  "coverage",
+  "security",
+  "sit-final-tests",
+] as const;
+export const CiEvidenceKindSchema = z.enum(ciEvidenceKinds);
+export type CiEvidenceKind = z.infer<typeof CiEvidenceKindSchema>;
+
 export const suiteIds = ["smoke", "post-deploy", "pre-promotion", "rollback", "none"] as const;
 export const SuiteIdSchema = z.enum(suiteIds);
 export type SuiteId = z.infer<typeof SuiteIdSchema>;
@@ -220,8 +256,17 @@ export const RunbookItemSchema = z
      * cover every automated item whose suite it is, so this must name where the test really is.
      */
     suite: SuiteIdSchema.optional(),
+    /** The service CI's report files that prove this automated item (read from --ci-evidence <dir>). */
+    ciEvidence: z.array(CiEvidenceKindSchema).min(1).optional(),
   })
   .superRefine((item, ctx) => {
+    if (item.kind === "attested" && item.ciEvidence !== undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["ciEvidence"],
+        message: "CI evidence proves an automated item; an attested item is signed by a person",
+      });
+    }
     if (item.kind === "attested" && item.attestedBy === undefined) {
       ctx.addIssue({
         code: "custom",

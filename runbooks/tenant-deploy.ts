@@ -8,7 +8,7 @@
  * Numbered lists inside a section (6.3 and 7.3) become sub-sections 6.3.1, 6.3.2, ... so that each part
  * can name the suite that verifies it.
  */
-import { ALL, attested, automated, SERVICE_REPO_NOTE } from "./build.ts";
+import { ALL, attested, automated, CI_EVIDENCE_NOTE, SERVICE_REPO_NOTE } from "./build.ts";
 import type { RunbookInput } from "./schema.ts";
 
 const MUTATING_NOTE = "Creates or changes data, so it runs in DEV and SIT only: PROD is read-only.";
@@ -138,51 +138,57 @@ export const tenantDeployRunbook: RunbookInput = {
     {
       number: "3.1",
       title: "Pre-deployment: code quality",
-      suite: "none",
+      suite: "pre-promotion",
+      notes:
+        "Read from the files the service's CI writes (JUnit, coverage, SARIF), given with --ci-evidence.",
       items: [
-        attested(
+        automated(
           "tenant-deploy/3.1/unit-tests-pass",
           "Unit tests pass (pytest tests/unit/)",
-          "service-ci",
+
           ALL,
           {
-            notes: SERVICE_REPO_NOTE,
+            ciEvidence: ["unit-tests"],
+            notes: CI_EVIDENCE_NOTE,
           },
         ),
-        attested(
+        automated(
           "tenant-deploy/3.1/integration-tests-pass",
           "Integration tests pass (pytest tests/integration/)",
-          "service-ci",
+
           ALL,
-          { notes: SERVICE_REPO_NOTE },
+          { ciEvidence: ["integration-tests"], notes: CI_EVIDENCE_NOTE },
         ),
-        attested("tenant-deploy/3.1/lint-passes", "Linting passes (ruff check src/)", "service-ci", ALL, {
-          notes: SERVICE_REPO_NOTE,
+        automated("tenant-deploy/3.1/lint-passes", "Linting passes (ruff check src/)", ALL, {
+          ciEvidence: ["lint"],
+          notes: CI_EVIDENCE_NOTE,
         }),
-        attested(
+        automated(
           "tenant-deploy/3.1/type-check-passes",
           "Type checking passes (mypy src/)",
-          "service-ci",
+
           ALL,
           {
-            notes: SERVICE_REPO_NOTE,
+            ciEvidence: ["type-check"],
+            notes: CI_EVIDENCE_NOTE,
           },
         ),
-        attested(
+        automated(
           "tenant-deploy/3.1/security-scan-passes",
           "Security scan passes (bandit -r src/)",
-          "service-ci",
+
           ALL,
-          { notes: SERVICE_REPO_NOTE },
+          { ciEvidence: ["security"], notes: CI_EVIDENCE_NOTE },
         ),
-        attested(
+        automated(
           "tenant-deploy/3.1/coverage-80",
           "Unit test coverage is at least 80% (pytest --cov-fail-under=80)",
-          "service-ci",
+
           ALL,
           {
             thresholds: [{ metric: "coverage", comparison: ">=", value: 80, unit: "percent" }],
-            notes: SERVICE_REPO_NOTE,
+            ciEvidence: ["coverage"],
+            notes: CI_EVIDENCE_NOTE,
           },
         ),
       ],
@@ -388,8 +394,12 @@ export const tenantDeployRunbook: RunbookInput = {
         ),
         automated(
           "tenant-deploy/6.1/dev-smoke-passes",
-          "Read-only smoke checks (health, authenticated tenant list) pass against DEV",
+          "DEV's smoke tests pass: a passing, fresh smoke verdict and post-deploy verdict exist for the bits DEV serves",
           ["sit"],
+          {
+            notes:
+              "Read from the verdict files (--verdicts <dir>, default reports/runs/): same service, DEV, the CodeSha256 behind latest-dev, not partial, intact report hash, within the freshness limit.",
+          },
         ),
         automated(
           "tenant-deploy/6.1/dev-no-error-logs-1h",
@@ -431,6 +441,15 @@ export const tenantDeployRunbook: RunbookInput = {
             thresholds: [
               { metric: "lambda.errors", comparison: "<", value: 10, unit: "count", windowSeconds: 3600 },
             ],
+          },
+        ),
+        automated(
+          "tenant-deploy/6.3.1/dev-alarms-quiet",
+          "No alarm under the prefix bbws-tenant-instance-management-dev is in ALARM",
+          ["sit"],
+          {
+            thresholds: [{ metric: "alarms.in-alarm", comparison: "==", value: 0, unit: "count" }],
+            notes: "Finding no alarm at all under the prefix is inconclusive, not a pass.",
           },
         ),
         automated(
@@ -561,6 +580,15 @@ export const tenantDeployRunbook: RunbookInput = {
             ],
           },
         ),
+        automated(
+          "tenant-deploy/7.1/sit-verdicts-pass",
+          "SIT's smoke and post-deploy verdicts pass, fresh, for the bits SIT serves",
+          ["prod"],
+          {
+            notes:
+              "Read from the verdict files (--verdicts <dir>, default reports/runs/): same service, SIT, the CodeSha256 behind latest-sit, not partial, intact report hash, within the freshness limit.",
+          },
+        ),
         attested(
           "tenant-deploy/7.1/change-request-approved",
           "Change request approved (when required)",
@@ -584,13 +612,27 @@ export const tenantDeployRunbook: RunbookInput = {
     {
       number: "7.2",
       title: "PROD promotion: trigger",
-      suite: "none",
+      suite: "pre-promotion",
       items: [
-        attested(
+        automated(
           "tenant-deploy/7.2/maintenance-window-confirmed",
-          "The promotion was started with maintenance_window=true inside the approved window",
-          "release-manager",
+          "The promotion was started with maintenance_window=true inside an approved maintenance window, or as an attested emergency change",
           ["prod"],
+          {
+            notes:
+              "The windows are environments.prod.policy.maintenanceWindows (off-peak 22:00-23:00 UTC, overridable); the confirmation is the workflow's maintenance_window input (--maintenance-window-confirmed). Outside a window only tenant-deploy/7.2/emergency-change, signed by the change board for these bits, lets it pass.",
+          },
+        ),
+        attested(
+          "tenant-deploy/7.2/emergency-change",
+          "An emergency change outside the maintenance window was approved by the change board",
+          "change-board",
+          ["prod"],
+          {
+            suite: "none",
+            notes:
+              "Not required: read by tenant-deploy/7.2/maintenance-window-confirmed only when a promotion runs outside every window.",
+          },
         ),
         attested(
           "tenant-deploy/7.2/environment-approvals",
@@ -622,6 +664,15 @@ export const tenantDeployRunbook: RunbookInput = {
                 windowSeconds: 86_400,
               },
             ],
+          },
+        ),
+        automated(
+          "tenant-deploy/7.3.1/sit-alarms-quiet",
+          "No alarm under the prefix bbws-tenant-instance-management-sit is in ALARM",
+          ["prod"],
+          {
+            thresholds: [{ metric: "alarms.in-alarm", comparison: "==", value: 0, unit: "count" }],
+            notes: "Finding no alarm at all under the prefix is inconclusive, not a pass.",
           },
         ),
         automated(

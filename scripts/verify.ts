@@ -66,7 +66,7 @@ results, requests.jsonl, verdict.json).
 
 Options:
   --env <dev|sit|prod>       environment to verify (required)
-  --suite <name>             suite to run (required): smoke, post-deploy (pre-promotion, rollback: planned)
+  --suite <name>             suite to run (required): smoke, post-deploy, pre-promotion (rollback: planned)
   --service <id>             tenant-instance-management (default) or access-management
   --sandbox                  run against the embedded sandbox (reuses one running from .sandbox/ or
                              $HARNESS_SANDBOX_DIR, else starts one for this run)
@@ -82,6 +82,19 @@ Options:
   --retries <n>              retry a failed test up to n times (default 0); a pass on retry is FLAKY, which
                              the PROD gate does not accept
   --json                     print the verdict as JSON on stdout (everything else goes to stderr)
+
+Gate inputs (--suite pre-promotion reads all of them, every suite its attestations; the source
+environment is the target's promotedFrom in runbooks/environments.ts):
+  --verdicts <dir>           folder of run folders with the source's verdicts (default reports/runs/;
+                             HARNESS_VERDICTS_DIR)
+  --ci-evidence <dir>        the service CI's report files (default reports/ci-evidence/<service>/;
+                             HARNESS_CI_EVIDENCE_DIR)
+  --attestations <dir>       signed attestations (default attestations/; HARNESS_ATTESTATIONS_DIR)
+  --allowed-signers <file>   who may sign for which role (default runbooks/allowed_signers;
+                             HARNESS_ALLOWED_SIGNERS)
+  --initiator <principal>    who starts the promotion: their own approval does not count (HARNESS_INITIATOR)
+  --maintenance-window-confirmed
+                             the workflow's maintenance_window=true (HARNESS_MAINTENANCE_WINDOW_CONFIRMED)
   -h, --help                 print this help
 
 Exit codes: 0 passed; 1 a check failed; 2 usage or configuration error (bad flag, bad override file,
@@ -103,6 +116,8 @@ type Args = {
   apiUrl: string | undefined;
   retries: number;
   json: boolean;
+  /** Variables for the pre-promotion gate's inputs, from its flags. */
+  gate: Record<string, string>;
 };
 
 function oneOf<T extends string>(value: string | undefined, allowed: readonly T[]): T | undefined {
@@ -130,6 +145,12 @@ export function parseVerifyArgs(argv: string[]): Args {
         "api-url": { type: "string" },
         retries: { type: "string" },
         json: { type: "boolean" },
+        verdicts: { type: "string" },
+        "ci-evidence": { type: "string" },
+        attestations: { type: "string" },
+        "allowed-signers": { type: "string" },
+        initiator: { type: "string" },
+        "maintenance-window-confirmed": { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
     }));
@@ -188,6 +209,30 @@ export function parseVerifyArgs(argv: string[]): Args {
   if (!Number.isInteger(retries) || retries < 0 || retries > 5) {
     problems.push(`--retries ${retriesText}: expected a whole number from 0 to 5`);
   }
+  const gate: Record<string, string> = {};
+  for (const [flag, variable, kind] of [
+    ["verdicts", RUN_ENV.verdictsDir, "dir"],
+    ["ci-evidence", RUN_ENV.ciEvidenceDir, "dir"],
+    ["attestations", RUN_ENV.attestationsDir, "dir"],
+    ["allowed-signers", RUN_ENV.allowedSigners, "file"],
+    ["initiator", RUN_ENV.initiator, "text"],
+  ] as const) {
+    const value = text(flag);
+    if (value === undefined) continue;
+    if (kind !== "text" && !existsSync(value)) {
+      problems.push(`--${flag} ${value}: no such ${kind === "dir" ? "folder" : "file"}`);
+    }
+    gate[variable] = kind === "text" ? value : resolve(value);
+  }
+  if (values["maintenance-window-confirmed"] === true) gate[RUN_ENV.maintenanceWindowConfirmed] = "true";
+  const gateOnly = [RUN_ENV.verdictsDir, RUN_ENV.ciEvidenceDir, RUN_ENV.maintenanceWindowConfirmed].filter(
+    (variable) => variable in gate,
+  );
+  if (gateOnly.length > 0 && suite !== undefined && suite !== "pre-promotion") {
+    problems.push(
+      `--verdicts, --ci-evidence and --maintenance-window-confirmed are the pre-promotion gate's; --suite ${suite} reads none of them`,
+    );
+  }
   if (problems.length > 0 || !env || !suite || !service) throw new UsageError(problems, SEE_HELP);
   const config = text("config");
   return {
@@ -203,6 +248,7 @@ export function parseVerifyArgs(argv: string[]): Args {
     apiUrl,
     retries,
     json: values.json === true,
+    gate,
   };
 }
 
@@ -464,6 +510,7 @@ async function main(argv: string[]): Promise<number> {
       // playwright.config.ts reads the shard from here in its workers; never inherit a stale one.
       HARNESS_SHARD: args.shard ? `${args.shard.current}/${args.shard.total}` : "none",
       ...(args.config ? { [RUN_ENV.config]: args.config } : {}),
+      ...args.gate,
       // Playwright's own colours follow this terminal: its output is piped through here.
       ...(useColor(humanOut) ? { FORCE_COLOR: "1" } : { FORCE_COLOR: "0" }),
     };

@@ -6,7 +6,9 @@
  */
 export * from "./alarms.ts";
 export * from "./api.ts";
+export * from "./attestations.ts";
 export * from "./ci-evidence.ts";
+export * from "./ci-gate.ts";
 export * from "./deployed.ts";
 export * from "./dynamodb.ts";
 export * from "./errors.ts";

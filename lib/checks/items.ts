@@ -4,6 +4,7 @@
  */
 
 import {
+  allRunbookItems,
   type EnvironmentId,
   getRunbook,
   getRunbookItem,
@@ -112,4 +113,68 @@ export function serviceVariants(): ServiceVariant[] {
     { serviceId: "tenant-instance-management", suffix: "", tag: [] },
     { serviceId: "access-management", suffix: " [access management]", tag: [ACCESS_TAG] },
   ];
+}
+
+/** The runbook items each pre-promotion test verifies (target environment), for both services at once. */
+export const PRE_PROMOTION_ITEMS = {
+  readOnly: ["tenant-deploy/2.1/prod-read-only"],
+  functionExists: ["tenant-deploy/2.3/lambda-function-exists"],
+  apiAnswers: ["tenant-deploy/2.3/api-gateway-answers"],
+  tablesExist: ["tenant-deploy/2.3/dynamodb-tables-exist"],
+  deploymentsTable: ["tenant-deploy/2.3/deployments-table-exists"],
+  userPoolExists: ["tenant-deploy/2.3/cognito-user-pool-exists"],
+  logGroupExists: ["tenant-deploy/2.3/log-group-exists"],
+  tableSchemas: ["tenant-deploy/3.3/table-schemas-match"],
+  cognitoConfigured: ["tenant-deploy/3.3/cognito-pool-configured"],
+  sourceReference: ["tenant-deploy/6.3.1/dev-version-and-sha", "tenant-deploy/7.3.1/sit-version-and-sha"],
+  sourceDeployment: ["tenant-deploy/6.1/dev-deployment-verified"],
+  sourceVerdicts: [
+    "tenant-deploy/6.1/dev-smoke-passes",
+    "tenant-deploy/7.1/sit-verdicts-pass",
+    "access-promotion/3.2.1/dev-verdicts-pass",
+    "access-promotion/4.3.1/sit-verdicts-pass",
+  ],
+  /** Items whose lambda.* thresholds are read from the source's CloudWatch over their look-back window. */
+  sourceMetrics: [
+    "tenant-deploy/6.3.1/dev-errors-1h",
+    "tenant-deploy/7.1/sit-errors-24h",
+    "tenant-deploy/7.1/sit-no-throttles-24h",
+    "tenant-deploy/7.3.1/sit-stability-24h",
+    "access-promotion/3.2.1/dev-error-rate-24h",
+  ],
+  sourceErrorLogs: ["tenant-deploy/6.1/dev-no-error-logs-1h"],
+  sourceAlarms: [
+    "tenant-deploy/6.3.1/dev-alarms-quiet",
+    "tenant-deploy/7.3.1/sit-alarms-quiet",
+    "access-promotion/3.2.1/dev-no-alarms",
+    "access-promotion/4.3.1/sit-no-alarms",
+    "access-promotion/2.2/source-stable-24h",
+  ],
+  sourceAge: [
+    "tenant-deploy/7.1/sit-running-24h",
+    "access-promotion/3.1/dev-stable-24h",
+    "access-promotion/2.2/source-stable-24h",
+  ],
+  semverBump: ["access-promotion/3.2.2/version-is-semver-bump"],
+  sourceSsm: ["access-promotion/4.3.1/sit-version-recorded"],
+  maintenanceWindow: [
+    "tenant-deploy/7.2/maintenance-window-confirmed",
+    "access-promotion/4.3.1/maintenance-window",
+  ],
+} as const satisfies Record<string, readonly string[]>;
+
+/** The attested item that lets a promotion run outside every maintenance window, per maintenance-window item. */
+export const EMERGENCY_CHANGE_ITEM: Readonly<Record<string, string>> = {
+  "tenant-deploy/7.2/maintenance-window-confirmed": "tenant-deploy/7.2/emergency-change",
+  "access-promotion/4.3.1/maintenance-window": "access-promotion/4.3.1/emergency-change",
+};
+
+/** The service's pre-promotion items that the service CI's report files prove (runbooks: `ciEvidence`). */
+export function ciEvidenceItems(serviceId: ServiceId): RunbookItem[] {
+  return allRunbookItems().filter(
+    (item) =>
+      item.ciEvidence !== undefined &&
+      item.suite === "pre-promotion" &&
+      getRunbook(item.runbookId)?.service === serviceId,
+  );
 }

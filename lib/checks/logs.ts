@@ -71,8 +71,11 @@ export async function searchLogs(options: {
   return { ...search, groupExists: true, matches, total };
 }
 
-/** No matching event since the deployment; a missing log group is inconclusive (nothing to search). */
-export function judgeErrorLogs(search: LogSearch): Finding {
+/**
+ * No matching event since the deployment (or in the window `during` names, e.g. "in the last hour"); a
+ * missing log group is inconclusive (nothing to search).
+ */
+export function judgeErrorLogs(search: LogSearch, during?: string): Finding {
   const { logGroup, pattern, since, matches, total } = search;
   if (!search.groupExists) {
     return inconclusive(
@@ -84,12 +87,12 @@ export function judgeErrorLogs(search: LogSearch): Finding {
   if (total > 0) {
     const first = matches[0];
     return failed(
-      `${total} ${pattern} event${total === 1 ? "" : "s"} in ${logGroup} since the deployment at ${since.toISOString()}${first ? `; first: ${first.message.slice(0, 200)}` : ""}. The matches are attached (redacted).`,
+      `${total} ${pattern} event${total === 1 ? "" : "s"} in ${logGroup} ${during ?? `since the deployment at ${since.toISOString()}`}${first ? `; first: ${first.message.slice(0, 200)}` : ""}. The matches are attached (redacted).`,
       evidence,
     );
   }
   return passed(
-    `No ${pattern} events in ${logGroup} since the deployment at ${since.toISOString()}.`,
+    `No ${pattern} events in ${logGroup} ${during ?? `since the deployment at ${since.toISOString()}`}.`,
     evidence,
   );
 }

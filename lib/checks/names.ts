@@ -5,6 +5,7 @@ export {
   alarmPrefix,
   aliasName,
   deploymentsTable,
+  expandTemplate,
   functionNames,
   logGroup,
   ssmParameter,

@@ -6,10 +6,15 @@ import type { FunctionState } from "./lambda.ts";
 
 /** The access service's deployed version from SSM (e.g. "v1.3.0" -> "1.3.0"), or null when the parameter is missing. */
 export async function ssmDeployedVersion(ssm: SSMClient, name: string): Promise<string | null> {
+  const value = await ssmParameterValue(ssm, name);
+  return value === null ? null : stripV(value.trim());
+}
+
+/** A parameter's value exactly as stored ("v1.3.0"), or null when the parameter is missing. */
+export async function ssmParameterValue(ssm: SSMClient, name: string): Promise<string | null> {
   try {
     const out = await ssm.send(new (sdk.ssm().GetParameterCommand)({ Name: name }));
-    const value = out.Parameter?.Value;
-    return value === undefined ? null : stripV(value.trim());
+    return out.Parameter?.Value ?? null;
   } catch (error) {
     if (error instanceof Error && error.name === "ParameterNotFound") return null;
     throw error;

@@ -6,6 +6,8 @@ export * from "./names.ts";
 export {
   adhocRunId,
   expectedVersionSetting,
+  type GateSettings,
+  gateSettings,
   processVariables,
   type RunContext,
   runContext,

@@ -1,4 +1,5 @@
-import { RUN_ENV } from "../run/paths.ts";
+import { join, resolve } from "node:path";
+import { ciEvidenceRoot, RUN_ENV, repoRoot, runsRoot } from "../run/paths.ts";
 import { createRunId } from "../run/run-id.ts";
 
 /**
@@ -46,4 +47,43 @@ export function adhocRunId(envId: string, env: Record<string, string | undefined
 /** The process's variables, for the modules (secret redaction) that scan all of them. */
 export function processVariables(): Record<string, string | undefined> {
   return process.env;
+}
+
+/** What the pre-promotion gate reads besides AWS: verdicts, CI evidence, attestations and the workflow's inputs. */
+export interface GateSettings {
+  /** Folder of run folders whose verdict files are the source environment's evidence. */
+  verdictsDir: string;
+  /** Folder of the service CI's report files. */
+  ciEvidenceDir: string;
+  /** Folder of attestations. */
+  attestationsDir: string;
+  /** Allowed-signers file: who may sign attestations, and for which roles. */
+  allowedSigners: string;
+  /** The workflow's maintenance_window input: true, false, or null when it was not given. */
+  maintenanceWindowConfirmed: boolean | null;
+  /** Who starts the promotion (allowed-signers principal), or null when nobody said. */
+  initiator: string | null;
+}
+
+/**
+ * The gate's settings from HARNESS_VERDICTS_DIR, HARNESS_CI_EVIDENCE_DIR, HARNESS_ATTESTATIONS_DIR,
+ * HARNESS_ALLOWED_SIGNERS, HARNESS_MAINTENANCE_WINDOW_CONFIRMED and HARNESS_INITIATOR, with their defaults.
+ */
+export function gateSettings(
+  serviceId: string,
+  env: Record<string, string | undefined> = process.env,
+): GateSettings {
+  const read = (name: string) => {
+    const value = env[name]?.trim();
+    return value ? value : null;
+  };
+  const confirmed = read(RUN_ENV.maintenanceWindowConfirmed);
+  return {
+    verdictsDir: resolve(read(RUN_ENV.verdictsDir) ?? runsRoot),
+    ciEvidenceDir: resolve(read(RUN_ENV.ciEvidenceDir) ?? join(ciEvidenceRoot, serviceId)),
+    attestationsDir: resolve(read(RUN_ENV.attestationsDir) ?? join(repoRoot, "attestations")),
+    allowedSigners: resolve(read(RUN_ENV.allowedSigners) ?? join(repoRoot, "runbooks", "allowed_signers")),
+    maintenanceWindowConfirmed: confirmed === null ? null : /^(true|yes|1)$/i.test(confirmed),
+    initiator: read(RUN_ENV.initiator),
+  };
 }

@@ -14,12 +14,25 @@ export const RUN_ENV = {
   target: "HARNESS_TARGET",
   config: "HARNESS_CONFIG",
   attestationsDir: "HARNESS_ATTESTATIONS_DIR",
+  /** The pre-promotion gate: where it reads verdict files (default reports/runs/). */
+  verdictsDir: "HARNESS_VERDICTS_DIR",
+  /** The pre-promotion gate: the folder of the service CI's report files (default reports/ci-evidence/<service>/). */
+  ciEvidenceDir: "HARNESS_CI_EVIDENCE_DIR",
+  /** The workflow's maintenance_window input ("true" / "false"); unset means not confirmed. */
+  maintenanceWindowConfirmed: "HARNESS_MAINTENANCE_WINDOW_CONFIRMED",
+  /** Who starts the promotion (their allowed-signers principal): no approval of theirs counts. */
+  initiator: "HARNESS_INITIATOR",
+  /** The allowed-signers file attestations are verified against (default runbooks/allowed_signers). */
+  allowedSigners: "HARNESS_ALLOWED_SIGNERS",
   harnessCommit: "HARNESS_COMMIT",
   /** JSON array of how the user narrowed the run on purpose, e.g. ["--grep @probe"]; the verdict says partial. */
   narrowedBy: "HARNESS_NARROWED_BY",
   /** Set by `npm run verify`, which prints the summary and exits itself; unset, the reporter does both. */
   verifyRunner: "HARNESS_VERIFY_RUNNER",
 } as const;
+
+/** Default folder of the service CI's report files, one per service. */
+export const ciEvidenceRoot = join(repoRoot, "reports", "ci-evidence");
 
 /** Folder of a run. */
 export function runDirFor(runId: string, root: string = runsRoot): string {

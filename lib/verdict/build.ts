@@ -1,5 +1,4 @@
 import type { EnvironmentId, Runbook, RunbookItem, ServiceId } from "../../runbooks/schema.ts";
-import { type AttestationLookup, evaluateAttestation } from "./attestation.ts";
 import {
   ANNOTATION,
   aggregateTestStatuses,
@@ -9,7 +8,23 @@ import {
   decideOutcome,
   type RawTest,
 } from "./policy.ts";
-import type { FunctionUnderTest, Guard, Verdict, VerdictItem, VerdictSuite, VerdictTest } from "./schema.ts";
+import type {
+  AttestationRef,
+  FunctionUnderTest,
+  Guard,
+  Verdict,
+  VerdictItem,
+  VerdictSuite,
+  VerdictTest,
+} from "./schema.ts";
+
+/**
+ * How an attested item of the run's scope stands, decided before the verdict is built (lib/checks
+ * decideAttestedItem: signature, role, bits, expiry, approvals): attested with the accepted records, or why not.
+ */
+export type AttestedDecision =
+  | { status: "attested"; attestations: readonly AttestationRef[] }
+  | { status: "missing-attestation"; reason: string };
 
 export type BuildVerdictInput = {
   service: ServiceId;
@@ -24,7 +39,8 @@ export type BuildVerdictInput = {
   tests: readonly RawTest[];
   guard: Guard;
   functions: readonly FunctionUnderTest[];
-  lookupAttestation: (itemId: string) => AttestationLookup;
+  /** The decision for each attested item in scope (absent: missing, with a reason that says so). */
+  attestations: ReadonlyMap<string, AttestedDecision>;
   globalErrors: readonly string[];
   runStatus: "passed" | "failed" | "timedout" | "interrupted";
   now: Date;
@@ -37,6 +53,27 @@ export type BuildVerdictInput = {
   /** The environment's display name for reasons. */
   environmentName?: string;
 };
+
+/** The attested items a verdict of this service, environment and suite looks up. */
+export function attestedItemsInScope(
+  runbooks: readonly Runbook[],
+  service: ServiceId,
+  environment: EnvironmentId,
+  suite: VerdictSuite,
+): RunbookItem[] {
+  return runbooks.flatMap((runbook) =>
+    runbook.service !== service
+      ? []
+      : runbook.sections.flatMap((section) =>
+          section.items.filter(
+            (item) =>
+              item.kind === "attested" &&
+              item.environments.includes(environment) &&
+              (item.suite ?? section.suite) === suite,
+          ),
+        ),
+  );
+}
 
 type ScopedItem = { item: RunbookItem; inSuite: boolean; applies: boolean };
 
@@ -125,17 +162,13 @@ export function buildVerdict(input: BuildVerdictInput): Verdict {
       notCovered.push(id);
       continue;
     }
-    const lookup = input.lookupAttestation(id);
-    const decision = evaluateAttestation(lookup, {
-      itemId: id,
-      environment: input.environment,
-      requiredRole: item.attestedBy,
-      appVersion: primary?.appVersion ?? null,
-      codeSha256,
-      now: input.now,
-    });
+    const decision: AttestedDecision = input.attestations.get(id) ?? {
+      status: "missing-attestation",
+      reason: "no attestation was looked up for it",
+    };
+    const [first, ...more] = decision.status === "attested" ? decision.attestations : [];
     items.push(
-      decision.status === "attested"
+      decision.status === "attested" && first
         ? {
             id,
             title: item.title,
@@ -143,13 +176,8 @@ export function buildVerdict(input: BuildVerdictInput): Verdict {
             status: "attested",
             tests: [],
             evidence: [],
-            attestation: {
-              file: lookup.file,
-              by: decision.attestation.attestedBy.name,
-              role: decision.attestation.attestedBy.role,
-              at: decision.attestation.attestedAt,
-              reference: decision.attestation.reference,
-            },
+            attestation: first,
+            ...(more.length > 0 ? { approvals: [first, ...more] } : {}),
           }
         : {
             id,
@@ -158,7 +186,7 @@ export function buildVerdict(input: BuildVerdictInput): Verdict {
             status: "missing-attestation",
             tests: [],
             evidence: [],
-            reason: decision.reason,
+            reason: decision.status === "attested" ? "no accepted attestation" : decision.reason,
           },
     );
   }

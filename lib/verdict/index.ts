@@ -1,16 +1,9 @@
 export {
-  type Attestation,
-  type AttestationContext,
-  type AttestationDecision,
-  type AttestationLookup,
-  AttestationSchema,
-  attestationFileName,
-  attestationPath,
-  DEFAULT_ATTESTATIONS_DIR,
-  evaluateAttestation,
-  readAttestation,
-} from "./attestation.ts";
-export { type BuildVerdictInput, buildVerdict } from "./build.ts";
+  type AttestedDecision,
+  attestedItemsInScope,
+  type BuildVerdictInput,
+  buildVerdict,
+} from "./build.ts";
 export { ReportHashMismatchError, VerdictInvalidError } from "./errors.ts";
 export {
   ANNOTATION,

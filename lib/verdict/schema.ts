@@ -78,6 +78,7 @@ export const AttestationRefSchema = z.object({
   at: z.string(),
   reference: z.string(),
 });
+export type AttestationRef = z.infer<typeof AttestationRefSchema>;
 
 export const VerdictItemSchema = z.object({
   id: z.string(),
@@ -89,6 +90,8 @@ export const VerdictItemSchema = z.object({
   evidence: z.array(z.string()),
   reason: z.string().optional(),
   attestation: AttestationRefSchema.optional(),
+  /** Every accepted approval of an item that needs several (PROD: two distinct approvers). */
+  approvals: z.array(AttestationRefSchema).optional(),
 });
 export type VerdictItem = z.infer<typeof VerdictItemSchema>;
 

@@ -25,6 +25,8 @@ const commands: ReadonlyArray<{ name: string; file: string; args: string[] }> = 
   { name: "contract lint", file: "scripts/contract.ts", args: ["lint"] },
   { name: "sweep", file: "scripts/sweep.ts", args: [] },
   { name: "probe", file: "scripts/probe.ts", args: [] },
+  { name: "attest", file: "scripts/attest.ts", args: [] },
+  { name: "plan", file: "scripts/plan.ts", args: [] },
   { name: "sandbox", file: "sandbox/cli.ts", args: [] },
   { name: "sandbox deploy", file: "sandbox/cli.ts", args: ["deploy"] },
   { name: "sandbox status", file: "sandbox/cli.ts", args: ["status"] },

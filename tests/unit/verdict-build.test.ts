@@ -124,7 +124,15 @@ function input(tests: RawTest[], overrides: Partial<BuildVerdictInput> = {}): Bu
         codeSha256: "sha=",
       },
     ],
-    lookupAttestation: (id) => ({ kind: "absent", file: `attestations/dev/${id}.json` }),
+    attestations: new Map([
+      [
+        "tenant-deploy/5.2/signed-off",
+        {
+          status: "missing-attestation",
+          reason: "no attestation file attestations/dev/tenant-deploy__5.2__signed-off",
+        },
+      ],
+    ]),
     globalErrors: [],
     runStatus: "passed",
     now: new Date("2026-11-22T06:01:00.000Z"),
@@ -132,18 +140,23 @@ function input(tests: RawTest[], overrides: Partial<BuildVerdictInput> = {}): Bu
   };
 }
 
-const attested: BuildVerdictInput["lookupAttestation"] = (id) => ({
-  kind: "found",
-  file: `attestations/dev/${id}.json`,
-  attestation: {
-    schemaVersion: 1,
-    itemId: id,
-    environment: "dev",
-    attestedBy: { name: "Q", role: "qa-lead" },
-    attestedAt: "2026-11-21T00:00:00.000Z",
-    reference: "UAT-7",
-  },
-});
+const attested: BuildVerdictInput["attestations"] = new Map([
+  [
+    "tenant-deploy/5.2/signed-off",
+    {
+      status: "attested",
+      attestations: [
+        {
+          file: "attestations/dev/x.json",
+          by: "q@bbws.example",
+          role: "qa-lead",
+          at: "2026-11-21T00:00:00.000Z",
+          reference: "CHG-7",
+        },
+      ],
+    },
+  ],
+]);
 
 describe("buildVerdict", () => {
   const tests = [
@@ -174,7 +187,7 @@ describe("buildVerdict", () => {
   });
 
   test("an attestation on file for the right role makes the run pass once every automated item is covered", () => {
-    const verdict = buildVerdict(input(tests, { lookupAttestation: attested }));
+    const verdict = buildVerdict(input(tests, { attestations: attested }));
     assert.equal(verdict.items.find((item) => item.kind === "attested")?.status, "attested");
     // tenant-deploy/5.1/uncovered has no test in this run: a whole-suite run that skipped it is not a pass.
     assert.deepEqual([verdict.outcome, verdict.exitCode], ["inconclusive", 3]);
@@ -184,7 +197,7 @@ describe("buildVerdict", () => {
     );
     assert.deepEqual(verdict.scope, { complete: false, narrowedBy: [], shard: null });
     const narrowed = buildVerdict(
-      input(tests, { lookupAttestation: attested, narrowedBy: ["--item tenant-deploy/5.2"] }),
+      input(tests, { attestations: attested, narrowedBy: ["--item tenant-deploy/5.2"] }),
     );
     assert.deepEqual([narrowed.outcome, narrowed.exitCode], ["passed", 0]);
     assert.deepEqual(narrowed.scope, {
@@ -194,7 +207,7 @@ describe("buildVerdict", () => {
     });
     const covered = buildVerdict(
       input([...tests, rawTest("5.1 uncovered", ["tenant-deploy/5.1/uncovered"])], {
-        lookupAttestation: attested,
+        attestations: attested,
       }),
     );
     assert.deepEqual([covered.outcome, covered.exitCode, covered.scope.complete], ["passed", 0, true]);
