@@ -53,6 +53,10 @@
  * TreatMissingData "missing" (the default) an alarm without recent data goes INSUFFICIENT_DATA, as on
  * AWS; alarms meant to stay OK on an idle function use "notBreaching".
  *
+ * In-process only (what AWS lets only time do, for seeding and fault injection): PutMetricData into
+ * "AWS/" namespaces, `cloudwatch.deleteMetricData` (a function's history gone), held alarm states,
+ * `logs.putLogEvents` with any past timestamp, `lambda.setLastModified` (a backdated version).
+ *
  * The rest of sandbox/aws runs beside this server: the DynamoDB (dynalite) and Cognito (cognito-local)
  * backends it proxies to, in dynamodb/ and cognito/, and the API Gateway fronts (api-gateway/), one
  * HTTP server per environment that invokes through `lambda.invoke`.
