@@ -114,17 +114,18 @@ function judgeSuite(input: SourceVerdictsInput, suite: string): Finding {
     })),
     unreadable: unreadable.map((f) => ({ file: f.file, problem: f.problem })),
   };
+  // Judged first: unknown bits must never match a verdict that recorded an empty CodeSha256.
+  if (input.codeSha256 === null || input.codeSha256 === "") {
+    return failed(
+      `The bits ${input.environmentName} serves are unknown, so no ${suite} verdict can be matched to them. ${rerun}`,
+      evidence,
+    );
+  }
   const usable = ofSuite.find((f) => refusal(f, input, suite) === null);
   if (usable?.verdict) {
     return passed(
       `${input.environmentName}'s ${suite} verdict ${usable.file} passed for these bits at ${usable.verdict.endedAt} (run ${usable.verdict.runId}).`,
       { ...evidence, used: usable.file },
-    );
-  }
-  if (input.codeSha256 === null) {
-    return failed(
-      `The bits ${input.environmentName} serves are unknown, so no ${suite} verdict can be matched to them. ${rerun}`,
-      evidence,
     );
   }
   const sameBits = ofSuite.filter((f) => f.verdict?.codeSha256 === input.codeSha256);

@@ -1,0 +1,407 @@
+import assert from "node:assert/strict";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, describe, test } from "node:test";
+import {
+  judgeSourceVerdicts,
+  readVerdictFiles,
+  type SourceVerdictsInput,
+  type VerdictFile,
+} from "../../lib/checks/verdicts.ts";
+import type { Verdict } from "../../lib/verdict/index.ts";
+import { computeReportSha256 } from "../../lib/verdict/report-hash.ts";
+import { verdictWith } from "./verdict-fixture.ts";
+
+const dir = "/reports/runs";
+const bits = "sha-dev-now";
+const now = new Date("2026-12-01T06:00:00.000Z");
+const DAY_MS = 24 * 3_600_000;
+
+/** A sealed, complete, passing DEV verdict of `suite` for the bits DEV serves, ended at `endedAt`. */
+function sealed(suite: Verdict["suite"], overrides: Partial<Verdict> = {}): Verdict {
+  return verdictWith({
+    suite,
+    codeSha256: bits,
+    reportSha256: "f".repeat(64),
+    runId: `r-${suite}`,
+    ...overrides,
+  });
+}
+
+function file(run: string, verdict: Verdict, reportIntact: boolean | null = true): VerdictFile {
+  return { file: `${dir}/${run}/verdict.json`, verdict, problem: null, reportIntact };
+}
+
+function input(files: readonly VerdictFile[], over: Partial<SourceVerdictsInput> = {}): SourceVerdictsInput {
+  return {
+    service: "tenant-instance-management",
+    environment: "dev",
+    environmentName: "DEV",
+    codeSha256: bits,
+    suites: ["smoke", "post-deploy"],
+    maxAgeMs: DAY_MS,
+    now,
+    dir,
+    files,
+    ...over,
+  };
+}
+
+const rerun = (suite: string, service = "") =>
+  `Run \`npm run verify -- --env dev --suite ${suite}${service}\` against the bits DEV serves, then the gate again.`;
+
+/** The one finding of a smoke-only judgement. */
+function smoke(files: readonly VerdictFile[], over: Partial<SourceVerdictsInput> = {}) {
+  const findings = judgeSourceVerdicts(input(files, { suites: ["smoke"], ...over }));
+  assert.equal(findings.length, 1);
+  const [finding] = findings;
+  assert.ok(finding);
+  return finding;
+}
+
+describe("judgeSourceVerdicts", () => {
+  test("a fresh, complete, sealed passing verdict for the same bits passes, one finding per suite", () => {
+    const findings = judgeSourceVerdicts(
+      input([file("r-smoke", sealed("smoke")), file("r-post", sealed("post-deploy", { runId: "r-post" }))]),
+    );
+    assert.deepEqual(
+      findings.map((f) => [f.status, f.reason]),
+      [
+        [
+          "passed",
+          `DEV's smoke verdict ${dir}/r-smoke/verdict.json passed for these bits at 2026-12-01T00:01:00.000Z (run r-smoke).`,
+        ],
+        [
+          "passed",
+          `DEV's post-deploy verdict ${dir}/r-post/verdict.json passed for these bits at 2026-12-01T00:01:00.000Z (run r-post).`,
+        ],
+      ],
+    );
+    assert.equal(findings[0]?.evidence.used, `${dir}/r-smoke/verdict.json`);
+  });
+
+  test("a missing verdict fails naming the folder and the command that produces it", () => {
+    const findings = judgeSourceVerdicts(input([file("r-smoke", sealed("smoke"))]));
+    assert.equal(findings[0]?.status, "passed");
+    assert.equal(findings[1]?.status, "failed");
+    assert.equal(
+      findings[1]?.reason,
+      `No post-deploy verdict of DEV for tenant-instance-management in ${dir}. ${rerun("post-deploy")}`,
+    );
+  });
+
+  test("for the access service the command names --service access-management", () => {
+    const finding = smoke([], { service: "access-management" });
+    assert.equal(finding.status, "failed");
+    assert.equal(
+      finding.reason,
+      `No smoke verdict of DEV for access-management in ${dir}. ${rerun("smoke", " --service access-management")}`,
+    );
+  });
+
+  test("unreadable verdict files are counted in the reason", () => {
+    const broken: VerdictFile = {
+      file: `${dir}/r-9/verdict.json`,
+      verdict: null,
+      problem: "it is missing or not valid JSON",
+      reportIntact: null,
+    };
+    const finding = smoke([broken]);
+    assert.equal(finding.status, "failed");
+    assert.match(
+      finding.reason,
+      /^No smoke verdict of DEV for .* in \/reports\/runs \(1 verdict file\(s\) there could not be read\)\. Run /,
+    );
+    assert.deepEqual(finding.evidence.unreadable, [
+      { file: `${dir}/r-9/verdict.json`, problem: "it is missing or not valid JSON" },
+    ]);
+  });
+
+  test("a failed verdict does not gate, with its outcome and reasons", () => {
+    const finding = smoke([
+      file(
+        "r-smoke",
+        sealed("smoke", {
+          outcome: "failed",
+          exitCode: 1,
+          reasons: ["tenant-deploy/8: failed (GET /health -> 503)"],
+        }),
+      ),
+    ]);
+    assert.equal(finding.status, "failed");
+    assert.equal(
+      finding.reason,
+      `The newest smoke verdict of DEV for these bits, ${dir}/r-smoke/verdict.json, does not gate: the verdict's outcome is failed (exit 1): tenant-deploy/8: failed (GET /health -> 503). ${rerun("smoke")}`,
+    );
+  });
+
+  test("a verdict older than maxAgeMs does not gate", () => {
+    const finding = smoke([file("r-smoke", sealed("smoke", { endedAt: "2026-11-29T06:00:00.000Z" }))]);
+    assert.equal(finding.status, "failed");
+    assert.match(
+      finding.reason,
+      /for these bits, .*, does not gate: the verdict is 2880 min old, older than the allowed 1440 min\. Run `npm run verify/,
+    );
+  });
+
+  test("a verdict exactly maxAgeMs old still gates", () => {
+    const finding = smoke([file("r-smoke", sealed("smoke", { endedAt: "2026-11-30T06:00:00.000Z" }))]);
+    assert.equal(finding.status, "passed");
+  });
+
+  test("a verdict for other bits does not gate, naming both CodeSha256", () => {
+    const finding = smoke([file("r-smoke", sealed("smoke", { codeSha256: "sha-dev-before" }))]);
+    assert.equal(finding.status, "failed");
+    assert.equal(
+      finding.reason,
+      `The newest smoke verdict of DEV, ${dir}/r-smoke/verdict.json, does not gate: the verdict is for CodeSha256 sha-dev-before, the bits to promote are ${bits}. ${rerun("smoke")}`,
+    );
+  });
+
+  test("a refused verdict for these bits is reported before a newer one for other bits", () => {
+    const finding = smoke([
+      file("r-1", sealed("smoke", { outcome: "failed", exitCode: 1, reasons: ["x: failed"] })),
+      file("r-2", sealed("smoke", { codeSha256: "sha-next", endedAt: "2026-12-01T05:00:00.000Z" })),
+    ]);
+    assert.equal(finding.status, "failed");
+    assert.match(
+      finding.reason,
+      /^The newest smoke verdict of DEV for these bits, \/reports\/runs\/r-1\/verdict\.json, does not gate: the verdict's outcome is failed/,
+    );
+  });
+
+  test("a partial verdict does not gate, saying how it was narrowed", () => {
+    const finding = smoke([
+      file(
+        "r-smoke",
+        sealed("smoke", {
+          scope: { complete: false, narrowedBy: ["--grep @probe"], shard: null },
+          notCovered: ["tenant-deploy/8", "tenant-deploy/9"],
+        }),
+      ),
+    ]);
+    assert.equal(finding.status, "failed");
+    assert.match(
+      finding.reason,
+      /does not gate: the verdict is partial \(--grep @probe\): 2 item\(s\) of the suite were not checked\. Run /,
+    );
+  });
+
+  test("a verdict whose report was changed after it (reportIntact false) does not gate", () => {
+    const finding = smoke([file("r-smoke", sealed("smoke"), false)]);
+    assert.equal(finding.status, "failed");
+    assert.equal(
+      finding.reason,
+      `The newest smoke verdict of DEV for these bits, ${dir}/r-smoke/verdict.json, does not gate: its run folder no longer hashes to the verdict's reportSha256: the report was changed after the verdict. ${rerun("smoke")}`,
+    );
+  });
+
+  test("an unsealed verdict (no reportSha256) does not gate", () => {
+    const finding = smoke([file("r-smoke", sealed("smoke", { reportSha256: null }), null)]);
+    assert.equal(finding.status, "failed");
+    assert.match(
+      finding.reason,
+      /does not gate: the verdict has no report hash, so its evidence is not sealed\./,
+    );
+  });
+
+  test("another service's or environment's verdict is ignored", () => {
+    const finding = smoke([
+      file("r-access", sealed("smoke", { service: "access-management" })),
+      file("r-sit", sealed("smoke", { environment: "sit" })),
+    ]);
+    assert.equal(finding.status, "failed");
+    assert.match(
+      finding.reason,
+      /^No smoke verdict of DEV for tenant-instance-management in \/reports\/runs\. Run /,
+    );
+    assert.deepEqual(finding.evidence.candidates, []);
+  });
+
+  test("a verdict of another suite does not stand in for this one", () => {
+    const finding = smoke([file("r-pre", sealed("pre-promotion"))]);
+    assert.equal(finding.status, "failed");
+    assert.match(finding.reason, /^No smoke verdict of DEV/);
+  });
+
+  test("the newest usable verdict among several wins", () => {
+    const finding = smoke([
+      file("r-1", sealed("smoke", { runId: "r-1", endedAt: "2026-12-01T01:00:00.000Z" })),
+      file("r-3", sealed("smoke", { runId: "r-3", endedAt: "2026-12-01T05:00:00.000Z" }), false),
+      file("r-2", sealed("smoke", { runId: "r-2", endedAt: "2026-12-01T03:00:00.000Z" })),
+      file(
+        "r-4",
+        sealed("smoke", { runId: "r-4", endedAt: "2026-12-01T05:30:00.000Z", codeSha256: "other" }),
+      ),
+    ]);
+    assert.equal(finding.status, "passed");
+    assert.equal(
+      finding.reason,
+      `DEV's smoke verdict ${dir}/r-2/verdict.json passed for these bits at 2026-12-01T03:00:00.000Z (run r-2).`,
+    );
+    const candidates = finding.evidence.candidates;
+    assert.ok(Array.isArray(candidates));
+    assert.deepEqual(
+      candidates.map((c: { file: string }) => c.file),
+      ["r-4", "r-3", "r-2", "r-1"].map((run) => `${dir}/${run}/verdict.json`),
+    );
+  });
+
+  test("a newer failed verdict for these bits does not hide an older passing one", () => {
+    const finding = smoke([
+      file("r-1", sealed("smoke", { runId: "r-1", endedAt: "2026-12-01T01:00:00.000Z" })),
+      file(
+        "r-2",
+        sealed("smoke", {
+          runId: "r-2",
+          endedAt: "2026-12-01T05:00:00.000Z",
+          outcome: "failed",
+          exitCode: 1,
+        }),
+      ),
+    ]);
+    assert.equal(finding.status, "passed");
+    assert.match(finding.reason, /r-1\/verdict\.json passed for these bits .*\(run r-1\)\.$/);
+  });
+
+  test("unknown bits (null) match no verdict and fail saying so", () => {
+    const finding = smoke([file("r-smoke", sealed("smoke"))], { codeSha256: null });
+    assert.equal(finding.status, "failed");
+    assert.equal(
+      finding.reason,
+      `The bits DEV serves are unknown, so no smoke verdict can be matched to them. ${rerun("smoke")}`,
+    );
+  });
+
+  test("unknown bits fail even against a verdict that recorded an empty CodeSha256", () => {
+    // "" is what bitsOf gives for a single function that reports no CodeSha256: unknown bits as well.
+    for (const codeSha256 of [null, ""]) {
+      const finding = smoke([file("r-smoke", sealed("smoke", { codeSha256: "" }))], { codeSha256 });
+      assert.equal(finding.status, "failed", `bits ${JSON.stringify(codeSha256)}`);
+      assert.match(
+        finding.reason,
+        /^The bits DEV serves are unknown, so no smoke verdict can be matched to them\./,
+      );
+    }
+  });
+});
+
+describe("readVerdictFiles", () => {
+  const root = mkdtempSync(join(tmpdir(), "checks-verdicts-"));
+  after(() => rmSync(root, { recursive: true, force: true }));
+  let n = 0;
+  /** A fresh runs folder. */
+  const runsDir = () => {
+    const runs = join(root, `runs-${++n}`);
+    mkdirSync(runs, { recursive: true });
+    return runs;
+  };
+
+  /** A run folder with report files and a verdict sealed over them, as the reporter writes it. */
+  function writeRun(runs: string, run: string, name = "verdict.json", over: Partial<Verdict> = {}): string {
+    const runDir = join(runs, run);
+    mkdirSync(join(runDir, "data"), { recursive: true });
+    writeFileSync(join(runDir, "index.html"), "<html>report</html>");
+    writeFileSync(join(runDir, "data", "results.json"), '{"tests":3}');
+    const verdict = sealed("smoke", { runId: run, reportSha256: computeReportSha256(runDir), ...over });
+    writeFileSync(join(runDir, name), JSON.stringify(verdict, null, 2));
+    return runDir;
+  }
+
+  test("a sealed run folder reads intact", () => {
+    const runs = runsDir();
+    writeRun(runs, "r-1");
+    const files = readVerdictFiles(runs);
+    assert.equal(files.length, 1);
+    const [read] = files;
+    assert.equal(read?.file, join(runs, "r-1", "verdict.json"));
+    assert.equal(read?.problem, null);
+    assert.equal(read?.reportIntact, true);
+    assert.equal(read?.verdict?.runId, "r-1");
+    assert.equal(read?.verdict?.codeSha256, bits);
+    assert.equal(judgeSourceVerdicts(input(files, { suites: ["smoke"], dir: runs }))[0]?.status, "passed");
+  });
+
+  test("a report file changed after the verdict makes reportIntact false", () => {
+    const runs = runsDir();
+    const runDir = writeRun(runs, "r-1");
+    writeFileSync(join(runDir, "data", "results.json"), '{"tests":4}');
+    const [read] = readVerdictFiles(runs);
+    assert.equal(read?.reportIntact, false);
+    assert.equal(read?.problem, null);
+    const finding = judgeSourceVerdicts(input(readVerdictFiles(runs), { suites: ["smoke"], dir: runs }))[0];
+    assert.equal(finding?.status, "failed");
+    assert.match(finding?.reason ?? "", /the report was changed after the verdict/);
+  });
+
+  test("a report file added after the verdict makes reportIntact false", () => {
+    const runs = runsDir();
+    const runDir = writeRun(runs, "r-1");
+    writeFileSync(join(runDir, "extra.txt"), "added later");
+    assert.equal(readVerdictFiles(runs)[0]?.reportIntact, false);
+  });
+
+  test("a verdict without reportSha256 reads with reportIntact null", () => {
+    const runs = runsDir();
+    writeRun(runs, "r-1", "verdict.json", { reportSha256: null });
+    const [read] = readVerdictFiles(runs);
+    assert.equal(read?.reportIntact, null);
+    assert.equal(read?.verdict?.reportSha256, null);
+  });
+
+  test("a broken JSON file gives a problem, and the others are still read", () => {
+    const runs = runsDir();
+    writeRun(runs, "r-1");
+    mkdirSync(join(runs, "r-2"));
+    writeFileSync(join(runs, "r-2", "verdict.json"), '{"schemaVersion": 2,');
+    const files = readVerdictFiles(runs);
+    assert.deepEqual(
+      files.map((f) => [f.file, f.verdict === null, f.reportIntact]),
+      [
+        [join(runs, "r-1", "verdict.json"), false, true],
+        [join(runs, "r-2", "verdict.json"), true, null],
+      ],
+    );
+    assert.match(
+      files[1]?.problem ?? "",
+      /^The verdict .*r-2\/verdict\.json cannot be used: it is missing or not valid JSON\. Re-run the gate \(npm run verify\)/,
+    );
+  });
+
+  test("a JSON file that is not a verdict gives a schema problem", () => {
+    const runs = runsDir();
+    mkdirSync(join(runs, "r-1"));
+    writeFileSync(join(runs, "r-1", "verdict.json"), '{"schemaVersion": 2}');
+    const [read] = readVerdictFiles(runs);
+    assert.equal(read?.verdict, null);
+    assert.match(read?.problem ?? "", /cannot be used: it does not match the verdict schema \(/);
+  });
+
+  test("shard verdicts are not read; a project's verdict is", () => {
+    const runs = runsDir();
+    const runDir = writeRun(runs, "r-1", "verdict-tenant.json");
+    writeFileSync(join(runDir, "verdict.shard-1-of-2.json"), JSON.stringify(sealed("smoke")));
+    writeFileSync(join(runDir, "verdict.shard-2-of-2.json"), "not json");
+    const files = readVerdictFiles(runs);
+    assert.deepEqual(
+      files.map((f) => f.file),
+      [join(runDir, "verdict-tenant.json")],
+    );
+    assert.equal(files[0]?.reportIntact, true);
+  });
+
+  test("files at the top of the runs folder and other files of a run are not verdicts", () => {
+    const runs = runsDir();
+    writeFileSync(join(runs, "verdict.json"), "{}");
+    writeRun(runs, "r-1");
+    assert.deepEqual(
+      readVerdictFiles(runs).map((f) => f.file),
+      [join(runs, "r-1", "verdict.json")],
+    );
+  });
+
+  test("an absent folder is no verdict", () => {
+    assert.deepEqual(readVerdictFiles(join(root, "does-not-exist")), []);
+  });
+});
