@@ -10,20 +10,19 @@ import { principalsForRole, readAllowedSigners } from "../lib/attest/index.ts";
 import { AwsClients, awsTargetFor } from "../lib/aws/index.ts";
 import {
   type AttestedItemDecision,
+  bitsOf,
   checkCiEvidence,
   decideAttestedItem,
   EMERGENCY_CHANGE_ITEM,
   type Finding,
-  judgeMaintenanceWindow,
-  judgeSourceVerdicts,
-  parseMaintenanceWindows,
+  maintenanceWindowFinding,
   readDeployedFunctions,
   readVerdictFiles,
+  sourceVerdictFindings,
 } from "../lib/checks/index.ts";
 import { formatHelp, HELP_ENTRY, parseArgsProblem, runWhenMain, wantsHelp } from "../lib/cli/index.ts";
 import { gateSettings } from "../lib/config/index.ts";
 import { RUN_ENV, UsageError } from "../lib/run/index.ts";
-import { combinedCodeSha256 } from "../lib/verdict/index.ts";
 import {
   allRunbookItems,
   type EnvironmentId,
@@ -242,16 +241,7 @@ async function main(argv: string[]): Promise<number> {
   if (source !== null && args.codeSha256 === undefined) {
     const aws = new AwsClients(awsTargetFor(source));
     try {
-      const functions = await readDeployedFunctions(aws, source, service);
-      codeSha256 = combinedCodeSha256(
-        functions.map((fn) => ({
-          functionName: fn.functionName,
-          alias: fn.state.aliasName,
-          functionVersion: fn.state.aliased.functionVersion,
-          appVersion: fn.state.aliased.appVersion,
-          codeSha256: fn.state.aliased.codeSha256,
-        })),
-      );
+      codeSha256 = bitsOf(await readDeployedFunctions(aws, source, service));
     } catch (error) {
       process.stderr.write(
         `plan: could not read the bits ${source.displayName} serves (${error instanceof Error ? error.message : String(error)}). Check the credentials and endpoint of ${source.displayName}, then run the plan again.\n`,
@@ -297,15 +287,12 @@ async function main(argv: string[]): Promise<number> {
       });
     } else if (item.id.endsWith("verdicts-pass") || item.id === "tenant-deploy/6.1/dev-smoke-passes") {
       if (source === null) continue;
-      const findings = judgeSourceVerdicts({
-        service: service.id,
-        environment: source.id,
-        environmentName: source.displayName,
+      const findings = sourceVerdictFindings({
+        serviceId: service.id,
+        source,
         codeSha256,
-        suites: ["smoke", "post-deploy"],
-        maxAgeMs: source.policy.verdictMaxAgeSeconds * 1000,
+        verdictsDir: settings.verdictsDir,
         now,
-        dir: settings.verdictsDir,
         files: verdictFiles,
       });
       const bad = findings.filter((f) => f.status !== "passed");
@@ -321,31 +308,15 @@ async function main(argv: string[]): Promise<number> {
     } else if (EMERGENCY_CHANGE_ITEM[item.id] !== undefined) {
       const emergencyItem = getRunbookItem(EMERGENCY_CHANGE_ITEM[item.id] ?? "");
       if (!emergencyItem) continue;
-      const emergency = await decideAttestedItem({
+      const { finding, emergencyCommand } = await maintenanceWindowFinding({
         settings,
         environment,
         serviceId: service.id,
-        item: emergencyItem,
+        emergencyItem,
         codeSha256,
         now,
       });
-      const finding = judgeMaintenanceWindow({
-        environmentName: environment.displayName,
-        required: environment.policy.maintenanceWindowRequired,
-        windows: parseMaintenanceWindows(environment.policy.maintenanceWindows),
-        now,
-        confirmed: settings.maintenanceWindowConfirmed,
-        emergency:
-          emergency.status === "attested"
-            ? {
-                status: "attested",
-                by: emergency.attestations.map((a) => a.by).join(", "),
-                reference: emergency.attestations[0]?.reference ?? "",
-              }
-            : { status: "missing", reason: "no emergency change is attested" },
-        emergencyCommand: emergency.command,
-      });
-      lines.push(fromFinding(item, finding, finding.status === "passed" ? [] : [emergency.command]));
+      lines.push(fromFinding(item, finding, finding.status === "passed" ? [] : [emergencyCommand]));
     } else {
       lines.push({
         id: item.id,

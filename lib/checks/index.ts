@@ -14,6 +14,7 @@ export * from "./dynamodb.ts";
 export * from "./errors.ts";
 export * from "./expected.ts";
 export * from "./finding.ts";
+export * from "./gate.ts";
 export * from "./health.ts";
 export * from "./infrastructure.ts";
 export * from "./items.ts";

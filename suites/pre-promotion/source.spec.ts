@@ -21,15 +21,14 @@ import {
   judgeIntegrityReference,
   judgeLambdaThreshold,
   judgeSemverBump,
-  judgeSourceVerdicts,
   judgeSsmDeployedVersion,
   logGroup,
   readLambdaWindow,
-  readVerdictFiles,
   searchLogs,
   serviceItems,
   serviceVariants,
   settle,
+  sourceVerdictFindings,
   ssmDeployedVersion,
   ssmParameter,
   ssmParameterValue,
@@ -109,22 +108,16 @@ test.describe("pre-promotion: the source environment", () => {
         );
         const source = promotionSource.environment;
         const codeSha256 = bitsOf(await sourceFunctions());
-        const files = await test.step(`Read the verdict files in ${gate.verdictsDir}`, async () =>
-          readVerdictFiles(gate.verdictsDir));
-        await settle(
-          judgeSourceVerdicts({
-            service: service.id,
-            environment: source.id,
-            environmentName: source.displayName,
-            codeSha256,
-            suites: ["smoke", "post-deploy"],
-            maxAgeMs: source.policy.verdictMaxAgeSeconds * 1000,
-            now: new Date(),
-            dir: gate.verdictsDir,
-            files,
-          }),
-          "source verdicts",
-        );
+        const findings =
+          await test.step(`Read and judge the verdict files in ${gate.verdictsDir}`, async () =>
+            sourceVerdictFindings({
+              serviceId: service.id,
+              source,
+              codeSha256,
+              verdictsDir: gate.verdictsDir,
+              now: new Date(),
+            }));
+        await settle(findings, "source verdicts");
       },
     );
 

@@ -5,12 +5,10 @@
  */
 import {
   bitsOf,
-  decideAttestedItem,
   EMERGENCY_CHANGE_ITEM,
   getRunbookItem,
   PRE_PROMOTION_ITEMS as ITEMS,
-  judgeMaintenanceWindow,
-  parseMaintenanceWindows,
+  maintenanceWindowFinding,
   serviceItems,
   serviceVariants,
   settle,
@@ -29,36 +27,17 @@ test.describe("pre-promotion: the maintenance window", () => {
         const emergencyItem = getRunbookItem(EMERGENCY_CHANGE_ITEM[itemId] ?? "");
         if (!emergencyItem?.attestedBy) throw new Error(`${itemId} names no emergency-change item`);
         const codeSha256 = bitsOf(await sourceFunctions());
-        const emergency = await test.step(`Look up ${emergencyItem.id} for these bits`, () =>
-          decideAttestedItem({
-            settings: gate,
-            environment,
-            serviceId: service.id,
-            item: emergencyItem,
-            codeSha256,
-            now: new Date(),
-          }));
-        await settle(
-          [
-            judgeMaintenanceWindow({
-              environmentName: environment.displayName,
-              required: environment.policy.maintenanceWindowRequired,
-              windows: parseMaintenanceWindows(environment.policy.maintenanceWindows),
+        const { finding } =
+          await test.step(`Look up ${emergencyItem.id} for these bits and judge the window`, () =>
+            maintenanceWindowFinding({
+              settings: gate,
+              environment,
+              serviceId: service.id,
+              emergencyItem,
+              codeSha256,
               now: new Date(),
-              confirmed: gate.maintenanceWindowConfirmed,
-              emergency:
-                emergency.status === "attested"
-                  ? {
-                      status: "attested",
-                      by: emergency.attestations.map((a) => a.by).join(", "),
-                      reference: emergency.attestations[0]?.reference ?? "",
-                    }
-                  : { status: "missing", reason: `no emergency change is attested (${emergency.reason})` },
-              emergencyCommand: emergency.status === "attested" ? "" : emergency.command,
-            }),
-          ],
-          "maintenance window",
-        );
+            }));
+        await settle([finding], "maintenance window");
       });
     }
   }

@@ -13,7 +13,13 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { createTestSigners, type TestSigners } from "../../lib/attest/index.ts";
+import {
+  createTestSigners,
+  signAttestation,
+  type TestSigners,
+  type UnsignedAttestationRecord,
+  writeAttestationRecord,
+} from "../../lib/attest/index.ts";
 import { computeReportSha256, type Verdict } from "../../lib/verdict/index.ts";
 import type { EnvironmentId, ServiceId } from "../../runbooks/index.ts";
 import { verdictWith } from "../unit/verdict-fixture.ts";
@@ -111,7 +117,11 @@ describe("pre-promotion gate on a sandbox", { timeout: 600_000 }, () => {
   }
 
   /** Runs every `npm run attest` line the plan prints, signed by people who hold the role (two for approvals). */
-  async function attestEverything(p: Plan) {
+  /**
+   * Runs every `npm run attest` line the plan prints, signed by people who hold the role (two for approvals):
+   * through the CLI, or (`viaCli` false, to keep npm test short) the same signing in this process.
+   */
+  async function attestEverything(p: Plan, viaCli: boolean) {
     const commands = p.lines
       .flatMap((line) => line.commands)
       .filter((c) => c.startsWith("npm run attest --"));
@@ -130,6 +140,25 @@ describe("pre-promotion gate on a sandbox", { timeout: 600_000 }, () => {
           .map((arg) => (arg === "<you@bbws.example>" ? person.principal : arg))
           .map((arg) => (arg === "~/.ssh/id_ed25519" ? person.privateKey : arg))
           .map((arg) => (arg === "CHG-<number>" ? "CHG-1001" : arg));
+        if (!viaCli) {
+          const flag = (name: string) => filled[filled.indexOf(name) + 1] ?? "";
+          const record = await signAttestation(
+            {
+              schemaVersion: 2,
+              itemId: flag("--item"),
+              service: flag("--service") as ServiceId,
+              environment: flag("--env") as EnvironmentId,
+              codeSha256: p.codeSha256 ?? "",
+              principal: person.principal,
+              role: role as UnsignedAttestationRecord["role"],
+              reference: flag("--reference"),
+              attestedAt: new Date().toISOString(),
+            },
+            person.privateKey,
+          );
+          writeAttestationRecord(attestations, record);
+          continue;
+        }
         const run = await runScript(sb, "scripts/attest.ts", [
           ...filled,
           "--sandbox",
@@ -209,7 +238,9 @@ describe("pre-promotion gate on a sandbox", { timeout: 600_000 }, () => {
       const before = await plan(service, to);
       const source = to === "sit" ? "dev" : "sit";
       writeSourceVerdicts(service, source, before.plan.codeSha256 ?? "");
-      await attestEverything(before.plan);
+      // The CLI for PROD's tenant promotion (the issue's "running those commands makes plan say ready").
+      const viaCli = service === TENANT && to === "prod";
+      await attestEverything(before.plan, viaCli);
       const ready = await plan(service, to);
       assert.deepEqual(
         ready.plan.lines
@@ -346,14 +377,45 @@ describe("pre-promotion gate on a sandbox", { timeout: 600_000 }, () => {
     const path = join(itemDir, file);
     const original = readFileSync(path, "utf8");
     const record = JSON.parse(original) as Record<string, unknown>;
-    const cases: [string, Record<string, unknown> | null, RegExp][] = [
-      ["unsigned", { ...record, signature: undefined }, /unsigned/],
-      ["for other bits", { ...record, codeSha256: "A".repeat(43).concat("=") }, /other bits/],
-      ["expired", { ...record, expiresAt: new Date(Date.now() - 60_000).toISOString() }, /expired|signature/],
-      ["tampered role", { ...record, role: "release-manager" }, /role|signature/],
+    const unsigned = (change: Record<string, unknown>) => {
+      const { signature: _, ...rest } = { ...record, ...change };
+      return rest as unknown as UnsignedAttestationRecord;
+    };
+    const hourAgo = new Date(Date.now() - 3_600_000).toISOString();
+    const erinKey = signers.signer("erin@bbws.example").privateKey;
+    const bobKey = signers.signer("bob@bbws.example").privateKey;
+    // Each record is properly signed except where the case is about the signature: the gate must refuse it
+    // for the reason named, not because a field was edited under a signature.
+    const cases: [string, () => Promise<unknown>, RegExp][] = [
+      ["unsigned", async () => unsigned({}), /unsigned/],
+      [
+        "for other bits",
+        () => signAttestation(unsigned({ codeSha256: "A".repeat(43).concat("=") }), erinKey),
+        /other bits/,
+      ],
+      [
+        "expired",
+        () =>
+          signAttestation(
+            unsigned({ attestedAt: new Date(Date.now() - 7_200_000).toISOString(), expiresAt: hourAgo }),
+            erinKey,
+          ),
+        /expired at/,
+      ],
+      [
+        "signed by a key that is not the named person's",
+        () => signAttestation(unsigned({}), bobKey),
+        /not signed by the key|key/,
+      ],
+      [
+        "signed by a person the role is not allowed for",
+        () => signAttestation(unsigned({ principal: "bob@bbws.example" }), bobKey),
+        /may not sign for role|role/,
+      ],
+      ["edited under its signature", async () => ({ ...record, reference: "CHG-9999" }), /signature/],
     ];
-    for (const [what, changed, reason] of cases) {
-      writeFileSync(path, `${JSON.stringify(changed)}\n`);
+    for (const [what, make, reason] of cases) {
+      writeFileSync(path, `${JSON.stringify(await make())}\n`);
       const found = line(await stateOf(), "tenant-deploy/7.1/on-call-notified");
       assert.equal(found?.state, "missing", what);
       assert.match(found?.detail ?? "", reason, what);
@@ -443,9 +505,7 @@ describe("pre-promotion gate on a sandbox", { timeout: 600_000 }, () => {
       const dir = mkdtempSync(join(work, "verdicts-case-"));
       setup(dir);
       const found = line(
-        await stateOf(allDay, dir)
-          .then(() => plan(TENANT, "sit", allDay, dir))
-          .then((r) => r.plan.lines),
+        (await plan(TENANT, "sit", allDay, dir)).plan.lines,
         "tenant-deploy/6.1/dev-smoke-passes",
       );
       assert.equal(found?.state, "missing", what);

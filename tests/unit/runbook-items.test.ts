@@ -86,18 +86,27 @@ describe("runbook items", () => {
     }
   });
 
-  test("checks of the service's own repository are attested from its CI and say why", () => {
-    for (const id of [
-      "tenant-deploy/3.1/unit-tests-pass",
-      "tenant-deploy/3.1/lint-passes",
-      "tenant-deploy/3.1/coverage-80",
-      "tenant-deploy/3.1/security-scan-passes",
-    ]) {
+  test("checks of the service's own repository are read from its CI's report files and say why", () => {
+    for (const [id, kinds] of [
+      ["tenant-deploy/3.1/unit-tests-pass", ["unit-tests"]],
+      ["tenant-deploy/3.1/lint-passes", ["lint"]],
+      ["tenant-deploy/3.1/coverage-80", ["coverage"]],
+      ["tenant-deploy/3.1/security-scan-passes", ["security"]],
+      ["access-promotion/3.1/unit-tests-coverage", ["unit-tests", "coverage"]],
+      ["access-promotion/4.3.1/sit-full-suite", ["sit-final-tests"]],
+    ] as const) {
       const item = getRunbookItem(id);
-      assert.equal(item?.kind, "attested", id);
-      assert.equal(item?.attestedBy, "service-ci", id);
-      assert.match(item?.notes ?? "", /service's own repository/, id);
+      assert.equal(item?.kind, "automated", id);
+      assert.equal(item?.suite, "pre-promotion", id);
+      assert.deepEqual(item?.ciEvidence, kinds, id);
+      assert.match(item?.notes ?? "", /service's own repository.*missing file is a missing attestation/s, id);
     }
+  });
+
+  test("what no file can prove is still attested by the service's CI (a signed record)", () => {
+    const item = getRunbookItem("tenant-deploy/3.3/openapi-spec-valid");
+    assert.equal(item?.kind, "attested");
+    assert.equal(item?.attestedBy, "service-ci");
   });
 
   test("every attested item names who attests it; no automated item does", () => {
