@@ -75,6 +75,18 @@ export function attestedItemsInScope(
   );
 }
 
+/**
+ * Which attested items a narrowed run still answers for: all when it was not narrowed, those its `--item`
+ * selectors name (an id or a section) when it was, none when only `--grep` narrowed it.
+ */
+function selectedByNarrowing(narrowedBy: readonly string[]): (id: string) => boolean {
+  if (narrowedBy.length === 0) return () => true;
+  const selectors = narrowedBy.flatMap((how) =>
+    how.startsWith("--item ") ? [how.slice(7).trim().replace(/\/+$/, "")] : [],
+  );
+  return (id) => selectors.some((sel) => id === sel || id.startsWith(`${sel}/`) || id.startsWith(`${sel}.`));
+}
+
 type ScopedItem = { item: RunbookItem; inSuite: boolean; applies: boolean };
 
 /** Every item of the runbooks, marked whether it applies to this service and environment and whether its section belongs to the suite. */
@@ -156,12 +168,16 @@ export function buildVerdict(input: BuildVerdictInput): Verdict {
     });
   }
 
+  const selected = selectedByNarrowing(input.narrowedBy ?? []);
   for (const [id, { item, inSuite }] of scope) {
     if (!inSuite || testsByItem.has(id)) continue;
     if (item.kind === "automated") {
       notCovered.push(id);
       continue;
     }
+    // A run narrowed on purpose answers for what it selected: an attested item it did not select is left out
+    // (the verdict is partial and no gate accepts it), not reported as missing.
+    if (!selected(id)) continue;
     const decision: AttestedDecision = input.attestations.get(id) ?? {
       status: "missing-attestation",
       reason: "no attestation was looked up for it",

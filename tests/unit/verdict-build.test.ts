@@ -213,6 +213,23 @@ describe("buildVerdict", () => {
     assert.deepEqual([covered.outcome, covered.exitCode, covered.scope.complete], ["passed", 0, true]);
   });
 
+  test("a run narrowed on purpose leaves out the attested items it did not select, instead of calling them missing", () => {
+    const byItem = buildVerdict(input(tests, { narrowedBy: ["--item tenant-deploy/5.1"] }));
+    assert.equal(
+      byItem.items.find((item) => item.kind === "attested"),
+      undefined,
+    );
+    assert.deepEqual([byItem.outcome, byItem.scope.complete], ["passed", false]);
+    const byGrep = buildVerdict(input(tests, { narrowedBy: ["--grep health"] }));
+    assert.equal(
+      byGrep.items.find((item) => item.kind === "attested"),
+      undefined,
+    );
+    const bySection = buildVerdict(input(tests, { narrowedBy: ["--item tenant-deploy/5.2"] }));
+    assert.equal(bySection.items.find((item) => item.kind === "attested")?.status, "missing-attestation");
+    assert.equal(bySection.outcome, "failed");
+  });
+
   test("is independent of test order, as a merged sharded run needs", () => {
     const a = buildVerdict(input(tests));
     const b = buildVerdict(input([...tests].reverse()));
