@@ -1,0 +1,43 @@
+/** The deploy lock a promotion or rollback takes per service and environment (lock.ts, lock-record.ts). */
+export {
+  type BreakLockRefusal,
+  BreakLockRefusedError,
+  LockHeldError,
+  LockInputError,
+  LockLostError,
+  LockRecordInvalidError,
+} from "./errors.ts";
+export {
+  type AcquireLockOptions,
+  acquireLock,
+  type BreakLockOptions,
+  breakLock,
+  deployLockTable,
+  INITIAL_STEP,
+  readLock,
+  readLockBreaks,
+  releaseLock,
+  updateLockStep,
+} from "./lock.ts";
+export {
+  DEFAULT_LEASE_SECONDS,
+  type DeployLock,
+  DeployLockSchema,
+  describeLock,
+  describeTarget,
+  formatSpan,
+  isStale,
+  LOCK_SORT_KEY,
+  type LockBreakRecord,
+  LockBreakRecordSchema,
+  type LockOperation,
+  LockOperationSchema,
+  type LockStep,
+  LockStepSchema,
+  type LockTarget,
+  LockTargetSchema,
+  lockBreakPartition,
+  lockKey,
+  lockOperations,
+  type ReadLock,
+} from "./lock-record.ts";
