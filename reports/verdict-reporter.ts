@@ -4,7 +4,7 @@
  * `playwright merge-reports`, so a sharded run's merged verdict equals an unsharded one.
  */
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { basename, join, relative, sep } from "node:path";
 import { stripVTControlCharacters } from "node:util";
 import type {
@@ -37,14 +37,21 @@ import {
   buildVerdict,
   combinedCodeSha256,
   computeReportSha256,
+  envelopeFileFor,
   FunctionUnderTestSchema,
   GUARD_ATTACHMENT,
   type Guard,
   GuardSchema,
+  type LoadedSigningKey,
+  loadSigningKey,
   outcomeWord,
   type RawTest,
+  VERDICT_KEY_ENV,
   type Verdict,
+  VerdictKeyMissingError,
+  VerdictNotSignableError,
   VerdictSchema,
+  writeVerdictEnvelope,
 } from "../lib/verdict/index.ts";
 import { type EnvironmentId, environments, runbooks } from "../runbooks/index.ts";
 
@@ -242,6 +249,7 @@ export default class VerdictReporter implements Reporter {
       writeFileSync(path, `${JSON.stringify(verdict, null, 2)}\n`);
       verdicts.push(verdict);
     }
+    const signed = this.#sign(verdicts);
     const code = worstExitCode(verdicts.map((verdict) => verdict.exitCode));
     // Playwright ends with process.exit(0|1|130); an exit listener may still set the code the process exits with.
     process.once("exit", () => {
@@ -256,7 +264,53 @@ export default class VerdictReporter implements Reporter {
       );
       if (verdict.outcome !== "passed")
         for (const reason of verdict.reasons) process.stdout.write(`  ${reason}\n`);
+      const envelope = signed.get(index);
+      if (envelope) process.stdout.write(`  signed: ${relative(process.cwd(), envelope)}\n`);
     }
+  }
+
+  /**
+   * Writes each sealed verdict's DSSE envelope (verdict.dsse.json beside verdict.json) when a signing key is
+   * configured; returns the envelope paths by verdict index. Signing never changes a verdict or the exit code:
+   * a verdict that cannot be signed, or a configured key that cannot be read, is said in one line on stderr and
+   * leaves the verdict unsigned, which a gate with trusted keys refuses. `npm run verify` checks the key before
+   * the run, so there a broken key is a configuration error (exit 2) before any test runs.
+   */
+  #sign(verdicts: readonly Verdict[]): Map<number, string> {
+    const signed = new Map<number, string>();
+    const paths = this.#written.map((file) => join(this.#runDir, file));
+    // An envelope left from an earlier run in this folder would vouch for a verdict it no longer matches.
+    for (const path of paths) rmSync(envelopeFileFor(path), { force: true });
+    let key: LoadedSigningKey;
+    try {
+      key = loadSigningKey();
+    } catch (error) {
+      if (error instanceof VerdictKeyMissingError) {
+        if (process.env[RUN_ENV.verifyRunner]) {
+          process.stderr.write(
+            `verdict: not signed (neither ${VERDICT_KEY_ENV.file} nor ${VERDICT_KEY_ENV.pem} is set)\n`,
+          );
+        }
+      } else {
+        process.stderr.write(
+          `verdict: not signed: ${redact(firstLine(error instanceof Error ? error.message : String(error)))}\n`,
+        );
+      }
+      return signed;
+    }
+    for (const [index, verdict] of verdicts.entries()) {
+      const path = paths[index];
+      if (path === undefined) continue;
+      try {
+        signed.set(index, writeVerdictEnvelope(path, verdict, key.key));
+      } catch (error) {
+        if (!(error instanceof VerdictNotSignableError)) throw error;
+        process.stderr.write(
+          `verdict: ${relative(process.cwd(), path)} is not signed: ${error.problems.join("; ")}\n`,
+        );
+      }
+    }
+    return signed;
   }
 
   async #verdictFor(group: Group, result: FullResult, shard: string | null): Promise<Verdict> {

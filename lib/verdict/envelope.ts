@@ -64,6 +64,14 @@ export const VERDICT_KEY_ENV = {
   pem: "HARNESS_VERDICT_KEY",
 } as const;
 
+/**
+ * The envelope file of a verdict file: `verdict.json` -> `verdict.dsse.json`, `verdict-<project>.json` ->
+ * `verdict-<project>.dsse.json` (UNHASHED_FILE keeps both out of the report hash).
+ */
+export function envelopeFileFor(verdictFile: string): string {
+  return verdictFile.replace(/(\.json)?$/, ".dsse.json");
+}
+
 /** File names generateVerdictKeyPair writes. */
 export const VERDICT_KEY_FILES = {
   privateKey: "verdict-signing.key",
@@ -175,7 +183,7 @@ export const DsseSignatureSchema = z.object({
 });
 export type DsseSignature = z.infer<typeof DsseSignatureSchema>;
 
-/** A DSSE envelope as JSON (the `.intoto.json` file beside a verdict). */
+/** A DSSE envelope as JSON (the `.dsse.json` file beside a verdict: see envelopeFileFor). */
 export const DsseEnvelopeSchema = z.object({
   payloadType: z.string(),
   payload: z.string().regex(BASE64, "must be base64"),
@@ -325,6 +333,13 @@ export function signVerdict(verdict: Verdict, privateKey: KeyObject): DsseEnvelo
     payload: payload.toString("base64"),
     signatures: [{ keyid: verdictKeyId(privateKey), sig: sig.toString("base64") }],
   };
+}
+
+/** Signs the verdict and writes its envelope beside `verdictFile` (envelopeFileFor); returns the envelope's path. */
+export function writeVerdictEnvelope(verdictFile: string, verdict: Verdict, privateKey: KeyObject): string {
+  const file = envelopeFileFor(verdictFile);
+  writeFileSync(file, `${JSON.stringify(signVerdict(verdict, privateKey), null, 2)}\n`);
+  return file;
 }
 
 function issuesOf(error: z.ZodError): string {

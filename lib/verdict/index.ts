@@ -12,6 +12,7 @@ export {
   DsseSignatureSchema,
   type EnvelopeRefusalKind,
   type EnvelopeVerification,
+  envelopeFileFor,
   envelopeMatchesVerdict,
   envelopeRefusalKinds,
   generateVerdictKeyPair,
@@ -39,6 +40,7 @@ export {
   verdictKeyId,
   verdictStatement,
   verifyEnvelope,
+  writeVerdictEnvelope,
 } from "./envelope.ts";
 export { ReportHashMismatchError, VerdictInvalidError } from "./errors.ts";
 export {
