@@ -52,6 +52,7 @@ const HELP = formatHelp({
           "the bits being promoted (required for dev, which has no source environment)",
         ],
         ["--verdicts <dir>", `the source's verdict files (default reports/runs/; $${RUN_ENV.verdictsDir})`],
+
         [
           "--ci-evidence <dir>",
           `the service CI's report files (default reports/ci-evidence/<service>/; $${RUN_ENV.ciEvidenceDir})`,
@@ -70,6 +71,15 @@ const HELP = formatHelp({
         ["--config <file>", "an override file, as verify takes it (default $HARNESS_CONFIG)"],
         ["--json", "print the plan as JSON on stdout"],
         HELP_ENTRY,
+      ],
+    },
+    {
+      title: "Variables",
+      entries: [
+        [
+          RUN_ENV.trustedVerdictKeys,
+          "a PEM public key file, or a folder of .pub/.pem files: each source verdict must carry a verdict.dsse.json envelope signed by one of them and matching it (unset: signatures are not checked; with --sandbox: the sandbox's key unless set)",
+        ],
       ],
     },
   ],
@@ -292,6 +302,7 @@ async function main(argv: string[]): Promise<number> {
         source,
         codeSha256,
         verdictsDir: settings.verdictsDir,
+        trustedVerdictKeys: settings.trustedVerdictKeys,
         now,
         files: verdictFiles,
       });

@@ -5,10 +5,12 @@
 
 import type { Environment, RunbookItem } from "../../runbooks/index.ts";
 import type { GateSettings } from "../config/index.ts";
+import type { TrustedKey } from "../verdict/envelope.ts";
+import { loadTrustedKeys } from "../verdict/envelope.ts";
 import { combinedCodeSha256 } from "../verdict/policy.ts";
 import { decideAttestedItem } from "./attestations.ts";
 import type { DeployedFunction } from "./deployed.ts";
-import type { Finding } from "./finding.ts";
+import { type Finding, failed } from "./finding.ts";
 import { judgeMaintenanceWindow, parseMaintenanceWindows } from "./maintenance.ts";
 import { judgeSourceVerdicts, readVerdictFiles, type VerdictFile } from "./verdicts.ts";
 
@@ -25,26 +27,48 @@ export function bitsOf(functions: readonly DeployedFunction[]): string | null {
   );
 }
 
-/** The source's smoke and post-deploy verdicts for its bits, one finding per suite. */
+/**
+ * The source's smoke and post-deploy verdicts for its bits, one finding per suite. With `trustedVerdictKeys`
+ * (GateSettings: a PEM public key file or a folder of them) each verdict must carry a matching envelope signed
+ * by one of those keys; keys that cannot be read fail every suite's finding, naming the problem.
+ */
 export function sourceVerdictFindings(options: {
   serviceId: string;
   source: Pick<Environment, "id" | "displayName" | "policy">;
   codeSha256: string | null;
   verdictsDir: string;
+  trustedVerdictKeys: string | null;
   now: Date;
   files?: readonly VerdictFile[];
 }): Finding[] {
   const { source } = options;
+  const suites = ["smoke", "post-deploy"];
+  let trustedKeys: { source: string; keys: TrustedKey[] } | null = null;
+  if (options.trustedVerdictKeys !== null) {
+    try {
+      trustedKeys = { source: options.trustedVerdictKeys, keys: loadTrustedKeys(options.trustedVerdictKeys) };
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      return suites.map((suite) =>
+        failed(`The ${suite} verdicts' signatures cannot be checked: ${reason}`, {
+          suite,
+          dir: options.verdictsDir,
+          trustedVerdictKeys: options.trustedVerdictKeys,
+        }),
+      );
+    }
+  }
   return judgeSourceVerdicts({
     service: options.serviceId,
     environment: source.id,
     environmentName: source.displayName,
     codeSha256: options.codeSha256,
-    suites: ["smoke", "post-deploy"],
+    suites,
     maxAgeMs: source.policy.verdictMaxAgeSeconds * 1000,
     now: options.now,
     dir: options.verdictsDir,
     files: options.files ?? readVerdictFiles(options.verdictsDir),
+    trustedKeys,
   });
 }
 

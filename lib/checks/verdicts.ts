@@ -1,10 +1,18 @@
 /**
  * Verdict files as gate evidence (tenant runbook 6.1 and 7.1, access runbook 3.2.1 and 4.3.1): the source
  * environment's current bits must have a passing, fresh, complete, sealed smoke and post-deploy verdict.
- * The reader walks a folder of runs (reports/runs/<run id>/verdict*.json); the judge is pure.
+ * The reader walks a folder of runs (reports/runs/<run id>/verdict*.json, each with its DSSE envelope
+ * verdict*.dsse.json); the judge is pure. With trusted keys, a verdict gates only when its envelope is signed by
+ * one of them and says what the verdict file says; without, the passing reason says signatures were not checked.
  */
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import {
+  envelopeFileFor,
+  envelopeMatchesVerdict,
+  type TrustedKey,
+  verifyEnvelope,
+} from "../verdict/envelope.ts";
 import { isVerdictUsable } from "../verdict/policy.ts";
 import { readVerdict } from "../verdict/read.ts";
 import { computeReportSha256 } from "../verdict/report-hash.ts";
@@ -18,6 +26,24 @@ export interface VerdictFile {
   readonly problem: string | null;
   /** Whether the run folder still hashes to the verdict's reportSha256 (null when the verdict has none). */
   readonly reportIntact: boolean | null;
+  /** The DSSE envelope beside the verdict (envelopeFileFor), or null when there is none. */
+  readonly envelope: EnvelopeFile | null;
+}
+
+/** A verdict's envelope file: its JSON (judged by verifyEnvelope), or why it could not be read. */
+export type EnvelopeFile =
+  | { readonly file: string; readonly json: unknown; readonly problem: null }
+  | { readonly file: string; readonly json: null; readonly problem: string };
+
+function readEnvelope(verdictFile: string): EnvelopeFile | null {
+  const file = envelopeFileFor(verdictFile);
+  if (!existsSync(file)) return null;
+  try {
+    return { file, json: JSON.parse(readFileSync(file, "utf8")), problem: null };
+  } catch (error) {
+    const detail = error instanceof SyntaxError ? "it is not valid JSON" : String(error);
+    return { file, json: null, problem: `its envelope ${file} cannot be read: ${detail}` };
+  }
 }
 
 // verdict.json and verdict-<project>.json; a shard's verdict.shard-1-of-2.json is not a gate verdict.
@@ -37,13 +63,14 @@ export function readVerdictFiles(dir: string): VerdictFile[] {
         const verdict = readVerdict(file);
         const reportIntact =
           verdict.reportSha256 === null ? null : computeReportSha256(runDir) === verdict.reportSha256;
-        out.push({ file, verdict, problem: null, reportIntact });
+        out.push({ file, verdict, problem: null, reportIntact, envelope: readEnvelope(file) });
       } catch (error) {
         out.push({
           file,
           verdict: null,
           problem: error instanceof Error ? error.message : String(error),
           reportIntact: null,
+          envelope: null,
         });
       }
     }
@@ -63,6 +90,11 @@ export interface SourceVerdictsInput {
   readonly now: Date;
   readonly dir: string;
   readonly files: readonly VerdictFile[];
+  /**
+   * The keys a verdict's envelope must be signed by, and where they came from (for the reasons); null when none
+   * are configured: verdicts then gate unsigned, and the passing reason says so.
+   */
+  readonly trustedKeys: { readonly source: string; readonly keys: readonly TrustedKey[] } | null;
 }
 
 const endedAt = (file: VerdictFile) => (file.verdict ? Date.parse(file.verdict.endedAt) : 0);
@@ -82,6 +114,34 @@ function refusal(file: VerdictFile, input: SourceVerdictsInput, suite: string): 
   if (!usable.usable) return usable.reason;
   if (file.reportIntact === false)
     return "its run folder no longer hashes to the verdict's reportSha256: the report was changed after the verdict";
+  return input.trustedKeys === null ? null : signatureRefusal(file, verdict, input.trustedKeys);
+}
+
+/** Why a verdict's envelope does not vouch for it under the trusted keys, or null when it does. */
+function signatureRefusal(
+  file: VerdictFile,
+  verdict: Verdict,
+  trusted: NonNullable<SourceVerdictsInput["trustedKeys"]>,
+): string | null {
+  const { envelope } = file;
+  if (envelope === null) {
+    return `it is unsigned: there is no envelope ${envelopeFileFor(file.file)} beside it, and the gate requires verdicts signed by a trusted key (${trusted.source})`;
+  }
+  if (envelope.problem !== null) return envelope.problem;
+  const verification = verifyEnvelope(envelope.json, trusted.keys);
+  if (!verification.verified) {
+    const what =
+      verification.kind === "untrusted-key"
+        ? "is not signed by a trusted key"
+        : verification.kind === "bad-signature"
+          ? "has a bad signature (the envelope was changed after it was signed)"
+          : "is refused";
+    return `its envelope ${envelope.file} ${what}: ${verification.reason} (trusted keys: ${trusted.source})`;
+  }
+  const match = envelopeMatchesVerdict(verification.statement, verdict);
+  if (!match.matches) {
+    return `its envelope ${envelope.file} does not match the verdict file (was the verdict edited after it was signed?): ${match.reasons.join("; ")}`;
+  }
   return null;
 }
 
@@ -123,9 +183,13 @@ function judgeSuite(input: SourceVerdictsInput, suite: string): Finding {
   }
   const usable = ofSuite.find((f) => refusal(f, input, suite) === null);
   if (usable?.verdict) {
+    const signature =
+      input.trustedKeys === null
+        ? " Its signature was not checked: no trusted verdict keys are configured (HARNESS_VERDICT_TRUSTED_KEYS); set them, since a promotion will require signed verdicts."
+        : ` Its envelope ${envelopeFileFor(usable.file)} is signed by a trusted key (${input.trustedKeys.source}).`;
     return passed(
-      `${input.environmentName}'s ${suite} verdict ${usable.file} passed for these bits at ${usable.verdict.endedAt} (run ${usable.verdict.runId}).`,
-      { ...evidence, used: usable.file },
+      `${input.environmentName}'s ${suite} verdict ${usable.file} passed for these bits at ${usable.verdict.endedAt} (run ${usable.verdict.runId}).${signature}`,
+      { ...evidence, used: usable.file, signatureChecked: input.trustedKeys !== null },
     );
   }
   const sameBits = ofSuite.filter((f) => f.verdict?.codeSha256 === input.codeSha256);

@@ -63,11 +63,14 @@ export interface GateSettings {
   maintenanceWindowConfirmed: boolean | null;
   /** Who starts the promotion (allowed-signers principal), or null when nobody said. */
   initiator: string | null;
+  /** PEM public key file or folder of them that verdict envelopes must be signed by; null: not checked. */
+  trustedVerdictKeys: string | null;
 }
 
 /**
  * The gate's settings from HARNESS_VERDICTS_DIR, HARNESS_CI_EVIDENCE_DIR, HARNESS_ATTESTATIONS_DIR,
- * HARNESS_ALLOWED_SIGNERS, HARNESS_MAINTENANCE_WINDOW_CONFIRMED and HARNESS_INITIATOR, with their defaults.
+ * HARNESS_ALLOWED_SIGNERS, HARNESS_MAINTENANCE_WINDOW_CONFIRMED, HARNESS_INITIATOR and HARNESS_VERDICT_TRUSTED_KEYS,
+ * with their defaults.
  */
 export function gateSettings(
   serviceId: string,
@@ -78,6 +81,7 @@ export function gateSettings(
     return value ? value : null;
   };
   const confirmed = read(RUN_ENV.maintenanceWindowConfirmed);
+  const trusted = read(RUN_ENV.trustedVerdictKeys);
   return {
     verdictsDir: resolve(read(RUN_ENV.verdictsDir) ?? runsRoot),
     ciEvidenceDir: resolve(read(RUN_ENV.ciEvidenceDir) ?? join(ciEvidenceRoot, serviceId)),
@@ -85,5 +89,6 @@ export function gateSettings(
     allowedSigners: resolve(read(RUN_ENV.allowedSigners) ?? join(repoRoot, "runbooks", "allowed_signers")),
     maintenanceWindowConfirmed: confirmed === null ? null : /^(true|yes|1)$/i.test(confirmed),
     initiator: read(RUN_ENV.initiator),
+    trustedVerdictKeys: trusted === null ? null : resolve(trusted),
   };
 }

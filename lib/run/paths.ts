@@ -24,6 +24,11 @@ export const RUN_ENV = {
   initiator: "HARNESS_INITIATOR",
   /** The allowed-signers file attestations are verified against (default runbooks/allowed_signers). */
   allowedSigners: "HARNESS_ALLOWED_SIGNERS",
+  /**
+   * The pre-promotion gate: a PEM public key file, or a folder of .pub/.pem files, whose signatures on the source's
+   * verdict envelopes it accepts. Unset, signatures are not checked (the gate's reason says so).
+   */
+  trustedVerdictKeys: "HARNESS_VERDICT_TRUSTED_KEYS",
   harnessCommit: "HARNESS_COMMIT",
   /** JSON array of how the user narrowed the run on purpose, e.g. ["--grep @probe"]; the verdict says partial. */
   narrowedBy: "HARNESS_NARROWED_BY",

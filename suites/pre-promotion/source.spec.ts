@@ -115,6 +115,7 @@ test.describe("pre-promotion: the source environment", () => {
               source,
               codeSha256,
               verdictsDir: gate.verdictsDir,
+              trustedVerdictKeys: gate.trustedVerdictKeys,
               now: new Date(),
             }));
         await settle(findings, "source verdicts");

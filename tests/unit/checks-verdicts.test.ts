@@ -1,20 +1,40 @@
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createHash, createPrivateKey, generateKeyPairSync } from "node:crypto";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
+import { sourceVerdictFindings } from "../../lib/checks/gate.ts";
 import {
+  type EnvelopeFile,
   judgeSourceVerdicts,
   readVerdictFiles,
   type SourceVerdictsInput,
   type VerdictFile,
 } from "../../lib/checks/verdicts.ts";
-import type { Verdict } from "../../lib/verdict/index.ts";
+import {
+  type DsseEnvelope,
+  type FunctionUnderTest,
+  generateVerdictKeyPair,
+  signVerdict,
+  type Verdict,
+  verdictKeyId,
+  writeVerdictEnvelope,
+} from "../../lib/verdict/index.ts";
 import { computeReportSha256 } from "../../lib/verdict/report-hash.ts";
+import { environments } from "../../runbooks/index.ts";
 import { verdictWith } from "./verdict-fixture.ts";
 
 const dir = "/reports/runs";
-const bits = "sha-dev-now";
+const FUNCTION: FunctionUnderTest = {
+  functionName: "bbws-tenant-instance-management-dev",
+  alias: "latest-dev",
+  functionVersion: "7",
+  appVersion: "1.4.0",
+  codeSha256: createHash("sha256").update("dev zip").digest("base64"),
+};
+// The bits DEV serves: one function's CodeSha256, so that a verdict for them can be signed.
+const bits = FUNCTION.codeSha256;
 const now = new Date("2026-12-01T06:00:00.000Z");
 const DAY_MS = 24 * 3_600_000;
 
@@ -22,6 +42,7 @@ const DAY_MS = 24 * 3_600_000;
 function sealed(suite: Verdict["suite"], overrides: Partial<Verdict> = {}): Verdict {
   return verdictWith({
     suite,
+    functions: [FUNCTION],
     codeSha256: bits,
     reportSha256: "f".repeat(64),
     runId: `r-${suite}`,
@@ -29,9 +50,21 @@ function sealed(suite: Verdict["suite"], overrides: Partial<Verdict> = {}): Verd
   });
 }
 
-function file(run: string, verdict: Verdict, reportIntact: boolean | null = true): VerdictFile {
-  return { file: `${dir}/${run}/verdict.json`, verdict, problem: null, reportIntact };
+function file(
+  run: string,
+  verdict: Verdict,
+  reportIntact: boolean | null = true,
+  envelope: EnvelopeFile | null = null,
+): VerdictFile {
+  return { file: `${dir}/${run}/verdict.json`, verdict, problem: null, reportIntact, envelope };
 }
+
+/** The envelope file of `run`, holding `json`. */
+const envelopeOf = (run: string, json: unknown): EnvelopeFile => ({
+  file: `${dir}/${run}/verdict.dsse.json`,
+  json,
+  problem: null,
+});
 
 function input(files: readonly VerdictFile[], over: Partial<SourceVerdictsInput> = {}): SourceVerdictsInput {
   return {
@@ -44,9 +77,13 @@ function input(files: readonly VerdictFile[], over: Partial<SourceVerdictsInput>
     now,
     dir,
     files,
+    trustedKeys: null,
     ...over,
   };
 }
+
+const unchecked =
+  " Its signature was not checked: no trusted verdict keys are configured (HARNESS_VERDICT_TRUSTED_KEYS); set them, since a promotion will require signed verdicts.";
 
 const rerun = (suite: string, service = "") =>
   `Run \`npm run verify -- --env dev --suite ${suite}${service}\` against the bits DEV serves, then the gate again.`;
@@ -70,11 +107,11 @@ describe("judgeSourceVerdicts", () => {
       [
         [
           "passed",
-          `DEV's smoke verdict ${dir}/r-smoke/verdict.json passed for these bits at 2026-12-01T00:01:00.000Z (run r-smoke).`,
+          `DEV's smoke verdict ${dir}/r-smoke/verdict.json passed for these bits at 2026-12-01T00:01:00.000Z (run r-smoke).${unchecked}`,
         ],
         [
           "passed",
-          `DEV's post-deploy verdict ${dir}/r-post/verdict.json passed for these bits at 2026-12-01T00:01:00.000Z (run r-post).`,
+          `DEV's post-deploy verdict ${dir}/r-post/verdict.json passed for these bits at 2026-12-01T00:01:00.000Z (run r-post).${unchecked}`,
         ],
       ],
     );
@@ -106,6 +143,7 @@ describe("judgeSourceVerdicts", () => {
       verdict: null,
       problem: "it is missing or not valid JSON",
       reportIntact: null,
+      envelope: null,
     };
     const finding = smoke([broken]);
     assert.equal(finding.status, "failed");
@@ -238,7 +276,7 @@ describe("judgeSourceVerdicts", () => {
     assert.equal(finding.status, "passed");
     assert.equal(
       finding.reason,
-      `DEV's smoke verdict ${dir}/r-2/verdict.json passed for these bits at 2026-12-01T03:00:00.000Z (run r-2).`,
+      `DEV's smoke verdict ${dir}/r-2/verdict.json passed for these bits at 2026-12-01T03:00:00.000Z (run r-2).${unchecked}`,
     );
     const candidates = finding.evidence.candidates;
     assert.ok(Array.isArray(candidates));
@@ -262,7 +300,10 @@ describe("judgeSourceVerdicts", () => {
       ),
     ]);
     assert.equal(finding.status, "passed");
-    assert.match(finding.reason, /r-1\/verdict\.json passed for these bits .*\(run r-1\)\.$/);
+    assert.match(
+      finding.reason,
+      /r-1\/verdict\.json passed for these bits .*\(run r-1\)\. Its signature was not checked/,
+    );
   });
 
   test("unknown bits (null) match no verdict and fail saying so", () => {
@@ -284,6 +325,159 @@ describe("judgeSourceVerdicts", () => {
         /^The bits DEV serves are unknown, so no smoke verdict can be matched to them\./,
       );
     }
+  });
+});
+
+describe("judgeSourceVerdicts with trusted verdict keys", () => {
+  const signer = generateKeyPairSync("ed25519");
+  const stranger = generateKeyPairSync("ed25519");
+  const trustedKeys = {
+    source: "/keys/trusted.pub",
+    keys: [{ keyid: verdictKeyId(signer.publicKey), key: signer.publicKey }],
+  };
+  const signed = (verdict: Verdict, key = signer.privateKey) =>
+    file("r-smoke", verdict, true, envelopeOf("r-smoke", signVerdict(verdict, key)));
+  const judge = (f: VerdictFile) => smoke([f], { trustedKeys });
+  const refusedBecause = (f: VerdictFile) => {
+    const finding = judge(f);
+    assert.equal(finding.status, "failed");
+    const prefix = `The newest smoke verdict of DEV for these bits, ${dir}/r-smoke/verdict.json, does not gate: `;
+    assert.ok(finding.reason.startsWith(prefix), finding.reason);
+    assert.ok(finding.reason.endsWith(` ${rerun("smoke")}`), finding.reason);
+    return finding.reason.slice(prefix.length, -rerun("smoke").length - 1);
+  };
+
+  test("a verdict whose envelope a trusted key signed, and which matches it, passes saying so", () => {
+    const finding = judge(signed(sealed("smoke")));
+    assert.equal(finding.status, "passed");
+    assert.equal(
+      finding.reason,
+      `DEV's smoke verdict ${dir}/r-smoke/verdict.json passed for these bits at 2026-12-01T00:01:00.000Z (run r-smoke). Its envelope ${dir}/r-smoke/verdict.dsse.json is signed by a trusted key (/keys/trusted.pub).`,
+    );
+    assert.equal(finding.evidence.signatureChecked, true);
+  });
+
+  test("without trusted keys an unsigned verdict passes, and the reason says signatures were not checked", () => {
+    const finding = smoke([file("r-smoke", sealed("smoke"))]);
+    assert.equal(finding.status, "passed");
+    assert.ok(finding.reason.endsWith(unchecked), finding.reason);
+    assert.equal(finding.evidence.signatureChecked, false);
+  });
+
+  test("an unsigned verdict (no envelope) is refused, naming the envelope it lacks", () => {
+    assert.equal(
+      refusedBecause(file("r-smoke", sealed("smoke"))),
+      `it is unsigned: there is no envelope ${dir}/r-smoke/verdict.dsse.json beside it, and the gate requires verdicts signed by a trusted key (/keys/trusted.pub).`,
+    );
+  });
+
+  test("an envelope signed by a key that is not trusted is refused", () => {
+    const reason = refusedBecause(signed(sealed("smoke"), stranger.privateKey));
+    assert.match(
+      reason,
+      new RegExp(
+        `^its envelope ${dir}/r-smoke/verdict\\.dsse\\.json is not signed by a trusted key: .*${verdictKeyId(stranger.publicKey)}.* \\(trusted keys: /keys/trusted\\.pub\\)\\.$`,
+      ),
+    );
+  });
+
+  test("an envelope edited after signing (bad signature) is refused", () => {
+    const envelope = signVerdict(sealed("smoke", { outcome: "failed", exitCode: 1 }), signer.privateKey);
+    const statement = JSON.parse(Buffer.from(envelope.payload, "base64").toString("utf8"));
+    statement.predicate.outcome = "passed";
+    statement.predicate.exitCode = 0;
+    const edited: DsseEnvelope = {
+      ...envelope,
+      payload: Buffer.from(JSON.stringify(statement)).toString("base64"),
+    };
+    const reason = refusedBecause(file("r-smoke", sealed("smoke"), true, envelopeOf("r-smoke", edited)));
+    assert.match(
+      reason,
+      /^its envelope \/reports\/runs\/r-smoke\/verdict\.dsse\.json has a bad signature \(the envelope was changed after it was signed\): /,
+    );
+  });
+
+  test("a verdict file edited after it was signed does not match its envelope and is refused", () => {
+    // Signed as failed; the file now says passed.
+    const envelope = signVerdict(
+      sealed("smoke", { outcome: "failed", exitCode: 1, reasons: ["x: failed"] }),
+      signer.privateKey,
+    );
+    const reason = refusedBecause(file("r-smoke", sealed("smoke"), true, envelopeOf("r-smoke", envelope)));
+    assert.equal(
+      reason,
+      `its envelope ${dir}/r-smoke/verdict.dsse.json does not match the verdict file (was the verdict edited after it was signed?): outcome: the envelope says "failed", the verdict "passed"; exitCode: the envelope says 1, the verdict 0.`,
+    );
+  });
+
+  test("an envelope that is not a DSSE envelope, or not JSON, is refused with why", () => {
+    assert.match(
+      refusedBecause(file("r-smoke", sealed("smoke"), true, envelopeOf("r-smoke", { hello: 1 }))),
+      /^its envelope .*verdict\.dsse\.json is refused: the envelope is not a DSSE envelope \(/,
+    );
+    const broken: EnvelopeFile = {
+      file: `${dir}/r-smoke/verdict.dsse.json`,
+      json: null,
+      problem: `its envelope ${dir}/r-smoke/verdict.dsse.json cannot be read: it is not valid JSON`,
+    };
+    assert.equal(
+      refusedBecause(file("r-smoke", sealed("smoke"), true, broken)),
+      `its envelope ${dir}/r-smoke/verdict.dsse.json cannot be read: it is not valid JSON.`,
+    );
+  });
+
+  test("a refused signature does not hide an older verdict that is properly signed", () => {
+    const older = sealed("smoke", { runId: "r-1", endedAt: "2026-12-01T01:00:00.000Z" });
+    const finding = smoke(
+      [
+        file("r-1", older, true, envelopeOf("r-1", signVerdict(older, signer.privateKey))),
+        file("r-2", sealed("smoke", { runId: "r-2", endedAt: "2026-12-01T05:00:00.000Z" })),
+      ],
+      { trustedKeys },
+    );
+    assert.equal(finding.status, "passed");
+    assert.equal(finding.evidence.used, `${dir}/r-1/verdict.json`);
+  });
+});
+
+describe("sourceVerdictFindings and the trusted keys setting", () => {
+  const root = mkdtempSync(join(tmpdir(), "checks-verdicts-keys-"));
+  after(() => rmSync(root, { recursive: true, force: true }));
+  const findings = (trustedVerdictKeys: string | null, files: readonly VerdictFile[]) =>
+    sourceVerdictFindings({
+      serviceId: "tenant-instance-management",
+      source: environments.dev,
+      codeSha256: bits,
+      verdictsDir: dir,
+      trustedVerdictKeys,
+      now,
+      files,
+    });
+
+  test("keys that cannot be read fail both suites, naming the path", () => {
+    const missing = join(root, "nope.pub");
+    const result = findings(missing, [file("r-smoke", sealed("smoke"))]);
+    assert.deepEqual(
+      result.map((f) => f.status),
+      ["failed", "failed"],
+    );
+    assert.match(
+      result[0]?.reason ?? "",
+      new RegExp(
+        `^The smoke verdicts' signatures cannot be checked: The verdict key from ${missing.replaceAll(".", "\\.")} cannot be used: it does not exist`,
+      ),
+    );
+  });
+
+  test("a key file's public key is trusted", () => {
+    const pair = generateVerdictKeyPair(join(root, "pair"));
+    const pem = readFileSync(pair.privateKeyFile, "utf8");
+    const verdict = sealed("smoke");
+    const envelope = signVerdict(verdict, createPrivateKey(pem));
+    const [smokeFinding] = findings(pair.publicKeyFile, [
+      file("r-smoke", verdict, true, envelopeOf("r-smoke", envelope)),
+    ]);
+    assert.equal(smokeFinding?.status, "passed", smokeFinding?.reason);
   });
 });
 
@@ -398,6 +592,43 @@ describe("readVerdictFiles", () => {
     assert.deepEqual(
       readVerdictFiles(runs).map((f) => f.file),
       [join(runs, "r-1", "verdict.json")],
+    );
+  });
+
+  test("the envelope beside a verdict is read, is not a verdict itself, and leaves the report hash unchanged", () => {
+    const runs = runsDir();
+    const pair = generateKeyPairSync("ed25519");
+    const runDir = writeRun(runs, "r-1");
+    const projectDir = writeRun(runs, "r-2", "verdict-tenant.json");
+    const before = computeReportSha256(runDir);
+    for (const path of [join(runDir, "verdict.json"), join(projectDir, "verdict-tenant.json")]) {
+      writeVerdictEnvelope(path, JSON.parse(readFileSync(path, "utf8")), pair.privateKey);
+    }
+    assert.equal(computeReportSha256(runDir), before);
+    const files = readVerdictFiles(runs);
+    assert.deepEqual(
+      files.map((f) => [f.file, f.envelope?.file, f.reportIntact]),
+      [
+        [join(runDir, "verdict.json"), join(runDir, "verdict.dsse.json"), true],
+        [join(projectDir, "verdict-tenant.json"), join(projectDir, "verdict-tenant.dsse.json"), true],
+      ],
+    );
+    const trustedKeys = {
+      source: "test",
+      keys: [{ keyid: verdictKeyId(pair.publicKey), key: pair.publicKey }],
+    };
+    const finding = judgeSourceVerdicts(input(files, { suites: ["smoke"], dir: runs, trustedKeys }))[0];
+    assert.equal(finding?.status, "passed", finding?.reason);
+  });
+
+  test("an envelope that is not JSON is read as a problem", () => {
+    const runs = runsDir();
+    const runDir = writeRun(runs, "r-1");
+    writeFileSync(join(runDir, "verdict.dsse.json"), "{not json");
+    const [read] = readVerdictFiles(runs);
+    assert.equal(
+      read?.envelope?.problem,
+      `its envelope ${join(runDir, "verdict.dsse.json")} cannot be read: it is not valid JSON`,
     );
   });
 
