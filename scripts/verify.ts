@@ -7,7 +7,16 @@
  * or inconclusive, 130 interrupted.
  */
 import { spawn } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import type { KeyObject } from "node:crypto";
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { z } from "zod";
@@ -42,6 +51,7 @@ import {
   type SandboxEnvNotes,
   SecretLeakError,
   sandboxChildEnv,
+  sandboxVerdictKeyEnv,
   suiteLayout,
   UsageError,
   withApiOverride,
@@ -49,11 +59,16 @@ import {
 import { itemMatches, listTests, testLocationsForItems } from "../lib/traceability/index.ts";
 import {
   computeReportSha256,
+  envelopeFileFor,
   formatVerdictSummary,
+  loadSigningKey,
   readVerdict,
   type Verdict,
+  VerdictKeyMissingError,
+  VerdictNotSignableError,
   VerdictSchema,
   verdictSuites,
+  writeVerdictEnvelope,
 } from "../lib/verdict/index.ts";
 import { allRunbookItems } from "../runbooks/index.ts";
 import { type EnvironmentId, environmentIds, type ServiceId, serviceIds } from "../runbooks/schema.ts";
@@ -96,6 +111,12 @@ environment is the target's promotedFrom in runbooks/environments.ts):
   --maintenance-window-confirmed
                              the workflow's maintenance_window=true (HARNESS_MAINTENANCE_WINDOW_CONFIRMED)
   -h, --help                 print this help
+
+Signed verdicts (variables): with HARNESS_VERDICT_KEY_FILE (a PEM PKCS#8 Ed25519 private key) or
+HARNESS_VERDICT_KEY (the PEM itself), the run also writes verdict.dsse.json, the verdict as an in-toto
+Statement in a DSSE envelope; a key that cannot be read stops the run (exit 2). The gate accepts only
+verdicts signed by a key of HARNESS_VERDICT_TRUSTED_KEYS (a PEM public key file or a folder of them); unset,
+it does not check signatures. --sandbox signs with, and trusts, the sandbox's throw-away pair unless set.
 
 Exit codes: 0 passed; 1 a check failed; 2 usage or configuration error (bad flag, bad override file,
 credentials of the wrong account); 3 the target could not be reached or gave no data (inconclusive);
@@ -309,6 +330,8 @@ function summary(verdict: Verdict, runDir: string, sharded: boolean): void {
     print(`  JUnit    ${rel(RUN_LAYOUT.junit)}`);
   }
   print(`  Verdict  ${rel(sharded ? "" : RUN_LAYOUT.verdict)}${sharded ? " (verdict.shard-*.json)" : ""}`);
+  const envelope = envelopeFileFor(RUN_LAYOUT.verdict);
+  if (!sharded && existsSync(join(runDir, envelope))) print(`  Signed   ${rel(envelope)}`);
   print(`  Allure   ${rel(RUN_LAYOUT.allure)}`);
   print(`  Requests ${rel(RUN_LAYOUT.requests)}`);
 }
@@ -342,9 +365,15 @@ function collectBlob(runDir: string, shard: { current: number; total: number }):
 
 /**
  * A check the runner makes after Playwright (report hash, secret scan) failed: the verdict file is rewritten
- * to say so, so that its outcome, its exit code and the printed word still agree.
+ * to say so, so that its outcome, its exit code and the printed word still agree. The reporter's envelope
+ * signed the verdict before the rewrite: it is signed again, or removed when there is no key.
  */
-function failVerdictAfterRun(verdictFile: string, verdict: Verdict, reason: string): Verdict {
+function failVerdictAfterRun(
+  verdictFile: string,
+  verdict: Verdict,
+  reason: string,
+  signingKey: KeyObject | null,
+): Verdict {
   const failed: Verdict = {
     ...verdict,
     outcome: "failed",
@@ -352,6 +381,14 @@ function failVerdictAfterRun(verdictFile: string, verdict: Verdict, reason: stri
     reasons: [reason, ...(verdict.outcome === "passed" ? [] : verdict.reasons)],
   };
   writeFileSync(verdictFile, `${JSON.stringify(VerdictSchema.parse(failed), null, 2)}\n`);
+  rmSync(envelopeFileFor(verdictFile), { force: true });
+  if (signingKey) {
+    try {
+      writeVerdictEnvelope(verdictFile, failed, signingKey);
+    } catch (error) {
+      if (!(error instanceof VerdictNotSignableError)) throw error;
+    }
+  }
   return failed;
 }
 
@@ -456,6 +493,10 @@ async function main(argv: string[]): Promise<number> {
       // Overrides a sandbox run cannot honour are refused here, before any test runs.
       const final: SandboxEnvNotes = { apiOverrides: {}, dropped: [], refused: [] };
       childEnv = sandboxChildEnv(endpoints, config.environments, process.env, apiUrls, final);
+      // The sandbox's throw-away verdict key pair signs the verdict, and is what its gate trusts.
+      const keys = sandboxVerdictKeyEnv(stateDir, process.env);
+      Object.assign(childEnv, keys.env);
+      if (keys.created) print(`verify: made the sandbox's throw-away verdict key pair in ${keys.created}`);
       if (final.refused.length > 0) return fail(new UsageError(final.refused, SEE_HELP));
       if (final.dropped.length > 0)
         print(
@@ -478,6 +519,20 @@ async function main(argv: string[]): Promise<number> {
       requireUsableAll(config.environments[args.env], ["apiUrl", "cognito.userPoolId", "cognito.clientId"]);
     } catch (error) {
       return fail(error);
+    }
+
+    // A configured key that cannot be read is a configuration error, found before any test runs: a run that
+    // was meant to be signed must not end with a verdict a gate would then refuse as unsigned.
+    let signingKey: KeyObject | null = null;
+    try {
+      signingKey = loadSigningKey({ env: childEnv }).key;
+    } catch (error) {
+      if (!(error instanceof VerdictKeyMissingError)) {
+        const message = error instanceof Error ? error.message : String(error);
+        process.stderr.write(`verify: ${message}\n`);
+        printJsonError(2, "error", [message]);
+        return 2;
+      }
     }
 
     const narrowedBy = [
@@ -567,14 +622,14 @@ async function main(argv: string[]): Promise<number> {
       if (verdict.reportSha256 !== actual) {
         const reason = `the report files hash to ${actual}, the verdict says ${verdict.reportSha256}; the reports changed after the verdict was sealed`;
         process.stderr.write(`verify: ${reason}.\n`);
-        verdict = failVerdictAfterRun(verdictFile, verdict, reason);
+        verdict = failVerdictAfterRun(verdictFile, verdict, reason, signingKey);
       }
     }
     const leaks = findSecretsInTree(runDir, secrets);
     if (leaks.length > 0) {
       const message = new SecretLeakError(runDir, [...new Set(leaks.map((leak) => leak.file))]).message;
       process.stderr.write(`${message}\n`);
-      verdict = failVerdictAfterRun(verdictFile, verdict, message);
+      verdict = failVerdictAfterRun(verdictFile, verdict, message, signingKey);
     }
     summary(verdict, runDir, args.shard !== null);
     const coverage = readCoverageSummary(runDir);

@@ -5,8 +5,7 @@
 
 import type { Environment, RunbookItem } from "../../runbooks/index.ts";
 import type { GateSettings } from "../config/index.ts";
-import type { TrustedKey } from "../verdict/envelope.ts";
-import { loadTrustedKeys } from "../verdict/envelope.ts";
+import { loadTrustedKeys, type TrustedKey } from "../verdict/envelope.ts";
 import { combinedCodeSha256 } from "../verdict/policy.ts";
 import { decideAttestedItem } from "./attestations.ts";
 import type { DeployedFunction } from "./deployed.ts";

@@ -2,6 +2,7 @@ export { SecretLeakError, UsageError } from "./errors.ts";
 export { harnessCommit, RUN_ENV, RUN_LAYOUT, repoRoot, runDirFor, runsRoot } from "./paths.ts";
 export { createRunId, isRunId, isUserRunId, RUN_ID_PATTERN, USER_RUN_ID_PATTERN } from "./run-id.ts";
 export { type SandboxEndpoints, type SandboxEnvNotes, sandboxChildEnv } from "./sandbox-env.ts";
+export { SANDBOX_VERDICT_KEYS_DIR, sandboxVerdictKeyEnv, sandboxVerdictKeys } from "./sandbox-keys.ts";
 export {
   ACCESS_TAG,
   argValue,

@@ -1,10 +1,11 @@
 /**
- * For commands that talk to AWS in their own process (sweep, probe): point this process's AWS variables at
- * the sandbox running from the state folder, as `verify --sandbox` does for its Playwright child.
+ * For commands that talk to AWS in their own process (sweep, probe, plan): point this process's AWS variables
+ * (and the verdict-key variables) at the sandbox running from the state folder, as `verify --sandbox` does for
+ * its Playwright child.
  */
 import { resolve } from "node:path";
 import { ConfigError, type HarnessConfig, loadHarnessConfig } from "../../lib/config/index.ts";
-import { sandboxChildEnv, UsageError } from "../../lib/run/index.ts";
+import { sandboxChildEnv, sandboxVerdictKeyEnv, UsageError } from "../../lib/run/index.ts";
 // The state and endpoints modules only, not sandbox/index.ts: a probe must not load the emulators to start.
 import { defaultStateDir } from "../../sandbox/endpoints.ts";
 import { SandboxNotRunningError } from "../../sandbox/errors.ts";
@@ -28,7 +29,11 @@ export async function useRunningSandbox(config: HarnessConfig, verb: string): Pr
       `No sandbox is running from ${stateDir} to ${verb}: ${why}. Start one with \`npm run sandbox\` (it keeps running in the foreground) and run the ${verb} again.`,
     );
   }
-  const env = sandboxChildEnv(state.endpoints, config.environments, process.env);
+  // The sandbox's verdict keys too: `plan --sandbox` checks the source's verdicts against its public key.
+  const env = {
+    ...sandboxChildEnv(state.endpoints, config.environments, process.env),
+    ...sandboxVerdictKeyEnv(stateDir, process.env).env,
+  };
   for (const name of Object.keys(process.env)) if (!(name in env)) delete process.env[name];
   Object.assign(process.env, env);
 }
