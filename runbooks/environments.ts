@@ -41,6 +41,7 @@ export const environmentDefaults = {
     // The runbooks name no DEV window. DEV deploys on every push to main, so its post-deploy watch must be
     // short; 30 s (SIT's "immediate errors" window) still catches a crash-looping build, and DEV's real
     // gate is the 1 h error count checked before promotion to SIT (tenant runbook 6.3).
+    // Unset syntheticPerMinute: a quiet DEV gets the default read-only health traffic (schema.ts).
     monitoring: { intervalSeconds: 10, windowSeconds: 30 },
     cognito: {
       userPoolName: "bbws-user-pool-dev",
@@ -74,7 +75,8 @@ export const environmentDefaults = {
       verdictMaxAgeSeconds: 86_400,
       maintenanceWindows: "",
     },
-    // Tenant runbook 6.3: "Monitor for immediate errors (30 seconds)".
+    // Tenant runbook 6.3: "Monitor for immediate errors (30 seconds)". SIT is often idle after a promotion, so a
+    // window without the default synthetic health traffic (syntheticPerMinute unset: 30) would be inconclusive.
     monitoring: { intervalSeconds: 10, windowSeconds: 30 },
     cognito: {
       userPoolName: "bbws-user-pool-sit",
@@ -111,7 +113,9 @@ export const environmentDefaults = {
     // Tenant runbook 7.3: "5-minute error monitoring window". The poll interval is the harness's choice, not
     // the runbook's: the monitor reads the 1-minute period still filling, so polling every 10 s detects a bad
     // build within 2 polls (<= 0.1 of the window, `npm run bench`) instead of a whole minute later.
-    monitoring: { intervalSeconds: 10, windowSeconds: 300 },
+    // PROD usually carries its own traffic, which the window prefers; when it is quiet, one read-only health
+    // invoke every 5 s still gives each of the five 1-minute periods 12 samples, gently on the live estate.
+    monitoring: { intervalSeconds: 10, windowSeconds: 300, syntheticPerMinute: 12 },
     cognito: {
       userPoolName: "bbws-user-pool-prod",
       userPoolId: null,

@@ -40,9 +40,23 @@ export const SecretSourceSchema = z.object({
 });
 export type SecretSource = z.infer<typeof SecretSourceSchema>;
 
+/** Read-only health invokes a minute the post-deploy window sends while the function is quiet, when unset. One
+ * every 2 s: negligible load on any estate, and 30 samples a 1-minute period (one error is 3.3%, under the 10%
+ * error-rate trigger, while the error-count items still catch it). */
+export const DEFAULT_SYNTHETIC_PER_MINUTE = 30;
+
 export const MonitoringWindowSchema = z.object({
   intervalSeconds: z.number().positive("must be greater than 0").describe("seconds between samples"),
   windowSeconds: z.number().positive("must be greater than 0").describe("length of the window in seconds"),
+  /** Optional so an override file that sets the window alone keeps the default rate. */
+  syntheticPerMinute: z
+    .number()
+    .int("must be a whole number")
+    .nonnegative("must be 0 (off) or more")
+    .optional()
+    .describe(
+      `health invokes a minute while the function is quiet; 0 = off, unset = ${DEFAULT_SYNTHETIC_PER_MINUTE}`,
+    ),
 });
 
 /**
