@@ -4,6 +4,27 @@ export { type MonitorRun, type RunMonitorOptions, runMonitor } from "./driver.ts
 export { MonitorAbortedError, MonitorConfigError } from "./errors.ts";
 export { monitorProgressLine } from "./progress.ts";
 export {
+  countOutcome,
+  describeWindowTraffic,
+  isQuiet,
+  NO_SYNTHETIC,
+  observedInvocations,
+  organicInvocations,
+  type SyntheticCounts,
+  type SyntheticMode,
+  type SyntheticOutcome,
+  type WindowTraffic,
+  windowTraffic,
+} from "./quiet.ts";
+export {
+  fileLedger,
+  memoryLedger,
+  type QuietTrafficOptions,
+  type QuietTrafficReport,
+  quietTraffic,
+  type SyntheticLedger,
+} from "./quiet-traffic.ts";
+export {
   durationStatsOf,
   monitorRulesFromItems,
   type RuleInputs,
