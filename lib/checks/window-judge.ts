@@ -1,6 +1,7 @@
 /** Per-item judgements of the shared monitoring window, so a fault fails its own item and no other; and the canary's weight. */
 import type { Threshold } from "../../runbooks/index.ts";
 import { formatNumber } from "../metrics/index.ts";
+import { describeWindowTraffic } from "../monitor/index.ts";
 import { combine, type Finding, failed, inconclusive, passed } from "./finding.ts";
 import type { FunctionState } from "./lambda.ts";
 import { canaryVersionOf, type FunctionWindow } from "./window.ts";
@@ -29,6 +30,7 @@ function judgeOne(itemId: string, w: FunctionWindow): Finding {
       polls: decision.polls,
     },
     series: decision.evidence,
+    traffic: w.traffic,
   };
   if (rules.length === 0) {
     const skipped = w.skipped.filter((s) => s.itemId === itemId).map((s) => `${s.metric}: ${s.reason}`);
@@ -37,30 +39,43 @@ function judgeOne(itemId: string, w: FunctionWindow): Finding {
       evidence,
     );
   }
+  // Every judgement of a watched item says how much of what was judged was the window's own traffic.
+  const traffic = describeWindowTraffic(w.traffic);
   switch (decision.kind) {
     case "fail": {
       const mine = decision.breaches.filter((b) => b.itemIds.includes(itemId));
       if (mine.length > 0) {
         return failed(
-          `${w.functionName}: ${mine.map((b) => b.reason).join(" ")} Detected ${formatNumber(decision.elapsedMs / 1000)} s into the window, ${formatNumber((decision.at - (mine[0]?.onsetAt ?? decision.at)) / 1000)} s after its onset.`,
+          `${w.functionName}: ${mine.map((b) => b.reason).join(" ")} Detected ${formatNumber(decision.elapsedMs / 1000)} s into the window, ${formatNumber((decision.at - (mine[0]?.onsetAt ?? decision.at)) / 1000)} s after its onset. ${traffic}`,
           { ...evidence, breaches: mine },
         );
       }
       return inconclusive(
-        `${w.functionName}: the window stopped after ${formatNumber(decision.elapsedMs / 1000)} s because ${decision.breach.ruleId} crossed its threshold, so ${itemId} was not watched for the full window.`,
+        `${w.functionName}: the window stopped after ${formatNumber(decision.elapsedMs / 1000)} s because ${decision.breach.ruleId} crossed its threshold, so ${itemId} was not watched for the full window. ${traffic}`,
         evidence,
       );
     }
     case "inconclusive":
       return decision.itemIds.includes(itemId)
-        ? inconclusive(`${w.functionName}: ${decision.reason}`, evidence)
+        ? inconclusive(`${w.functionName}: ${decision.reason} ${traffic}`, evidence)
         : passed(
-            `${w.functionName}: ${itemId} held for the full window (another item lacked data: ${decision.reason})`,
+            `${w.functionName}: ${itemId} held for the full window (another item lacked data: ${decision.reason}) ${traffic}`,
             evidence,
           );
     case "pass":
-      return passed(`${w.functionName}: ${decision.reason}`, evidence);
+      return passed(`${w.functionName}: ${decision.reason} ${traffic}`, evidence);
   }
+}
+
+/** A finding read from the metrics of a window's span (the CloudWatch metrics checks), with the window's synthetic
+ * share added to its reason and evidence: a metric that passed on the harness's own traffic says so. */
+export function withWindowTraffic(finding: Finding, window: FunctionWindow | undefined): Finding {
+  if (window === undefined) return finding;
+  return {
+    ...finding,
+    reason: `${finding.reason} ${describeWindowTraffic(window.traffic)}`,
+    evidence: { ...finding.evidence, traffic: window.traffic },
+  };
 }
 
 /**

@@ -3,19 +3,27 @@
  * window (runbooks: SIT 30 s, PROD 5 min), run once and shared by the tests that each judge one runbook item.
  */
 
-import type { Environment, Service } from "../../runbooks/index.ts";
+import { z } from "zod";
+import { DEFAULT_SYNTHETIC_PER_MINUTE, type Environment, type Service } from "../../runbooks/index.ts";
 import type { AwsClients } from "../aws/index.ts";
-import { getMetricSeries } from "../metrics/index.ts";
+import { getMetricSeries, sumValues } from "../metrics/index.ts";
 import {
   cloudWatchPoll,
   durationStatsOf,
+  fileLedger,
   type MonitorDecision,
   type MonitorRule,
   type MonitorTarget,
+  memoryLedger,
   monitorRulesFromItems,
+  quietTraffic,
   runMonitor,
+  type SyntheticOutcome,
+  type WindowTraffic,
+  windowTraffic,
 } from "../monitor/index.ts";
 import type { DeployedFunction } from "./deployed.ts";
+import { type HealthInvocation, invokeHealth } from "./health.ts";
 import { applicableItems, POST_DEPLOY_ITEMS as ITEMS } from "./items.ts";
 import { previousVersion } from "./lambda.ts";
 
@@ -30,6 +38,49 @@ export function windowTiming(environment: Environment): { windowMs: number; inte
   return { windowMs, intervalMs: Math.min(environment.monitoring.intervalSeconds * 1000, windowMs) };
 }
 
+/** Health invokes a minute the window sends while the function is quiet (HARNESS_<ENV>_MONITORING_SYNTHETIC_PER_MINUTE; 0 = off). */
+export function syntheticRate(environment: Environment): number {
+  return environment.monitoring.syntheticPerMinute ?? DEFAULT_SYNTHETIC_PER_MINUTE;
+}
+
+/** Header that marks the window's own requests in the function's event (and so in its logs). */
+export const SYNTHETIC_HEADER = { name: "x-bbws-synthetic", value: "post-deploy-monitoring-window" } as const;
+
+/** The service's health payload, tagged as synthetic. Only a GET is ever sent: the traffic is read-only in
+ * every environment, PROD's read-only policy included. */
+export function syntheticHealthPayload(service: Service): Service["healthPayload"] {
+  const payload = service.healthPayload;
+  if (payload.httpMethod !== "GET") {
+    throw new Error(
+      `The synthetic traffic of the monitoring window sends read-only requests only, but ${service.id}'s health payload is ${String(payload.httpMethod)}. Fix the service's healthPayload in runbooks/services.ts.`,
+    );
+  }
+  return { ...payload, headers: { ...payload.headers, [SYNTHETIC_HEADER.name]: SYNTHETIC_HEADER.value } };
+}
+
+const ProxyStatusSchema = z.looseObject({ statusCode: z.number().int() });
+
+/** How a synthetic health invoke ended: a function error or any answer but statusCode 200 is a failure; a
+ * refusal is a throttle, not an invocation; on a canary, a call the primary version served is not the canary's. */
+export function syntheticOutcomeOf(invocation: HealthInvocation, target: MonitorTarget): SyntheticOutcome {
+  if (invocation.kind === "refused") return "refused";
+  if (
+    target.kind === "canary" &&
+    invocation.executedVersion !== null &&
+    invocation.executedVersion !== target.version
+  )
+    return "elsewhere";
+  if (invocation.functionError) return "failed";
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(invocation.response);
+  } catch {
+    return "failed";
+  }
+  const result = ProxyStatusSchema.safeParse(parsed);
+  return result.success && result.data.statusCode === 200 ? "ok" : "failed";
+}
+
 /** The result of one function's window, as the tests read it (plain data, so it can be shared through a file). */
 export interface FunctionWindow {
   readonly functionName: string;
@@ -40,6 +91,8 @@ export interface FunctionWindow {
   readonly baseline: { readonly valueMs: number | null; readonly source: string };
   readonly decision: Exclude<MonitorDecision, { kind: "continue" }>;
   readonly polls: number;
+  /** The window's own read-only traffic, and its share of the invocations the window judged. */
+  readonly traffic: WindowTraffic;
 }
 
 /** One-minute p95 Duration values of one dimension set (the previous version, or the whole function). */
@@ -137,9 +190,15 @@ export async function runFunctionWindow(options: {
   service: Service;
   environment: Environment;
   onPoll?: (decision: MonitorDecision) => void;
+  /** Folder where windows of the same deployment in other workers count their synthetic traffic together
+   * (the run folder); without one, this process counts alone. */
+  ledgerDir?: string | null;
+  /** Identifies the deployment for the ledger (`windowsKey`). */
+  key?: string;
 }): Promise<FunctionWindow> {
   const { aws, fn } = options;
   const { windowMs, intervalMs } = windowTiming(options.environment);
+  const ratePerMinute = syntheticRate(options.environment);
   const target = targetFor(fn);
   const startedAt = fn.deployedAt.getTime();
   const baseline = baselineFrom(
@@ -151,15 +210,38 @@ export async function runFunctionWindow(options: {
     ),
   );
   const { rules, skipped } = windowRules(options.service, options.environment, baseline.valueMs);
+  const payload = syntheticHealthPayload(options.service);
+  const ledgerKey = `${options.key ?? ""}|${fn.functionName}`;
+  const traffic = quietTraffic({
+    ratePerMinute,
+    target,
+    startedAt,
+    windowMs,
+    periodMs: PERIOD_SECONDS * 1000,
+    // The same client and call as the direct health invoke check, so the traffic takes the checks' path.
+    send: async () =>
+      syntheticOutcomeOf(
+        await invokeHealth({
+          lambda: aws.lambda,
+          functionName: fn.functionName,
+          qualifier: fn.state.aliasName,
+          payload,
+        }),
+        target,
+      ),
+    ledger: options.ledgerDir ? fileLedger(options.ledgerDir, ledgerKey) : memoryLedger(),
+  });
   const run = await runMonitor({
-    poll: cloudWatchPoll({
-      client: aws.cloudwatch,
-      target,
-      aliasName: fn.state.aliasName,
-      startedAt,
-      periodSeconds: PERIOD_SECONDS,
-      durationStats: durationStatsOf(rules),
-    }),
+    poll: traffic.poll(
+      cloudWatchPoll({
+        client: aws.cloudwatch,
+        target,
+        aliasName: fn.state.aliasName,
+        startedAt,
+        periodSeconds: PERIOD_SECONDS,
+        durationStats: durationStatsOf(rules),
+      }),
+    ),
     rules,
     target,
     startedAt,
@@ -167,7 +249,8 @@ export async function runFunctionWindow(options: {
     intervalMs,
     periodMs: PERIOD_SECONDS * 1000,
     ...(options.onPoll ? { onDecision: options.onPoll } : {}),
-  });
+  }).finally(() => traffic.stop());
+  const report = await traffic.stop();
   return {
     functionName: fn.functionName,
     target,
@@ -177,6 +260,11 @@ export async function runFunctionWindow(options: {
     baseline,
     decision: run.decision,
     polls: run.history.length,
+    traffic: windowTraffic({
+      ratePerMinute,
+      ...report,
+      observedInvocations: sumValues(run.decision.evidence.invocations),
+    }),
   };
 }
 
@@ -202,7 +290,10 @@ export function runServiceWindows(options: {
   service: Service;
   environment: Environment;
   onPoll?: (functionName: string, decision: MonitorDecision) => void;
+  /** See `runFunctionWindow`: the run folder, where workers count their synthetic traffic together. */
+  ledgerDir?: string | null;
 }): Promise<FunctionWindow[]> {
+  const key = windowsKey(options.environment, options.service, options.functions);
   return Promise.all(
     options.functions.map((fn) =>
       runFunctionWindow({
@@ -210,6 +301,8 @@ export function runServiceWindows(options: {
         fn,
         service: options.service,
         environment: options.environment,
+        key,
+        ...(options.ledgerDir ? { ledgerDir: options.ledgerDir } : {}),
         ...(options.onPoll ? { onPoll: (d: MonitorDecision) => options.onPoll?.(fn.functionName, d) } : {}),
       }),
     ),

@@ -2,6 +2,7 @@
  * Post-deploy monitoring window (tenant runbook 6.3.3, 7.3.4, 9.1, 9.2; access runbook 4.3.4, 5.1): a polling
  * monitor that fails as soon as a threshold is crossed, passes only after the full window, and is
  * inconclusive without data. One window per deployment is shared by the tests; each test judges one item.
+ * While the function is quiet the window sends read-only health invokes of its own; each test says their share.
  */
 import {
   ACCESS_TAG,
@@ -26,7 +27,7 @@ test.describe("post-deploy: monitoring window", () => {
         requireApplicable,
         deployedFunctions,
         monitoringWindows,
-
+        noteSyntheticTraffic,
         environment,
       }) => {
         requireApplicable([itemId], `${itemId} does not apply to ${environment.displayName}.`);
@@ -39,6 +40,7 @@ test.describe("post-deploy: monitoring window", () => {
             monitoringWindows(functions, (name, decision) =>
               console.log(monitorProgressLine(name, decision, windowMs)),
             ));
+        await noteSyntheticTraffic(windows);
         await settle([judgeWindowItem(itemId, windows)], "monitoring window");
       });
     }

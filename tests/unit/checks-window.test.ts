@@ -5,13 +5,24 @@ import type { FunctionState } from "../../lib/checks/lambda.ts";
 import {
   baselineFrom,
   type FunctionWindow,
+  SYNTHETIC_HEADER,
+  syntheticHealthPayload,
+  syntheticOutcomeOf,
+  syntheticRate,
   targetFor,
   windowRules,
   windowsKey,
   windowTiming,
 } from "../../lib/checks/window.ts";
 import { judgeWindowItem } from "../../lib/checks/window-judge.ts";
-import type { MonitorRule, RuleBreach, ScopedSeries } from "../../lib/monitor/index.ts";
+import {
+  describeWindowTraffic,
+  type MonitorRule,
+  NO_SYNTHETIC,
+  type RuleBreach,
+  type ScopedSeries,
+  windowTraffic,
+} from "../../lib/monitor/index.ts";
 import { environments, services } from "../../runbooks/index.ts";
 import { functionState, versionInfo } from "./lambda-state.ts";
 
@@ -41,6 +52,16 @@ const breach = (itemId: string, onsetAt: number): RuleBreach => ({
   observed: {},
 });
 
+const offTraffic = windowTraffic({
+  ratePerMinute: 0,
+  mode: "off",
+  startedAfterSeconds: null,
+  synthetic: NO_SYNTHETIC,
+  observedInvocations: 0,
+});
+
+const offLine = describeWindowTraffic(offTraffic);
+
 function window(
   decision: FunctionWindow["decision"],
   overrides: Partial<FunctionWindow> = {},
@@ -54,6 +75,7 @@ function window(
     baseline: { valueMs: null, source: "none" },
     decision,
     polls: decision.polls,
+    traffic: offTraffic,
     ...overrides,
   };
 }
@@ -97,7 +119,7 @@ describe("judgeWindowItem", () => {
   test("pass: the item held for the full window", () => {
     const finding = judgeWindowItem(errorsItem, [window(passDecision)]);
     assert.equal(finding.status, "passed");
-    assert.equal(finding.reason, `${fnName}: No threshold crossed during the full 30 s window.`);
+    assert.equal(finding.reason, `${fnName}: No threshold crossed during the full 30 s window. ${offLine}`);
   });
 
   test("fail: the item's own breach fails it, with detection time and onset", () => {
@@ -105,7 +127,7 @@ describe("judgeWindowItem", () => {
     assert.equal(finding.status, "failed");
     assert.equal(
       finding.reason,
-      `${fnName}: ${rateItem} crossed. Detected 20 s into the window, 15 s after its onset.`,
+      `${fnName}: ${rateItem} crossed. Detected 20 s into the window, 15 s after its onset. ${offLine}`,
     );
     assert.equal((finding.evidence.breaches as unknown[]).length, 1);
   });
@@ -126,14 +148,14 @@ describe("judgeWindowItem", () => {
     assert.equal(finding.status, "inconclusive");
     assert.equal(
       finding.reason,
-      `${fnName}: the window stopped after 20 s because ${errorsItem} crossed its threshold, so ${rateItem} was not watched for the full window.`,
+      `${fnName}: the window stopped after 20 s because ${errorsItem} crossed its threshold, so ${rateItem} was not watched for the full window. ${offLine}`,
     );
   });
 
   test("inconclusive: the item lacked data", () => {
     const finding = judgeWindowItem(errorsItem, [window(inconclusiveDecision([errorsItem]))]);
     assert.equal(finding.status, "inconclusive");
-    assert.equal(finding.reason, `${fnName}: no invocations in the window.`);
+    assert.equal(finding.reason, `${fnName}: no invocations in the window. ${offLine}`);
   });
 
   test("inconclusive for another item: this item held", () => {
@@ -141,7 +163,7 @@ describe("judgeWindowItem", () => {
     assert.equal(finding.status, "passed");
     assert.equal(
       finding.reason,
-      `${fnName}: ${errorsItem} held for the full window (another item lacked data: no invocations in the window.)`,
+      `${fnName}: ${errorsItem} held for the full window (another item lacked data: no invocations in the window.) ${offLine}`,
     );
   });
 
@@ -281,5 +303,63 @@ describe("targetFor and windowsKey", () => {
   test("one key per environment, service and deployed version", () => {
     const key = windowsKey(environments.sit, services["tenant-instance-management"], [deployed()]);
     assert.equal(key, `sit|tenant-instance-management|${fnName}:4@2026-11-22T06:00:00.000Z`);
+  });
+});
+
+describe("the window's synthetic traffic", () => {
+  const answered = (response: string, extra: { functionError?: string; executedVersion?: string } = {}) =>
+    ({
+      kind: "answered",
+      invoked: `${fnName}:latest-sit`,
+      payload: {},
+      statusCode: 200,
+      functionError: extra.functionError ?? null,
+      executedVersion: extra.executedVersion ?? "3",
+      response,
+    }) as const;
+  const whole = { kind: "function", functionName: fnName } as const;
+
+  test("a 200 proxy answer is ok; a function error, another status or no proxy result is a failure", () => {
+    assert.equal(syntheticOutcomeOf(answered('{"statusCode":200,"body":"{}"}'), whole), "ok");
+    assert.equal(syntheticOutcomeOf(answered('{"statusCode":503}'), whole), "failed");
+    assert.equal(syntheticOutcomeOf(answered("not json"), whole), "failed");
+    assert.equal(
+      syntheticOutcomeOf(answered('{"errorMessage":"crash"}', { functionError: "Unhandled" }), whole),
+      "failed",
+    );
+  });
+
+  test("a refusal is a throttle; on a canary, a call the primary served is not the canary's", () => {
+    const refused = {
+      kind: "refused",
+      invoked: `${fnName}:latest-sit`,
+      payload: {},
+      error: "TooManyRequestsException",
+      message: "Rate exceeded",
+    } as const;
+    assert.equal(syntheticOutcomeOf(refused, whole), "refused");
+    const canary = { kind: "canary", functionName: fnName, version: "4" } as const;
+    assert.equal(
+      syntheticOutcomeOf(answered('{"statusCode":200}', { executedVersion: "3" }), canary),
+      "elsewhere",
+    );
+    assert.equal(syntheticOutcomeOf(answered('{"statusCode":200}', { executedVersion: "4" }), canary), "ok");
+  });
+
+  test("the payload is the service's health GET, tagged as synthetic", () => {
+    const payload = syntheticHealthPayload(services["tenant-instance-management"]);
+    assert.equal(payload.httpMethod, "GET");
+    assert.equal(payload.path, "/health");
+    assert.equal(payload.headers[SYNTHETIC_HEADER.name], SYNTHETIC_HEADER.value);
+  });
+
+  test("the rate: the environment's, else the default; 0 turns it off", () => {
+    assert.equal(syntheticRate(environments.sit), 30);
+    assert.equal(syntheticRate(environments.prod), 12);
+    const off = {
+      ...environments.sit,
+      monitoring: { ...environments.sit.monitoring, syntheticPerMinute: 0 },
+    };
+    assert.equal(syntheticRate(off), 0);
   });
 });
