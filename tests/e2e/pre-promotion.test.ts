@@ -5,10 +5,12 @@
  * no datapoints is inconclusive (exit 3), never a pass.
  *
  * The source environment's smoke and post-deploy verdicts are written here as verdict files for the bits the
- * source serves (sealed with their report hash), so that the gate's reading of them is tested without four
- * more suite runs; the drill runs the real ones.
+ * source serves (sealed with their report hash, and signed into verdict.dsse.json with a key pair this test
+ * makes and the gate is told to trust through HARNESS_VERDICT_TRUSTED_KEYS), so that the gate's reading of them
+ * is tested without four more suite runs; the drill runs the real ones.
  */
 import assert from "node:assert/strict";
+import type { KeyObject } from "node:crypto";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -20,8 +22,20 @@ import {
   type UnsignedAttestationRecord,
   writeAttestationRecord,
 } from "../../lib/attest/index.ts";
-import { computeReportSha256, type Verdict } from "../../lib/verdict/index.ts";
-import type { EnvironmentId, ServiceId } from "../../runbooks/index.ts";
+import { readFunctionState } from "../../lib/checks/index.ts";
+import { aliasName, functionNames } from "../../lib/config/index.ts";
+import {
+  combinedCodeSha256,
+  computeReportSha256,
+  envelopeFileFor,
+  type FunctionUnderTest,
+  generateVerdictKeyPair,
+  loadSigningKey,
+  type Verdict,
+  VerdictNotSignableError,
+  writeVerdictEnvelope,
+} from "../../lib/verdict/index.ts";
+import { type EnvironmentId, type ServiceId, services } from "../../runbooks/index.ts";
 import { verdictWith } from "../unit/verdict-fixture.ts";
 import { describeRun, repoRoot, runScript, runSuite, useTestSandbox, type VerifyRun } from "./support.ts";
 
@@ -48,8 +62,14 @@ describe("pre-promotion gate on a sandbox", { timeout: 600_000 }, () => {
   const attestations = join(work, "attestations");
   const verdicts = join(work, "verdicts");
   let signers: TestSigners;
+  let verdictKey: KeyObject;
+  // The gate trusts only this test's verdict key: the verdicts below are signed with it.
+  const trust = { HARNESS_VERDICT_TRUSTED_KEYS: join(work, "verdict-keys", "verdict-signing.pub") };
 
   before(async () => {
+    verdictKey = loadSigningKey({
+      file: generateVerdictKeyPair(join(work, "verdict-keys")).privateKeyFile,
+    }).key;
     signers = await createTestSigners(join(work, "signers"));
     mkdirSync(attestations, { recursive: true });
     mkdirSync(verdicts, { recursive: true });
@@ -71,7 +91,7 @@ describe("pre-promotion gate on a sandbox", { timeout: 600_000 }, () => {
     "--maintenance-window-confirmed",
   ];
   // The whole day is a window unless a test says otherwise: the healthy runs must not depend on the clock.
-  const allDay = { HARNESS_PROD_POLICY_MAINTENANCE_WINDOWS: "00:00-24:00" };
+  const allDay = { HARNESS_PROD_POLICY_MAINTENANCE_WINDOWS: "00:00-24:00", ...trust };
 
   async function plan(
     service: ServiceId,
@@ -83,20 +103,48 @@ describe("pre-promotion gate on a sandbox", { timeout: 600_000 }, () => {
       sb,
       "scripts/plan.ts",
       ["--service", service, "--to", to, "--sandbox", "--json", ...gateFlags("passing", dir)],
-      { env: extra },
+      { env: { ...trust, ...extra } },
     );
     assert.ok(run.code === 0 || run.code === 1, `plan exited ${run.code}: ${run.stderr}`);
     return { code: run.code, plan: JSON.parse(run.stdout) as Plan };
   }
 
-  /** Passing smoke and post-deploy verdicts of the source for these bits, sealed like a real run's. */
-  function writeSourceVerdicts(
+  /** The functions the source serves now, as a verdict names them. */
+  async function functionsOf(service: ServiceId, env: EnvironmentId): Promise<FunctionUnderTest[]> {
+    const alias = aliasName(services[service], env);
+    return Promise.all(
+      functionNames(services[service], env).map(async (functionName) => {
+        const { aliased } = await readFunctionState(sb.lambda(env), functionName, alias);
+        const { functionVersion, appVersion, codeSha256 } = aliased;
+        return { functionName, alias, functionVersion, appVersion, codeSha256 };
+      }),
+    );
+  }
+
+  /**
+   * Passing smoke and post-deploy verdicts of the source for these bits, sealed and signed like a real run's
+   * (`sign: false`: unsigned). Bits the source does not serve get one made-up function, and no envelope when
+   * they are not a CodeSha256 (such a verdict is refused for its bits first). Returns the verdict files.
+   */
+  async function writeSourceVerdicts(
     service: ServiceId,
     env: EnvironmentId,
     codeSha256: string,
     change: Partial<Verdict> = {},
     dir = verdicts,
-  ) {
+    sign = true,
+  ): Promise<string[]> {
+    const served = await functionsOf(service, env);
+    const functions: FunctionUnderTest[] =
+      combinedCodeSha256(served) === codeSha256
+        ? served
+        : [
+            {
+              ...(served[0] ?? { functionName: "f", alias: "a", functionVersion: "1", appVersion: "" }),
+              codeSha256,
+            },
+          ];
+    const files: string[] = [];
     for (const suite of ["smoke", "post-deploy"] as const) {
       const runDir = join(dir, `${env}-${suite}-${service}-${Math.random().toString(36).slice(2, 8)}`);
       mkdirSync(runDir, { recursive: true });
@@ -106,14 +154,24 @@ describe("pre-promotion gate on a sandbox", { timeout: 600_000 }, () => {
         service,
         environment: env,
         suite,
+        functions,
         codeSha256,
         startedAt: now,
         endedAt: now,
         reportSha256: computeReportSha256(runDir),
         ...change,
       });
-      writeFileSync(join(runDir, "verdict.json"), `${JSON.stringify(verdict, null, 2)}\n`);
+      const file = join(runDir, "verdict.json");
+      writeFileSync(file, `${JSON.stringify(verdict, null, 2)}\n`);
+      files.push(file);
+      if (!sign) continue;
+      try {
+        writeVerdictEnvelope(file, verdict, verdictKey);
+      } catch (error) {
+        if (!(error instanceof VerdictNotSignableError)) throw error;
+      }
     }
+    return files;
   }
 
   /** Runs every `npm run attest` line the plan prints, signed by people who hold the role (two for approvals). */
@@ -237,7 +295,7 @@ describe("pre-promotion gate on a sandbox", { timeout: 600_000 }, () => {
     ] as const) {
       const before = await plan(service, to);
       const source = to === "sit" ? "dev" : "sit";
-      writeSourceVerdicts(service, source, before.plan.codeSha256 ?? "");
+      await writeSourceVerdicts(service, source, before.plan.codeSha256 ?? "");
       // The CLI for PROD's tenant promotion (the issue's "running those commands makes plan say ready").
       const viaCli = service === TENANT && to === "prod";
       await attestEverything(before.plan, viaCli);
@@ -281,7 +339,7 @@ describe("pre-promotion gate on a sandbox", { timeout: 600_000 }, () => {
     ]);
     const bits = (await plan(TENANT, "sit")).plan.codeSha256 ?? "";
     const failedVerdicts = join(work, "verdicts-failed");
-    writeSourceVerdicts(
+    await writeSourceVerdicts(
       TENANT,
       "dev",
       bits,
@@ -497,10 +555,16 @@ describe("pre-promotion gate on a sandbox", { timeout: 600_000 }, () => {
     );
     assert.match(initiatorLine?.detail ?? "", /approver is the initiator/);
 
-    // DEV verdicts: none, too old, for other bits.
+    // DEV verdicts: none, too old, for other bits; unsigned, edited after signing (the envelope, so its signature
+    // fails; the verdict file, so it no longer matches its envelope), signed by a key the gate does not trust.
     const bits = (await plan(TENANT, "sit")).plan.codeSha256 ?? "";
-    const verdictCases: [string, (dir: string) => void, RegExp][] = [
-      ["missing", () => undefined, /No smoke verdict of DEV/],
+    const editJson = (file: string, edit: (json: Record<string, unknown>) => void) => {
+      const json = JSON.parse(readFileSync(file, "utf8"));
+      edit(json);
+      writeFileSync(file, `${JSON.stringify(json, null, 2)}\n`);
+    };
+    const verdictCases: [string, (dir: string) => Promise<unknown>, RegExp][] = [
+      ["missing", async () => undefined, /No smoke verdict of DEV/],
       [
         "too old",
         (dir) =>
@@ -518,10 +582,50 @@ describe("pre-promotion gate on a sandbox", { timeout: 600_000 }, () => {
         (dir) => writeSourceVerdicts(TENANT, "dev", "B".repeat(43).concat("="), {}, dir),
         /is for CodeSha256/,
       ],
+      [
+        "unsigned",
+        (dir) => writeSourceVerdicts(TENANT, "dev", bits, {}, dir, false),
+        /it is unsigned: there is no envelope .*verdict\.dsse\.json beside it/,
+      ],
+      [
+        "envelope edited after signing",
+        async (dir) => {
+          for (const file of await writeSourceVerdicts(TENANT, "dev", bits, {}, dir)) {
+            editJson(envelopeFileFor(file), (envelope) => {
+              const statement = JSON.parse(Buffer.from(String(envelope.payload), "base64").toString("utf8"));
+              statement.predicate.runId = "someone-else";
+              envelope.payload = Buffer.from(JSON.stringify(statement)).toString("base64");
+            });
+          }
+        },
+        /verdict\.dsse\.json has a bad signature/,
+      ],
+      [
+        "verdict edited after signing",
+        async (dir) => {
+          const failed = {
+            outcome: "failed",
+            exitCode: 1,
+            reasons: ["tenant-deploy/5.2/api-health: failed"],
+          };
+          for (const file of await writeSourceVerdicts(
+            TENANT,
+            "dev",
+            bits,
+            failed as Partial<Verdict>,
+            dir,
+          )) {
+            editJson(file, (verdict) =>
+              Object.assign(verdict, { outcome: "passed", exitCode: 0, reasons: [] }),
+            );
+          }
+        },
+        /does not match the verdict file .*outcome: the envelope says "failed", the verdict "passed"/,
+      ],
     ];
     for (const [what, setup, reason] of verdictCases) {
       const dir = mkdtempSync(join(work, "verdicts-case-"));
-      setup(dir);
+      await setup(dir);
       const found = line(
         (await plan(TENANT, "sit", allDay, dir)).plan.lines,
         "tenant-deploy/6.1/dev-smoke-passes",
@@ -529,5 +633,19 @@ describe("pre-promotion gate on a sandbox", { timeout: 600_000 }, () => {
       assert.equal(found?.state, "missing", what);
       assert.match(found?.detail ?? "", reason, what);
     }
+    // The same signed verdicts with no trusted keys (and no sandbox, whose key would be trusted): they gate, and
+    // the plan says their signatures were not checked.
+    const untrusted = mkdtempSync(join(work, "verdicts-case-"));
+    await writeSourceVerdicts(TENANT, "dev", bits, {}, untrusted);
+    const offline = await runScript(sb, "scripts/plan.ts", [
+      ...["--service", TENANT, "--to", "sit", "--code-sha256", bits, "--json"],
+      ...gateFlags("passing", untrusted),
+    ]);
+    const unchecked = line((JSON.parse(offline.stdout) as Plan).lines, "tenant-deploy/6.1/dev-smoke-passes");
+    assert.equal(unchecked?.state, "ready", offline.stdout + offline.stderr);
+    assert.match(
+      unchecked?.detail ?? "",
+      /signature was not checked: no trusted verdict keys are configured/,
+    );
   });
 });

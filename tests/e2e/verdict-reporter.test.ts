@@ -1,15 +1,23 @@
 /**
  * The verdict reporter run by Playwright itself (no `verify` around it), on a tiny fixture project
  * (tests/fixtures-data/verdict): a flaky pass, a not-applicable check, an uncovered suite and an interrupted
- * run are each reported as what they are, and the process exits with the verdict's own code.
+ * run are each reported as what they are, and the process exits with the verdict's own code; with a signing key
+ * the verdict is signed into verdict.dsse.json, or says in one line why it is not.
  */
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
-import { readVerdict } from "../../lib/verdict/index.ts";
+import {
+  computeReportSha256,
+  envelopeMatchesVerdict,
+  generateVerdictKeyPair,
+  loadTrustedKeys,
+  readVerdict,
+  verifyEnvelope,
+} from "../../lib/verdict/index.ts";
 import { type CommandResult, childEnv, repoRoot, runCommand } from "./spawn.ts";
 
 const cli = join(repoRoot, "node_modules", "@playwright", "test", "cli.js");
@@ -38,6 +46,46 @@ function playwright(
 const narrowed = (grep: string) => ({ HARNESS_NARROWED_BY: JSON.stringify([`--grep ${grep}`]) });
 
 describe("the verdict reporter under plain Playwright", () => {
+  const keys = mkdtempSync(join(tmpdir(), "verdict-reporter-keys-"));
+  dirs.push(keys);
+  const pair = generateVerdictKeyPair(keys);
+  const withKey = (grep: string, file = pair.privateKeyFile) => ({
+    HARNESS_VERDICT_KEY_FILE: file,
+    ...narrowed(grep),
+  });
+
+  test("with a signing key the sealed verdict gets verdict.dsse.json: trusted, matching, report hash unchanged", async () => {
+    const run = await playwright("smoke-dev", "@signable", withKey("@signable"));
+    const verdict = readVerdict(join(run.runDir, "verdict.json"));
+    assert.deepEqual([run.code, verdict.outcome], [0, "passed"], run.stdout + run.stderr);
+    assert.equal(verdict.reportSha256, computeReportSha256(run.runDir), "the envelope is not a report file");
+    const envelope = JSON.parse(readFileSync(join(run.runDir, "verdict.dsse.json"), "utf8"));
+    const verified = verifyEnvelope(envelope, loadTrustedKeys(pair.publicKeyFile));
+    assert.ok(verified.verified, JSON.stringify(verified));
+    assert.deepEqual(envelopeMatchesVerdict(verified.statement, verdict), { matches: true });
+    assert.match(run.stdout, /^ {2}signed: .*verdict\.dsse\.json$/m);
+  });
+
+  test("a verdict that cannot be signed, or a key that cannot be read: no envelope, one line why, the verdict's exit code", async () => {
+    const unsignable = await playwright("smoke-dev", "@pass", withKey("@pass"));
+    assert.equal(unsignable.code, 0, unsignable.stdout + unsignable.stderr);
+    assert.equal(existsSync(join(unsignable.runDir, "verdict.dsse.json")), false);
+    assert.match(
+      unsignable.stderr,
+      /^verdict: .*verdict\.json is not signed: it names no function under test, so it binds no bits/m,
+    );
+
+    const missing = join(keys, "nope.key");
+    const broken = await playwright("smoke-dev", "@signable", withKey("@signable", missing));
+    assert.equal(broken.code, 0, broken.stdout + broken.stderr);
+    assert.equal(readVerdict(join(broken.runDir, "verdict.json")).exitCode, 0);
+    assert.equal(existsSync(join(broken.runDir, "verdict.dsse.json")), false);
+    assert.match(
+      broken.stderr,
+      /^verdict: not signed: The verdict key from HARNESS_VERDICT_KEY_FILE \(.*nope\.key\) cannot be used: the file does not exist\./m,
+    );
+  });
+
   test("a pass on retry is flaky: accepted by DEV's gate (exit 0), refused by PROD's (exit 1)", async () => {
     const dev = await playwright("smoke-dev", "@flaky", { FIXTURE_RETRIES: "1", ...narrowed("@flaky") });
     const devVerdict = readVerdict(join(dev.runDir, "verdict.json"));

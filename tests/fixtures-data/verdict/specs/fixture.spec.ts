@@ -26,3 +26,30 @@ test("@not-applicable has nothing to check here", verifies("tenant-deploy/5.1/he
   test.info().annotations.push({ type: "not-applicable", description: "no source environment" });
   test.info().skip(true, "not applicable: no source environment");
 });
+
+test(
+  "@signable names the function it tested",
+  verifies("tenant-deploy/5.1/health-direct-invoke"),
+  async () => {
+    // What the account guard records on a real run: without functions a verdict binds no bits and is not signed.
+    await test
+      .info()
+      .attach("guard-result", {
+        body: JSON.stringify({ status: "passed" }),
+        contentType: "application/json",
+      });
+    const functions = [
+      {
+        functionName: "bbws-tenant-instance-management-dev",
+        alias: "latest-dev",
+        functionVersion: "7",
+        appVersion: "1.4.0",
+        codeSha256: "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=",
+      },
+    ];
+    await test.info().attach("version-under-test", {
+      body: JSON.stringify({ functions }),
+      contentType: "application/json",
+    });
+  },
+);
