@@ -117,6 +117,14 @@ function refusal(file: VerdictFile, input: SourceVerdictsInput, suite: string): 
   return input.trustedKeys === null ? null : signatureRefusal(file, verdict, input.trustedKeys);
 }
 
+/** Why a verdict file is not authentic evidence (unreadable, report changed, signature refused), or null. */
+function inauthentic(file: VerdictFile, input: SourceVerdictsInput): string | null {
+  if (!file.verdict) return file.problem ?? "unreadable";
+  if (file.reportIntact === false)
+    return "its run folder no longer hashes to the verdict's reportSha256: the report was changed after the verdict";
+  return input.trustedKeys === null ? null : signatureRefusal(file, file.verdict, input.trustedKeys);
+}
+
 /** Why a verdict's envelope does not vouch for it under the trusted keys, or null when it does. */
 function signatureRefusal(
   file: VerdictFile,
@@ -181,7 +189,13 @@ function judgeSuite(input: SourceVerdictsInput, suite: string): Finding {
       evidence,
     );
   }
-  const usable = ofSuite.find((f) => refusal(f, input, suite) === null);
+  // The newest authentic complete run for these bits decides: a failed or inconclusive run is not outweighed
+  // by an older pass; a file that is not authentic (report changed, unsigned, bad signature) is no evidence
+  // either way; a run narrowed on purpose (partial) decides only when there is no complete one.
+  const forBits = ofSuite.filter((f) => f.verdict?.codeSha256 === input.codeSha256);
+  const authentic = forBits.filter((f) => inauthentic(f, input) === null);
+  const decisive = authentic.find((f) => f.verdict?.scope.complete === true) ?? authentic[0] ?? forBits[0];
+  const usable = decisive && refusal(decisive, input, suite) === null ? decisive : undefined;
   if (usable?.verdict) {
     const signature =
       input.trustedKeys === null
@@ -192,8 +206,8 @@ function judgeSuite(input: SourceVerdictsInput, suite: string): Finding {
       { ...evidence, used: usable.file, signatureChecked: input.trustedKeys !== null },
     );
   }
-  const sameBits = ofSuite.filter((f) => f.verdict?.codeSha256 === input.codeSha256);
-  const newest = sameBits[0] ?? ofSuite[0];
+  const sameBits = forBits;
+  const newest = decisive ?? ofSuite[0];
   if (!newest) {
     const broken =
       unreadable.length > 0 ? ` (${unreadable.length} verdict file(s) there could not be read)` : "";

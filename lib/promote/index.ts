@@ -1,4 +1,13 @@
 /** The deploy lock a promotion or rollback takes per service and environment (lock.ts, lock-record.ts). */
+
+export {
+  COPY_STEPS,
+  type CopiedFunction,
+  type CopyStep,
+  copyFunction,
+  readSourceBits,
+  type SourceBits,
+} from "./copy.ts";
 export {
   type BreakLockRefusal,
   BreakLockRefusedError,
@@ -41,3 +50,11 @@ export {
   lockOperations,
   type ReadLock,
 } from "./lock-record.ts";
+export {
+  gateVerdictFindings,
+  type PromotionInput,
+  type PromotionRecord,
+  type PromotionResult,
+  promote,
+} from "./promotion.ts";
+export { PromotionStepError } from "./step-errors.ts";

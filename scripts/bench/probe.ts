@@ -20,35 +20,25 @@ export interface ProbeBench {
   meetsTargets: boolean;
 }
 
-const median = (values: number[]) => {
+export const median = (values: number[]) => {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)] ?? 0;
 };
 
-function runProbe(
+/** One fresh `node --import tsx <script> <args>` process: its wall time, peak RSS (GNU time) and exit code. */
+export function timedScript(
+  script: string,
+  args: readonly string[],
   env: NodeJS.ProcessEnv,
-  logFile: string,
 ): Promise<{ wallMs: number; peakRssMb: number; exitCode: number | null }> {
   return new Promise((done, fail) => {
     const started = performance.now();
     // GNU time prints the child's maximum RSS (kB) on its last stderr line.
-    const child = spawn(
-      "/usr/bin/time",
-      [
-        "-f",
-        "%M",
-        process.execPath,
-        "--import",
-        "tsx",
-        "scripts/probe.ts",
-        "--env",
-        "sit",
-        "--sandbox",
-        "--log-file",
-        logFile,
-      ],
-      { cwd: repoRoot, env, stdio: ["ignore", "ignore", "pipe"] },
-    );
+    const child = spawn("/usr/bin/time", ["-f", "%M", process.execPath, "--import", "tsx", script, ...args], {
+      cwd: repoRoot,
+      env,
+      stdio: ["ignore", "ignore", "pipe"],
+    });
     let stderr = "";
     child.stderr.on("data", (chunk: Buffer) => {
       stderr += chunk.toString();
@@ -65,15 +55,31 @@ function runProbe(
   });
 }
 
-/** Five probe runs against a fresh sandbox. */
-export async function benchProbe(count = 5): Promise<ProbeBench> {
-  const stateDir = mkdtempSync(join(tmpdir(), "bench-probe-"));
+/** Runs `body` with a fresh sandbox and the clean variables a command run against it gets. */
+export async function withBenchSandbox<T>(
+  name: string,
+  body: (env: NodeJS.ProcessEnv, stateDir: string) => Promise<T>,
+): Promise<T> {
+  const stateDir = mkdtempSync(join(tmpdir(), `bench-${name}-`));
   const sandbox = await startSandbox({ stateDir, quiet: true });
   try {
     const env: NodeJS.ProcessEnv = { ...process.env, HARNESS_SANDBOX_DIR: stateDir };
-    for (const name of Object.keys(env)) if (/^(HARNESS_(DEV|SIT|PROD)_|AWS_)/.test(name)) delete env[name];
+    for (const key of Object.keys(env)) if (/^(HARNESS_(DEV|SIT|PROD)_|AWS_)/.test(key)) delete env[key];
+    return await body(env, stateDir);
+  } finally {
+    await sandbox.stop();
+    rmSync(stateDir, { recursive: true, force: true });
+  }
+}
+
+/** Five probe runs against a fresh sandbox. */
+export function benchProbe(count = 5): Promise<ProbeBench> {
+  return withBenchSandbox("probe", async (env, stateDir) => {
     const runs = [];
-    for (let i = 0; i < count; i++) runs.push(await runProbe(env, join(stateDir, "probe.jsonl")));
+    for (let i = 0; i < count; i++) {
+      const args = ["--env", "sit", "--sandbox", "--log-file", join(stateDir, "probe.jsonl")];
+      runs.push(await timedScript("scripts/probe.ts", args, env));
+    }
     const medianWallMs = median(runs.map((r) => r.wallMs));
     const medianPeakRssMb = median(runs.map((r) => r.peakRssMb));
     return {
@@ -85,10 +91,7 @@ export async function benchProbe(count = 5): Promise<ProbeBench> {
         medianWallMs <= PROBE_TARGETS.wallMs &&
         medianPeakRssMb <= PROBE_TARGETS.peakRssMb,
     };
-  } finally {
-    await sandbox.stop();
-    rmSync(stateDir, { recursive: true, force: true });
-  }
+  });
 }
 
 /** The bench's lines for the console. */

@@ -286,7 +286,7 @@ describe("judgeSourceVerdicts", () => {
     );
   });
 
-  test("a newer failed verdict for these bits does not hide an older passing one", () => {
+  test("the newest complete run for these bits decides: a newer failure is not outweighed by an older pass", () => {
     const finding = smoke([
       file("r-1", sealed("smoke", { runId: "r-1", endedAt: "2026-12-01T01:00:00.000Z" })),
       file(
@@ -296,14 +296,12 @@ describe("judgeSourceVerdicts", () => {
           endedAt: "2026-12-01T05:00:00.000Z",
           outcome: "failed",
           exitCode: 1,
+          reasons: ["tenant-deploy/5.2/api-health: failed"],
         }),
       ),
     ]);
-    assert.equal(finding.status, "passed");
-    assert.match(
-      finding.reason,
-      /r-1\/verdict\.json passed for these bits .*\(run r-1\)\. Its signature was not checked/,
-    );
+    assert.equal(finding.status, "failed");
+    assert.match(finding.reason, /r-2\/verdict\.json, does not gate: the verdict's outcome is failed/);
   });
 
   test("unknown bits (null) match no verdict and fail saying so", () => {
