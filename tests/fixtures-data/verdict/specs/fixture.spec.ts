@@ -32,12 +32,10 @@ test(
   verifies("tenant-deploy/5.1/health-direct-invoke"),
   async () => {
     // What the account guard records on a real run: without functions a verdict binds no bits and is not signed.
-    await test
-      .info()
-      .attach("guard-result", {
-        body: JSON.stringify({ status: "passed" }),
-        contentType: "application/json",
-      });
+    await test.info().attach("guard-result", {
+      body: JSON.stringify({ status: "passed" }),
+      contentType: "application/json",
+    });
     const functions = [
       {
         functionName: "bbws-tenant-instance-management-dev",
