@@ -183,6 +183,25 @@ export function targetFor(fn: DeployedFunction): MonitorTarget {
     : { kind: "canary", functionName: fn.functionName, version: canaryVersion };
 }
 
+/** The deployed version's own invocations through the alias (its ExecutedVersion series), for the quiet rule: the
+ * function-wide series of a period that straddles the deployment also holds the previous version's calls. */
+function deployedVersionPoll(aws: AwsClients, fn: DeployedFunction, startedAt: number) {
+  const target: MonitorTarget = {
+    kind: "canary",
+    functionName: fn.functionName,
+    version: fn.state.aliased.functionVersion,
+  };
+  const poll = cloudWatchPoll({
+    client: aws.cloudwatch,
+    target,
+    aliasName: fn.state.aliasName,
+    startedAt,
+    periodSeconds: PERIOD_SECONDS,
+    durationStats: [],
+  });
+  return { target, poll };
+}
+
 /** Runs one function's window (or reads it from the past, when the deployment is older than the window). */
 export async function runFunctionWindow(options: {
   aws: AwsClients;
@@ -230,6 +249,7 @@ export async function runFunctionWindow(options: {
         target,
       ),
     ledger: options.ledgerDir ? fileLedger(options.ledgerDir, ledgerKey) : memoryLedger(),
+    ...(target.kind === "function" ? { quietPoll: deployedVersionPoll(aws, fn, startedAt) } : {}),
   });
   const run = await runMonitor({
     poll: traffic.poll(

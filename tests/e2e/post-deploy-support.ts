@@ -3,7 +3,10 @@
  * ./support.ts: promotions in the runbook's order, steady background traffic for the monitoring window to
  * judge, and moving an alias by hand. Not a test file itself.
  */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { InvokeCommand, UpdateAliasCommand } from "@aws-sdk/client-lambda";
+import type { WindowTraffic } from "../../lib/monitor/index.ts";
 import type { EnvironmentId } from "../../runbooks/index.ts";
 import type { SandboxHandle } from "../../sandbox/index.ts";
 import { runSuite, type SuiteRunOptions, type TestSandbox, type VerifyRun } from "./support.ts";
@@ -111,3 +114,24 @@ export async function pointAlias(
     .lambda(env)
     .send(new UpdateAliasCommand({ FunctionName: functionName, Name: alias, FunctionVersion: version }));
 }
+
+/**
+ * The monitoring window's own traffic as a run's verdict evidence holds it: the `synthetic traffic` attachment
+ * of an item's test (one entry per function), read from the run folder.
+ */
+export function syntheticTrafficOf(
+  run: VerifyRun,
+  itemId: string,
+): Array<WindowTraffic & { functionName: string }> {
+  const item = run.verdict?.items.find((i) => i.id === itemId);
+  const file = item?.evidence.find((path) => /synthetic_traffic/.test(path));
+  if (file === undefined) return [];
+  return JSON.parse(readFileSync(join(run.runDir, file), "utf8"));
+}
+
+/** The post-deploy window at the environment's real length (SIT: 30 s, polled every 10 s), not the e2e runs'
+ * 3 s: a window that is still open once the suite is up, so the window itself can drive traffic into it. */
+export const LIVE_SIT_WINDOW = {
+  HARNESS_SIT_MONITORING_WINDOW_SECONDS: "30",
+  HARNESS_SIT_MONITORING_INTERVAL_SECONDS: "10",
+} as const;
