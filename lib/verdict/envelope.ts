@@ -208,10 +208,16 @@ export type EnvelopeVerification =
   | { verified: true; statement: VerdictStatement; keyid: string }
   | { verified: false; kind: EnvelopeRefusalKind; reason: string };
 
+/** Whether a string is a Lambda CodeSha256: canonical base64 of 32 bytes (what codeSha256Hex accepts). */
+function isCodeSha256(codeSha256: string): boolean {
+  const bytes = Buffer.from(codeSha256, "base64");
+  return BASE64_SHA256.test(codeSha256) && bytes.length === 32 && bytes.toString("base64") === codeSha256;
+}
+
 /** The hex SHA-256 behind a Lambda CodeSha256 (base64 of the 32 digest bytes); throws for anything else. */
 export function codeSha256Hex(codeSha256: string): string {
   const bytes = Buffer.from(codeSha256, "base64");
-  if (!BASE64_SHA256.test(codeSha256) || bytes.length !== 32 || bytes.toString("base64") !== codeSha256) {
+  if (!isCodeSha256(codeSha256)) {
     throw new TypeError(
       `${JSON.stringify(codeSha256)} is not a Lambda CodeSha256 (base64 of a SHA-256: 44 characters ending in "=")`,
     );
@@ -258,7 +264,8 @@ function unsignableProblems(verdict: Verdict): string[] {
     if (fn.functionName === "") problems.push("a function under test has no name");
     if (names.has(fn.functionName)) problems.push(`the function ${fn.functionName} is listed twice`);
     names.add(fn.functionName);
-    if (!BASE64_SHA256.test(fn.codeSha256)) {
+    // The full check, not the pattern alone: a non-canonical last character must be refused here, not throw later.
+    if (!isCodeSha256(fn.codeSha256)) {
       problems.push(
         `the CodeSha256 of ${functionLabel(fn)} (${JSON.stringify(fn.codeSha256)}) is not base64 of a SHA-256`,
       );

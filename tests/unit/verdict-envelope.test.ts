@@ -208,6 +208,13 @@ describe("verdictStatement", () => {
       () => verdictStatement(signable({ functions: [{ ...api, codeSha256: "deadbeef" }] })),
       /the CodeSha256 of tim-api \("deadbeef"\) is not base64 of a SHA-256/,
     );
+    // 44 characters ending in "=", but not canonical base64 (the last character carries stray bits).
+    const stray = "B".repeat(43).concat("=");
+    assert.throws(
+      () => verdictStatement(signable({ functions: [{ ...api, codeSha256: stray }] })),
+      (error: unknown) =>
+        error instanceof VerdictNotSignableError && /is not base64 of a SHA-256/.test(error.message),
+    );
     assert.throws(
       () => verdictStatement(signable({ codeSha256: b64sha("other") })),
       /its codeSha256 \(.+\) is not the combined digest of its functions \(combined:.+\)/,
