@@ -12,7 +12,7 @@ import { parseArgs } from "node:util";
 import { AwsClients, awsTargetFor } from "../lib/aws/index.ts";
 import { formatHelp, HELP_ENTRY, parseArgsProblem, runWhenMain, wantsHelp } from "../lib/cli/index.ts";
 import { gateSettings } from "../lib/config/index.ts";
-import { LockHeldError, PromotionStepError, promote } from "../lib/promote/index.ts";
+import { BreakLockRefusedError, LockHeldError, PromotionStepError, promote } from "../lib/promote/index.ts";
 import { createRunId, RUN_ENV, repoRoot, runVerifyChild, UsageError } from "../lib/run/index.ts";
 import { type EnvironmentId, environmentIds, type ServiceId, serviceIds } from "../runbooks/index.ts";
 import { loadCommandConfig, setupErrorExit } from "./shared/running-sandbox.ts";
@@ -36,6 +36,14 @@ const HELP = formatHelp({
         ],
         ["--initiator <principal>", `who promotes (recorded; $${RUN_ENV.initiator}, else user@host)`],
         ["--change <CHG-n>", "the change request, recorded with the deployment"],
+        [
+          '--break-lock --reason "..."',
+          "break the deploy lock a killed run left once its lease ran out (the break and its reason are recorded), then promote: every step is repeated safely, and a target already serving the bits is only verified",
+        ],
+        [
+          "--force",
+          "with --break-lock: break a lock whose lease still runs (only once you know that run is dead)",
+        ],
         ["--sandbox", "promote inside the sandbox running from .sandbox/ (or $HARNESS_SANDBOX_DIR)"],
         ["--config <file>", "an override file, as verify takes it (default $HARNESS_CONFIG)"],
         ["--json", "print the promotion record (or the refusal) as JSON on stdout"],
@@ -55,6 +63,7 @@ const HELP = formatHelp({
 });
 
 type Args = {
+  breakLock: { reason: string; force: boolean } | undefined;
   service: ServiceId;
   to: EnvironmentId;
   env: Record<string, string>;
@@ -79,6 +88,9 @@ function parse(argv: string[]): Args {
         "trusted-keys": { type: "string" },
         initiator: { type: "string" },
         change: { type: "string" },
+        "break-lock": { type: "boolean" },
+        reason: { type: "string" },
+        force: { type: "boolean" },
         sandbox: { type: "boolean" },
         config: { type: "string" },
         json: { type: "boolean" },
@@ -103,6 +115,12 @@ function parse(argv: string[]): Args {
   const change = text("change");
   if (change !== undefined && !/^CHG-\d+$/.test(change))
     problems.push(`--change ${change}: expected CHG- and digits, e.g. CHG-12345`);
+  const reason = text("reason");
+  const breakIt = values["break-lock"] === true;
+  if (breakIt && (reason === undefined || reason.trim() === ""))
+    problems.push('--break-lock needs --reason "...": the reason is recorded with the break');
+  if (!breakIt && reason !== undefined) problems.push("--reason goes with --break-lock");
+  if (!breakIt && values.force === true) problems.push("--force goes with --break-lock");
   if (problems.length > 0 || !service || !to) throw new UsageError(problems, HINT);
   const env: Record<string, string> = {};
   const verdicts = text("verdicts");
@@ -113,6 +131,7 @@ function parse(argv: string[]): Args {
     service,
     to,
     env,
+    breakLock: breakIt ? { reason: reason ?? "", force: values.force === true } : undefined,
     initiator: text("initiator"),
     change,
     sandbox: values.sandbox === true,
@@ -161,6 +180,7 @@ async function main(argv: string[]): Promise<number> {
       verdictsDir: settings.verdictsDir,
       trustedKeys: settings.trustedVerdictKeys,
       changeRequest: args.change ?? null,
+      breakLock: args.breakLock,
       log: out,
       verifyTarget: async () => {
         const verifyRunId = createRunId(target.id, "post-deploy");
@@ -204,7 +224,11 @@ async function main(argv: string[]): Promise<number> {
     );
     return result.kind === "promoted" ? 0 : 1;
   } catch (error) {
-    if (error instanceof LockHeldError || error instanceof PromotionStepError) {
+    if (
+      error instanceof LockHeldError ||
+      error instanceof PromotionStepError ||
+      error instanceof BreakLockRefusedError
+    ) {
       out(`REFUSED: ${error.message}`);
       return 1;
     }

@@ -14,7 +14,7 @@ import { aliasName, deploymentsTable, functionNames, ssmParameter } from "../con
 import { loadTrustedKeys } from "../verdict/envelope.ts";
 import { combinedCodeSha256 } from "../verdict/policy.ts";
 import { type CopiedFunction, copyFunction, readSourceBits, type SourceBits } from "./copy.ts";
-import { acquireLock, deployLockTable, releaseLock, updateLockStep } from "./lock.ts";
+import { acquireLock, breakLock, deployLockTable, releaseLock, updateLockStep } from "./lock.ts";
 import type { DeployLock } from "./lock-record.ts";
 
 /** Which verdicts gate a promotion into `target`: the source's smoke and post-deploy, the target's pre-promotion. */
@@ -75,6 +75,8 @@ export interface PromotionInput {
   readonly verifyTarget: () => Promise<{ code: number | null; verdictFile: string | null; runId: string }>;
   readonly log: (line: string) => void;
   readonly now?: () => Date;
+  /** Break the lock a killed run left (recorded with this reason) before taking it. */
+  readonly breakLock?: { readonly reason: string; readonly force: boolean } | undefined;
 }
 
 export type PromotionResult =
@@ -118,6 +120,44 @@ function bitsOfSource(bits: readonly SourceBits[], aliasOf: (fn: string) => stri
       codeSha256: b.codeSha256,
     })),
   );
+}
+
+/**
+ * The target function when its alias already serves the source's bits (a promotion killed after moving it),
+ * with the version it served before from its newest backup alias; null when it serves other bits.
+ */
+async function alreadyServing(
+  input: PromotionInput,
+  functionName: string,
+  alias: string,
+  bits: SourceBits,
+): Promise<CopiedFunction | null> {
+  const lambda = sdk.lambda();
+  const live = await input.targetAws.lambda.send(
+    new lambda.GetAliasCommand({ FunctionName: functionName, Name: alias }),
+  );
+  const version = live.FunctionVersion ?? "";
+  if (!/^\d+$/.test(version)) return null;
+  const config = await input.targetAws.lambda.send(
+    new lambda.GetFunctionConfigurationCommand({ FunctionName: functionName, Qualifier: version }),
+  );
+  if (config.CodeSha256 !== bits.codeSha256) return null;
+  const prefix = `${input.service.backupAliasPrefix}${input.target.id}-v`;
+  const aliases = await input.targetAws.lambda.send(
+    new lambda.ListAliasesCommand({ FunctionName: functionName }),
+  );
+  const backups = (aliases.Aliases ?? [])
+    .filter((a) => a.Name?.startsWith(prefix) && a.FunctionVersion !== version)
+    .sort((a, b) => Number(b.FunctionVersion) - Number(a.FunctionVersion));
+  const backup = backups[0];
+  return {
+    functionName,
+    previousVersion: backup?.FunctionVersion ?? "$LATEST",
+    backupAlias: backup?.Name ?? null,
+    functionVersion: version,
+    appVersion: config.Description ?? bits.appVersion,
+    codeSha256: bits.codeSha256,
+  };
 }
 
 /** Moves every alias of the service back to the version it served before (runbook 9.1). */
@@ -226,6 +266,19 @@ export async function promote(input: PromotionInput): Promise<PromotionResult> {
 
   const doc = input.targetAws.dynamodbDoc;
   const table = deployLockTable(target.id);
+  if (input.breakLock) {
+    const broken = await breakLock(doc, table, {
+      service: service.id,
+      reason: input.breakLock.reason,
+      by: input.holder,
+      force: input.breakLock.force,
+    });
+    input.log(
+      broken === null
+        ? "No deploy lock was held: nothing to break."
+        : `Broke the deploy lock of run ${broken.lock.runId} (${broken.lock.holder}, ${broken.lock.operation}), which had reached step "${broken.lock.step}"; the break is recorded with its reason.`,
+    );
+  }
   const [firstBits] = bits;
   let lock: DeployLock = await acquireLock(doc, table, {
     service: service.id,
@@ -245,6 +298,15 @@ export async function promote(input: PromotionInput): Promise<PromotionResult> {
   try {
     for (const [index, sourceBits] of bits.entries()) {
       const targetName = targetNames[index] ?? "";
+      // A run killed after the alias moved left the target serving these bits already: nothing to copy.
+      const serving = await alreadyServing(input, targetName, targetAlias, sourceBits);
+      if (serving) {
+        input.log(
+          `  already serving: ${targetName} ${targetAlias} -> ${serving.functionVersion} has these bits`,
+        );
+        copied.push(serving);
+        continue;
+      }
       const copy = await copyFunction({
         source: { lambda: input.sourceAws.lambda, functionName: sourceBits.functionName, alias: sourceAlias },
         target: { lambda: input.targetAws.lambda, functionName: targetName, alias: targetAlias },

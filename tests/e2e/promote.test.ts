@@ -109,7 +109,11 @@ describe("npm run promote on a sandbox", { timeout: 420_000 }, () => {
     };
   }
 
-  const promoteRun = (dir: string, extra: string[] = []): Promise<CommandResult> =>
+  const promoteRun = (
+    dir: string,
+    extra: string[] = [],
+    watch: { onSpawn?: (pid: number) => void; onStderr?: (text: string) => void } = {},
+  ): Promise<CommandResult> =>
     runScript(
       sb,
       "scripts/promote.ts",
@@ -133,6 +137,7 @@ describe("npm run promote on a sandbox", { timeout: 420_000 }, () => {
           HARNESS_SIT_MONITORING_INTERVAL_SECONDS: SHORT_WINDOW.intervalSeconds,
           HARNESS_SIT_HTTP_LATENCY_BUDGET_MS: "8000",
         },
+        ...watch,
       },
     );
 
@@ -300,5 +305,91 @@ describe("npm run promote on a sandbox", { timeout: 420_000 }, () => {
       "smoke, post-deploy and pre-promotion verdicts are tied to it",
     );
     assert.ok(record.verificationVerdict, "the post-deploy verification's verdict is tied to it");
+  });
+
+  test("SIGKILL at a step, then promote again: SIT ends serving the verified bits, recorded, with no lock left", async () => {
+    const { readLock, deployLockTable } = await import("../../lib/promote/index.ts");
+    const { DynamoDBClient } = await import("@aws-sdk/client-dynamodb");
+    const { DynamoDBDocumentClient, QueryCommand } = await import("@aws-sdk/lib-dynamodb");
+    const target = sb.sandbox.endpoints.environments.sit;
+    const doc = DynamoDBDocumentClient.from(
+      new DynamoDBClient({
+        endpoint: sb.sandbox.endpoints.awsEndpoint,
+        region: target.region,
+        credentials: { accessKeyId: target.accessKeyId, secretAccessKey: target.secretAccessKey },
+      }),
+    );
+    const table = deployLockTable("sit");
+    // Where the runs are killed: before anything moved (uploading the code) and right after the alias moved
+    // (no record yet). A kill during the verification leaves the state of the second (the alias moved).
+    for (const [index, marker] of ["  update-code:", "  move-alias:"].entries()) {
+      await sb.sandbox.deploy({ env: "dev", service: TENANT, appVersion: `1.${7 + index}.0` });
+      const dev = await servedBy("dev");
+      const sitBefore = await servedBy("sit");
+      const dir = mkdtempSync(join(work, "crash-"));
+      gateVerdicts(dir, [dev]);
+      let pid = 0;
+      let killed = false;
+      const traffic = steadyTraffic(healthAndTenants(sb, "sit"));
+      const run = await promoteRun(dir, [], {
+        onSpawn: (p) => {
+          pid = p;
+        },
+        onStderr: (text) => {
+          if (!killed && text.includes(marker)) {
+            killed = true;
+            process.kill(-pid, "SIGKILL");
+          }
+        },
+      });
+      assert.equal(run.signal, "SIGKILL", `${marker}: ${run.stderr}`);
+      // Killed: the target serves either its old bits or DEV's verified ones, and the lock names the step.
+      const sit = await servedBy("sit");
+      assert.ok(
+        sit.codeSha256 === sitBefore.codeSha256 || sit.codeSha256 === dev.codeSha256,
+        `${marker}: SIT serves ${sit.codeSha256}`,
+      );
+      if (marker === "  update-code:") assert.equal(sit.functionVersion, sitBefore.functionVersion, marker);
+      const lock = await readLock(doc, table, TENANT);
+      assert.ok(lock, `${marker}: the lock stays`);
+      const held = await promoteRun(dir);
+      assert.equal(held.code, 1, marker);
+      assert.match(held.stderr, /alice@bbws\.example/, `${marker}: the refusal names the holder`);
+      assert.match(
+        held.stderr,
+        new RegExp(lock.step.split(" ")[0] ?? "step"),
+        `${marker}: and the step it reached`,
+      );
+
+      const resumed = await promoteRun(dir, [
+        "--break-lock",
+        "--reason",
+        "the promotion was killed",
+        "--force",
+      ]);
+      await traffic.stop();
+      assert.equal(resumed.code, 0, `${marker}: ${resumed.stderr}`);
+      const after = await servedBy("sit");
+      assert.equal(after.codeSha256, dev.codeSha256, `${marker}: SIT serves DEV's bits`);
+      assert.equal(await readLock(doc, table, TENANT), null, `${marker}: no lock is left`);
+      const records = await doc.send(
+        new QueryCommand({
+          TableName: table,
+          KeyConditionExpression: "PK = :pk",
+          ExpressionAttributeValues: { ":pk": `DEPLOYMENT#${FN.sit}` },
+          ScanIndexForward: false,
+          Limit: 1,
+        }),
+      );
+      const newest = records.Items?.[0] as { functionVersion?: string; codeSha256?: string } | undefined;
+      assert.deepEqual(
+        [newest?.functionVersion, newest?.codeSha256],
+        [after.functionVersion, dev.codeSha256],
+        marker,
+      );
+      const recordFile = /record (\S+\.json)/.exec(resumed.stderr)?.[1];
+      if (recordFile) rmSync(recordFile, { force: true });
+    }
+    doc.destroy();
   });
 });

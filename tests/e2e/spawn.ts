@@ -15,6 +15,8 @@ export interface SpawnOptions {
   /** Its own process group, so a test can signal the command and everything it started by group id. */
   detached?: boolean;
   onSpawn?: (pid: number) => void;
+  /** Each piece of stderr as it arrives (it is collected as well). */
+  onStderr?: (text: string) => void;
 }
 
 /** The caller's variables that could point a command elsewhere or change what it expects. */
@@ -60,6 +62,7 @@ export function runCommand(
     });
     child.stderr.on("data", (chunk: Buffer) => {
       stderr += chunk.toString();
+      options.onStderr?.(chunk.toString());
     });
     child.on("error", fail);
     child.on("spawn", () => {

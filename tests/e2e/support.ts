@@ -139,11 +139,16 @@ export function runScript(
   box: TestSandbox,
   script: string,
   args: readonly string[],
-  options: { env?: Record<string, string>; onSpawn?: (pid: number) => void } = {},
+  options: {
+    env?: Record<string, string>;
+    onSpawn?: (pid: number) => void;
+    onStderr?: (text: string) => void;
+  } = {},
 ): Promise<CommandResult> {
   const spawnOptions: SpawnOptions = {
     detached: true,
     ...(options.onSpawn ? { onSpawn: options.onSpawn } : {}),
+    ...(options.onStderr ? { onStderr: options.onStderr } : {}),
   };
   return runTsx(script, args, childEnv({ HARNESS_SANDBOX_DIR: box.stateDir, ...options.env }), spawnOptions);
 }
