@@ -12,6 +12,7 @@ import {
   POST_DEPLOY_ITEMS as ITEMS,
   judgeLambdaThreshold,
   metricsRange,
+  monitorProgressLine,
   notApplicable,
   readLambdaWindow,
   settle,
@@ -39,7 +40,10 @@ test.describe("post-deploy: CloudWatch metrics", () => {
         // reports what it can.
         const windows =
           await test.step(`Watch ${functions.map((f) => f.functionName).join(", ")} through the ${windowMs / 1000} s monitoring window`, async () =>
-            monitoringWindows(functions).catch(() => []));
+            // The window may start here rather than in a monitor test: the same line per poll, never a silent wait.
+            monitoringWindows(functions, (name, decision) =>
+              console.log(monitorProgressLine(name, decision, windowMs)),
+            ).catch(() => []));
         if (windows.length > 0) await noteSyntheticTraffic(windows);
         const findings: Finding[] = [];
         for (const fn of functions) {
