@@ -1,22 +1,24 @@
 /**
  * The post-deploy suite end to end against the sandbox: a healthy DEV -> SIT promotion passes, and a window
- * without traffic is inconclusive (exit 3), never a pass.
+ * without traffic (and without the window's own synthetic traffic) is inconclusive (exit 3), never a pass.
  */
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { promote, runUnderTraffic } from "./post-deploy-support.ts";
-import { assertEachItem, describeRun, itemsWith, runSuite, useTestSandbox } from "./support.ts";
+import { LIVE_SIT_WINDOW, promote, runUnderTraffic } from "./post-deploy-support.ts";
+import { assertEachItem, describeRun, itemsWith, reasonOf, runSuite, useTestSandbox } from "./support.ts";
 
 describe("post-deploy suite on a sandbox: healthy and no data", { timeout: 480_000 }, () => {
   const sb = useTestSandbox();
 
   test("no datapoints in the window: the metric checks are inconclusive, exit 3, never a pass", async () => {
     await promote(sb, { env: "sit", appVersion: "1.5.0" });
-    // Only the metric tests: the health invoke would itself be traffic.
+    // Only the metric tests: the health invoke would itself be traffic. The window is live (SIT's 30 s) and its
+    // own synthetic traffic is off: nothing invokes the function while it is watched.
     const run = await runSuite(sb, {
       env: "sit",
       suite: "post-deploy",
       grep: "Monitoring window|CloudWatch metrics",
+      extraEnv: { ...LIVE_SIT_WINDOW, HARNESS_SIT_MONITORING_SYNTHETIC_PER_MINUTE: "0" },
     });
     assert.equal(run.code, 3, describeRun(run));
     assert.equal(run.verdict?.outcome, "inconclusive");
@@ -33,6 +35,11 @@ describe("post-deploy suite on a sandbox: healthy and no data", { timeout: 480_0
     assert.ok(
       itemsWith(run.verdict, "inconclusive").includes("tenant-deploy/8.1/errors-5min"),
       describeRun(run),
+    );
+    // The reason says why nobody sent traffic.
+    assert.match(
+      reasonOf(run.verdict, "tenant-deploy/6.3.3/monitor-immediate-errors"),
+      /Synthetic traffic: none \(synthetic traffic is off \(syntheticPerMinute 0\)\)/,
     );
   });
 
