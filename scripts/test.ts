@@ -38,7 +38,10 @@ const HELP = formatHelp({
           "--test-name-pattern=<regex>",
           "run only the tests whose name matches (Node's option, passed through)",
         ],
-        ["--test-concurrency=<n>", "test files run at once (default 2)"],
+        [
+          "--test-concurrency=<n>",
+          "test files run at once (default 3: most e2e files wait on their sandbox and child processes, not a core)",
+        ],
         [
           "--test-<option>=<value>",
           "any other option of Node's test runner except the reporter, passed through",
@@ -91,7 +94,7 @@ if (files.length === 0) {
 
 const child = spawn(
   process.execPath,
-  ["--import", "tsx", "--test", "--test-concurrency=2", ...passThrough, "--test-reporter=tap", ...files],
+  ["--import", "tsx", "--test", "--test-concurrency=3", ...passThrough, "--test-reporter=tap", ...files],
   {
     cwd: root,
     stdio: ["inherit", "pipe", "inherit"],

@@ -287,41 +287,46 @@ describe("pre-promotion gate on a sandbox", { timeout: 600_000 }, () => {
     }
     assert.ok(fresh.plan.codeSha256, "the plan read SIT's bits");
 
-    for (const [service, to] of [
+    // The four promotions share nothing but the sandbox: they run side by side (their runs mostly wait).
+    const pairs = [
       [TENANT, "sit"],
       [TENANT, "prod"],
       [ACCESS, "sit"],
       [ACCESS, "prod"],
-    ] as const) {
-      const before = await plan(service, to);
-      const source = to === "sit" ? "dev" : "sit";
-      await writeSourceVerdicts(service, source, before.plan.codeSha256 ?? "");
-      // The CLI for PROD's tenant promotion (the issue's "running those commands makes plan say ready").
-      const viaCli = service === TENANT && to === "prod";
-      await attestEverything(before.plan, viaCli);
-      if (viaCli) {
-        const ready = await plan(service, to);
-        assert.deepEqual(
-          ready.plan.lines
-            .filter((line) => line.state === "missing")
-            .map((line) => `${line.id}: ${line.detail}`),
-          [],
-          `${service} into ${to}`,
-        );
-        assert.equal(ready.code, 0);
-      }
+    ] as const;
+    await Promise.all(
+      pairs.map(async ([service, to]) => {
+        const before = await plan(service, to);
+        const source = to === "sit" ? "dev" : "sit";
+        await writeSourceVerdicts(service, source, before.plan.codeSha256 ?? "");
+        // The CLI for PROD's tenant promotion (the issue's "running those commands makes plan say ready").
+        const viaCli = service === TENANT && to === "prod";
+        await attestEverything(before.plan, viaCli);
+        if (viaCli) {
+          const ready = await plan(service, to);
+          assert.deepEqual(
+            ready.plan.lines
+              .filter((line) => line.state === "missing")
+              .map((line) => `${line.id}: ${line.detail}`),
+            [],
+            `${service} into ${to}`,
+          );
+          assert.equal(ready.code, 0);
+        }
 
-      const run = await gate(to, service);
-      assert.equal(run.code, 0, describeRun(run));
-      assert.equal(run.verdict?.outcome, "passed");
-      assert.equal(run.verdict?.codeSha256, before.plan.codeSha256, "the verdict binds the source's bits");
-      assert.ok((run.verdict?.counts.attested ?? 0) > 0);
-      if (service === TENANT && to === "sit") assertItem(run, "tenant-deploy/6.3.1/dev-errors-1h", "passed");
-      if (service === TENANT && to === "prod") {
-        const approvals = item(run, "tenant-deploy/7.2/environment-approvals");
-        assert.equal(approvals?.approvals?.length, 2, "two approvers are recorded");
-      }
-    }
+        const run = await gate(to, service);
+        assert.equal(run.code, 0, describeRun(run));
+        assert.equal(run.verdict?.outcome, "passed");
+        assert.equal(run.verdict?.codeSha256, before.plan.codeSha256, "the verdict binds the source's bits");
+        assert.ok((run.verdict?.counts.attested ?? 0) > 0);
+        if (service === TENANT && to === "sit")
+          assertItem(run, "tenant-deploy/6.3.1/dev-errors-1h", "passed");
+        if (service === TENANT && to === "prod") {
+          const approvals = item(run, "tenant-deploy/7.2/environment-approvals");
+          assert.equal(approvals?.approvals?.length, 2, "two approvers are recorded");
+        }
+      }),
+    );
   });
 
   test("DEV faults fail the SIT gate on their own items: 10 errors in 1 h, an ERROR line, an alarm, a failed verdict, coverage 79.9%", async () => {
