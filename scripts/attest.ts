@@ -6,7 +6,6 @@
  */
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
-import { parseArgs } from "node:util";
 import {
   type AttestationRecord,
   allowedSignersFile,
@@ -26,13 +25,12 @@ import {
   writeAttestationRecord,
 } from "../lib/attest/index.ts";
 import { AwsClients, awsTargetFor, checkAccountGuard } from "../lib/aws/index.ts";
-import { readDeployedFunctions } from "../lib/checks/index.ts";
-import { formatHelp, HELP_ENTRY, parseArgsProblem, runWhenMain, wantsHelp } from "../lib/cli/index.ts";
+import { bitsOf, readDeployedFunctions } from "../lib/checks/index.ts";
+import { formatHelp, HELP_ENTRY, parseFlags, runWhenMain, wantsHelp } from "../lib/cli/index.ts";
 import { aliasName, functionNames } from "../lib/config/index.ts";
 import { suggest } from "../lib/config/messages.ts";
 import { RUN_ENV, UsageError } from "../lib/run/index.ts";
 import { formatDuration, parseDuration } from "../lib/sweep/index.ts";
-import { combinedCodeSha256 } from "../lib/verdict/index.ts";
 import {
   type AttesterRole,
   allRunbookItems,
@@ -158,37 +156,27 @@ function itemProblems(
 }
 
 function parse(argv: string[], processEnv: NodeJS.ProcessEnv): Args {
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        env: { type: "string" },
-        service: { type: "string" },
-        item: { type: "string" },
-        by: { type: "string" },
-        role: { type: "string" },
-        reference: { type: "string" },
-        expires: { type: "string" },
-        notes: { type: "string" },
-        key: { type: "string" },
-        "code-sha256": { type: "string" },
-        "allowed-signers": { type: "string" },
-        dir: { type: "string" },
-        sandbox: { type: "boolean" },
-        config: { type: "string" },
-        json: { type: "boolean" },
-      },
-    }));
-  } catch (error) {
-    throw new UsageError([parseArgsProblem(error)], HINT);
-  }
-  const text = (name: string): string | undefined => {
-    const value = values[name];
-    return typeof value === "string" ? value : undefined;
-  };
+  const { text, flag } = parseFlags(
+    argv,
+    {
+      env: { type: "string" },
+      service: { type: "string" },
+      item: { type: "string" },
+      by: { type: "string" },
+      role: { type: "string" },
+      reference: { type: "string" },
+      expires: { type: "string" },
+      notes: { type: "string" },
+      key: { type: "string" },
+      "code-sha256": { type: "string" },
+      "allowed-signers": { type: "string" },
+      dir: { type: "string" },
+      sandbox: { type: "boolean" },
+      config: { type: "string" },
+      json: { type: "boolean" },
+    },
+    (problems) => new UsageError(problems, HINT),
+  );
   const problems: string[] = [];
 
   const env = environmentIds.find((id) => id === text("env"));
@@ -282,9 +270,9 @@ function parse(argv: string[], processEnv: NodeJS.ProcessEnv): Args {
     codeSha256,
     allowedSigners,
     dir: resolve(text("dir") ?? attestationsDir(processEnv)),
-    sandbox: values.sandbox === true,
+    sandbox: flag("sandbox"),
     config: config === undefined ? undefined : resolve(config),
-    json: values.json === true,
+    json: flag("json"),
   };
 }
 
@@ -334,15 +322,7 @@ async function sourceBits(args: Args): Promise<{ codeSha256: string; from: strin
         3,
       );
     }
-    const codeSha256 = combinedCodeSha256(
-      deployed.map((fn) => ({
-        functionName: fn.functionName,
-        alias: fn.state.aliasName,
-        functionVersion: fn.state.aliased.functionVersion,
-        appVersion: fn.state.aliased.appVersion,
-        codeSha256: fn.state.aliased.codeSha256,
-      })),
-    );
+    const codeSha256 = bitsOf(deployed);
     if (codeSha256 === null || !CodeSha256Schema.safeParse(codeSha256).success)
       throw new SourceBitsError(
         `${environment.id} (${alias}) serves no readable CodeSha256 for ${service.id} (${codeSha256 ?? "no functions"}). Pass --code-sha256.`,

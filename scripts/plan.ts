@@ -5,7 +5,6 @@
  * for each missing one), the service CI's report files, the source's verdict files and the maintenance window.
  * Exit 0 when the gate could pass now, 1 when something a person must supply is missing.
  */
-import { parseArgs } from "node:util";
 import { principalsForRole, readAllowedSigners } from "../lib/attest/index.ts";
 import { AwsClients, awsTargetFor } from "../lib/aws/index.ts";
 import {
@@ -16,11 +15,12 @@ import {
   EMERGENCY_CHANGE_ITEM,
   type Finding,
   maintenanceWindowFinding,
+  PRE_PROMOTION_ITEMS,
   readDeployedFunctions,
   readVerdictFiles,
   sourceVerdictFindings,
 } from "../lib/checks/index.ts";
-import { formatHelp, HELP_ENTRY, parseArgsProblem, runWhenMain, wantsHelp } from "../lib/cli/index.ts";
+import { formatHelp, HELP_ENTRY, parseFlags, runWhenMain, wantsHelp } from "../lib/cli/index.ts";
 import { gateSettings } from "../lib/config/index.ts";
 import { RUN_ENV, UsageError } from "../lib/run/index.ts";
 import {
@@ -105,32 +105,25 @@ type Args = {
 };
 
 function parsePlanArgs(argv: string[]): Args {
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        service: { type: "string" },
-        to: { type: "string" },
-        "code-sha256": { type: "string" },
-        verdicts: { type: "string" },
-        "ci-evidence": { type: "string" },
-        attestations: { type: "string" },
-        "allowed-signers": { type: "string" },
-        initiator: { type: "string" },
-        "maintenance-window-confirmed": { type: "boolean" },
-        sandbox: { type: "boolean" },
-        config: { type: "string" },
-        json: { type: "boolean" },
-        help: { type: "boolean", short: "h" },
-      },
-    }));
-  } catch (error) {
-    throw new UsageError([parseArgsProblem(error)], HINT);
-  }
-  const text = (name: string) => (typeof values[name] === "string" ? (values[name] as string) : undefined);
+  const { text, flag } = parseFlags(
+    argv,
+    {
+      service: { type: "string" },
+      to: { type: "string" },
+      "code-sha256": { type: "string" },
+      verdicts: { type: "string" },
+      "ci-evidence": { type: "string" },
+      attestations: { type: "string" },
+      "allowed-signers": { type: "string" },
+      initiator: { type: "string" },
+      "maintenance-window-confirmed": { type: "boolean" },
+      sandbox: { type: "boolean" },
+      config: { type: "string" },
+      json: { type: "boolean" },
+      help: { type: "boolean", short: "h" },
+    },
+    (problems) => new UsageError(problems, HINT),
+  );
   const problems: string[] = [];
   const service = serviceIds.find((id) => id === text("service"));
   if (!service)
@@ -149,18 +142,21 @@ function parsePlanArgs(argv: string[]): Args {
     const value = text(flag);
     if (value !== undefined) gateEnv[variable] = value;
   }
-  if (values["maintenance-window-confirmed"] === true) gateEnv[RUN_ENV.maintenanceWindowConfirmed] = "true";
+  if (flag("maintenance-window-confirmed")) gateEnv[RUN_ENV.maintenanceWindowConfirmed] = "true";
   if (problems.length > 0 || !service || !to) throw new UsageError(problems, HINT);
   return {
     service,
     to,
     codeSha256: text("code-sha256"),
     gateEnv,
-    sandbox: values.sandbox === true,
+    sandbox: flag("sandbox"),
     config: text("config"),
-    json: values.json === true,
+    json: flag("json"),
   };
 }
+
+/** The items the source's verdict files decide (the suite's verdict test verifies the same list). */
+const sourceVerdictItems: ReadonlySet<string> = new Set(PRE_PROMOTION_ITEMS.sourceVerdicts);
 
 /** One line of the plan. */
 interface PlanLine {
@@ -295,7 +291,7 @@ async function main(argv: string[]): Promise<number> {
         detail: (bad.length === 0 ? findings : bad).map((f) => f.reason).join(" "),
         commands: [],
       });
-    } else if (item.id.endsWith("verdicts-pass") || item.id === "tenant-deploy/6.1/dev-smoke-passes") {
+    } else if (sourceVerdictItems.has(item.id)) {
       if (source === null) continue;
       const findings = sourceVerdictFindings({
         serviceId: service.id,

@@ -5,7 +5,6 @@
 import { appendFileSync, mkdirSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { parseArgs } from "node:util";
 import { AwsClients, awsTargetFor, checkAccountGuard, sdk, smokeUserTokenSource } from "../lib/aws/index.ts";
 import {
   alarmsWithPrefix,
@@ -21,7 +20,7 @@ import {
   judgeTenantPage,
   readDeployedFunctions,
 } from "../lib/checks/index.ts";
-import { formatHelp, HELP_ENTRY, parseArgsProblem, runWhenMain, wantsHelp } from "../lib/cli/index.ts";
+import { formatHelp, HELP_ENTRY, parseFlags, runWhenMain, wantsHelp } from "../lib/cli/index.ts";
 import {
   alarmPrefix,
   aliasName,
@@ -100,29 +99,23 @@ type Args = {
 };
 
 function parse(argv: string[]): Args {
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        env: { type: "string" },
-        service: { type: "string" },
-        sandbox: { type: "boolean" },
-        config: { type: "string" },
-        json: { type: "boolean" },
-        "no-metrics": { type: "boolean" },
-        "log-file": { type: "string" },
-        every: { type: "string" },
-        count: { type: "string" },
-        "ensure-alarm": { type: "boolean" },
-        "alarm-period": { type: "string" },
-      },
-    }));
-  } catch (error) {
-    throw new UsageError([parseArgsProblem(error)], "Run `npm run probe -- --help` for every option.");
-  }
+  const { values } = parseFlags(
+    argv,
+    {
+      env: { type: "string" },
+      service: { type: "string" },
+      sandbox: { type: "boolean" },
+      config: { type: "string" },
+      json: { type: "boolean" },
+      "no-metrics": { type: "boolean" },
+      "log-file": { type: "string" },
+      every: { type: "string" },
+      count: { type: "string" },
+      "ensure-alarm": { type: "boolean" },
+      "alarm-period": { type: "string" },
+    },
+    (problems) => new UsageError(problems, "Run `npm run probe -- --help` for every option."),
+  );
   const problems: string[] = [];
   const env = environmentIds.find((id) => id === values.env);
   if (!env)

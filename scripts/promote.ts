@@ -8,9 +8,8 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { hostname, userInfo } from "node:os";
 import { join } from "node:path";
-import { parseArgs } from "node:util";
 import { AwsClients, awsTargetFor } from "../lib/aws/index.ts";
-import { formatHelp, HELP_ENTRY, parseArgsProblem, runWhenMain, wantsHelp } from "../lib/cli/index.ts";
+import { formatHelp, HELP_ENTRY, parseFlags, runWhenMain, wantsHelp } from "../lib/cli/index.ts";
 import { gateSettings } from "../lib/config/index.ts";
 import { BreakLockRefusedError, LockHeldError, PromotionStepError, promote } from "../lib/promote/index.ts";
 import { createRunId, RUN_ENV, repoRoot, runVerifyChild, UsageError } from "../lib/run/index.ts";
@@ -75,32 +74,25 @@ type Args = {
 };
 
 function parse(argv: string[]): Args {
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        service: { type: "string" },
-        to: { type: "string" },
-        verdicts: { type: "string" },
-        "trusted-keys": { type: "string" },
-        initiator: { type: "string" },
-        change: { type: "string" },
-        "break-lock": { type: "boolean" },
-        reason: { type: "string" },
-        force: { type: "boolean" },
-        sandbox: { type: "boolean" },
-        config: { type: "string" },
-        json: { type: "boolean" },
-        help: { type: "boolean", short: "h" },
-      },
-    }));
-  } catch (error) {
-    throw new UsageError([parseArgsProblem(error)], HINT);
-  }
-  const text = (name: string) => (typeof values[name] === "string" ? (values[name] as string) : undefined);
+  const { text, flag } = parseFlags(
+    argv,
+    {
+      service: { type: "string" },
+      to: { type: "string" },
+      verdicts: { type: "string" },
+      "trusted-keys": { type: "string" },
+      initiator: { type: "string" },
+      change: { type: "string" },
+      "break-lock": { type: "boolean" },
+      reason: { type: "string" },
+      force: { type: "boolean" },
+      sandbox: { type: "boolean" },
+      config: { type: "string" },
+      json: { type: "boolean" },
+      help: { type: "boolean", short: "h" },
+    },
+    (problems) => new UsageError(problems, HINT),
+  );
   const problems: string[] = [];
   const service = serviceIds.find((id) => id === text("service"));
   if (!service)
@@ -116,11 +108,11 @@ function parse(argv: string[]): Args {
   if (change !== undefined && !/^CHG-\d+$/.test(change))
     problems.push(`--change ${change}: expected CHG- and digits, e.g. CHG-12345`);
   const reason = text("reason");
-  const breakIt = values["break-lock"] === true;
+  const breakIt = flag("break-lock");
   if (breakIt && (reason === undefined || reason.trim() === ""))
     problems.push('--break-lock needs --reason "...": the reason is recorded with the break');
   if (!breakIt && reason !== undefined) problems.push("--reason goes with --break-lock");
-  if (!breakIt && values.force === true) problems.push("--force goes with --break-lock");
+  if (!breakIt && flag("force")) problems.push("--force goes with --break-lock");
   if (problems.length > 0 || !service || !to) throw new UsageError(problems, HINT);
   const env: Record<string, string> = {};
   const verdicts = text("verdicts");
@@ -131,12 +123,12 @@ function parse(argv: string[]): Args {
     service,
     to,
     env,
-    breakLock: breakIt ? { reason: reason ?? "", force: values.force === true } : undefined,
+    breakLock: breakIt ? { reason: reason ?? "", force: flag("force") } : undefined,
     initiator: text("initiator"),
     change,
-    sandbox: values.sandbox === true,
+    sandbox: flag("sandbox"),
     config: text("config"),
-    json: values.json === true,
+    json: flag("json"),
   };
 }
 

@@ -27,21 +27,21 @@ export function bitsOf(functions: readonly DeployedFunction[]): string | null {
 }
 
 /**
- * The source's smoke and post-deploy verdicts for its bits, one finding per suite. With `trustedVerdictKeys`
+ * An environment's verdicts of these suites for these bits, one finding per suite. With `trustedVerdictKeys`
  * (GateSettings: a PEM public key file or a folder of them) each verdict must carry a matching envelope signed
  * by one of those keys; keys that cannot be read fail every suite's finding, naming the problem.
  */
-export function sourceVerdictFindings(options: {
+export function verdictFindings(options: {
   serviceId: string;
-  source: Pick<Environment, "id" | "displayName" | "policy">;
+  environment: Pick<Environment, "id" | "displayName" | "policy">;
+  suites: readonly string[];
   codeSha256: string | null;
   verdictsDir: string;
   trustedVerdictKeys: string | null;
   now: Date;
   files?: readonly VerdictFile[];
 }): Finding[] {
-  const { source } = options;
-  const suites = ["smoke", "post-deploy"];
+  const { environment, suites } = options;
   let trustedKeys: { source: string; keys: TrustedKey[] } | null = null;
   if (options.trustedVerdictKeys !== null) {
     try {
@@ -59,16 +59,30 @@ export function sourceVerdictFindings(options: {
   }
   return judgeSourceVerdicts({
     service: options.serviceId,
-    environment: source.id,
-    environmentName: source.displayName,
+    environment: environment.id,
+    environmentName: environment.displayName,
     codeSha256: options.codeSha256,
     suites,
-    maxAgeMs: source.policy.verdictMaxAgeSeconds * 1000,
+    maxAgeMs: environment.policy.verdictMaxAgeSeconds * 1000,
     now: options.now,
     dir: options.verdictsDir,
     files: options.files ?? readVerdictFiles(options.verdictsDir),
     trustedKeys,
   });
+}
+
+/** The source's smoke and post-deploy verdicts for its bits (the pre-promotion gate's 6.1, 7.1, 3.2.1, 4.3.1). */
+export function sourceVerdictFindings(options: {
+  serviceId: string;
+  source: Pick<Environment, "id" | "displayName" | "policy">;
+  codeSha256: string | null;
+  verdictsDir: string;
+  trustedVerdictKeys: string | null;
+  now: Date;
+  files?: readonly VerdictFile[];
+}): Finding[] {
+  const { source, ...rest } = options;
+  return verdictFindings({ ...rest, environment: source, suites: ["smoke", "post-deploy"] });
 }
 
 /** The maintenance window of a promotion into `environment`, with the emergency-change item looked up. */

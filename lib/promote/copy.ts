@@ -2,7 +2,7 @@
  * Moving one function's bits from the source environment to the target (tenant runbook 6.3.2 and 7.3.3;
  * access runbook 3.2 step 3): the runbook's steps as code, through the Lambda API of each account only.
  *
- * The alias moves last, and only after the new version's CodeSha256 was checked against the source's: a run
+ * The alias moves last (pointAlias, by the caller), only after the new version's CodeSha256 was checked: a run
  * killed before that leaves the target serving its old version; one killed after it serves the verified new
  * one. Every step before the alias move can be repeated safely (the backup alias is created or updated,
  * uploading the same bytes again changes nothing, a publish of the same code returns a version with that code).
@@ -37,15 +37,30 @@ export interface CopiedFunction {
 
 /** Steps a copy reports, in order (the lock records the last one reached). */
 export const COPY_STEPS = [
-  "read-source",
   "backup-alias",
   "download-package",
   "update-code",
   "publish-version",
   "verify-code-sha",
-  "move-alias",
 ] as const;
 export type CopyStep = (typeof COPY_STEPS)[number];
+
+/** Points `alias` of the function at `version` alone (no canary routing). */
+export async function pointAlias(
+  lambda: LambdaClient,
+  functionName: string,
+  alias: string,
+  version: string,
+): Promise<void> {
+  await lambda.send(
+    new (sdk.lambda().UpdateAliasCommand)({
+      FunctionName: functionName,
+      Name: alias,
+      FunctionVersion: version,
+      RoutingConfig: {},
+    }),
+  );
+}
 
 /** What the source's alias serves: version, app version (its Description) and CodeSha256. */
 export async function readSourceBits(source: FunctionEnd): Promise<SourceBits> {
@@ -133,9 +148,9 @@ async function waitForUpdate(target: FunctionEnd, timeoutMs = 120_000): Promise<
 }
 
 /**
- * Copies the source's bits into the target and moves the target's alias onto them: backup alias, package
- * download, UpdateFunctionCode, PublishVersion with the CodeSha256 precondition, the integrity check, and the
- * alias (`moveAlias: false` stops before it, for a canary that routes traffic itself).
+ * Copies the source's bits into the target: backup alias, package download, UpdateFunctionCode, PublishVersion
+ * with the CodeSha256 precondition and the integrity check. It moves no alias: the caller points every alias of
+ * the service (pointAlias) once all its functions are copied and checked.
  */
 export async function copyFunction(options: {
   source: FunctionEnd;
@@ -144,7 +159,6 @@ export async function copyFunction(options: {
   backupAliasPrefix: string;
   bits: SourceBits;
   onStep: (step: CopyStep, functionName: string) => Promise<void>;
-  moveAlias?: boolean;
 }): Promise<CopiedFunction> {
   const { source, target, bits, onStep } = options;
   const lambda = sdk.lambda();
@@ -197,17 +211,6 @@ export async function copyFunction(options: {
     throw new PromotionStepError(
       "verify-code-sha",
       `${target.functionName} version ${functionVersion || "(none)"} has CodeSha256 ${published.CodeSha256 ?? "(none)"}, the source's is ${bits.codeSha256}: the integrity check failed and no traffic was moved.`,
-    );
-  }
-  if (options.moveAlias !== false) {
-    await onStep("move-alias", target.functionName);
-    await target.lambda.send(
-      new lambda.UpdateAliasCommand({
-        FunctionName: target.functionName,
-        Name: target.alias,
-        FunctionVersion: functionVersion,
-        RoutingConfig: {},
-      }),
     );
   }
   return {

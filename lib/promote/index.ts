@@ -1,10 +1,13 @@
-/** The deploy lock a promotion or rollback takes per service and environment (lock.ts, lock-record.ts). */
-
+/**
+ * Promotion as code: the deploy lock per service and environment (lock.ts, lock-record.ts), moving one
+ * function's bits (copy.ts) and the whole promotion into SIT (promotion.ts).
+ */
 export {
   COPY_STEPS,
   type CopiedFunction,
   type CopyStep,
   copyFunction,
+  pointAlias,
   readSourceBits,
   type SourceBits,
 } from "./copy.ts";

@@ -9,11 +9,11 @@ import type { Environment, Service } from "../../runbooks/index.ts";
 import type { AwsClients } from "../aws/index.ts";
 import { sdk } from "../aws/index.ts";
 import type { Finding } from "../checks/finding.ts";
-import { judgeSourceVerdicts, readVerdictFiles, type VerdictFile } from "../checks/verdicts.ts";
+import { verdictFindings } from "../checks/gate.ts";
+import { readVerdictFiles, type VerdictFile } from "../checks/verdicts.ts";
 import { aliasName, deploymentsTable, functionNames, ssmParameter } from "../config/index.ts";
-import { loadTrustedKeys } from "../verdict/envelope.ts";
 import { combinedCodeSha256 } from "../verdict/policy.ts";
-import { type CopiedFunction, copyFunction, readSourceBits, type SourceBits } from "./copy.ts";
+import { type CopiedFunction, copyFunction, pointAlias, readSourceBits, type SourceBits } from "./copy.ts";
 import { acquireLock, breakLock, deployLockTable, releaseLock, updateLockStep } from "./lock.ts";
 import type { DeployLock } from "./lock-record.ts";
 
@@ -28,34 +28,17 @@ export function gateVerdictFindings(options: {
   now: Date;
   files?: readonly VerdictFile[];
 }): Finding[] {
-  const files = options.files ?? readVerdictFiles(options.verdictsDir);
-  const trustedKeys =
-    options.trustedKeys === null
-      ? null
-      : { source: options.trustedKeys, keys: loadTrustedKeys(options.trustedKeys) };
   const common = {
-    service: options.serviceId,
+    serviceId: options.serviceId,
     codeSha256: options.codeSha256,
+    verdictsDir: options.verdictsDir,
+    trustedVerdictKeys: options.trustedKeys,
     now: options.now,
-    dir: options.verdictsDir,
-    files,
-    trustedKeys,
+    files: options.files ?? readVerdictFiles(options.verdictsDir),
   };
   return [
-    ...judgeSourceVerdicts({
-      ...common,
-      environment: options.source.id,
-      environmentName: options.source.displayName,
-      suites: ["smoke", "post-deploy"],
-      maxAgeMs: options.source.policy.verdictMaxAgeSeconds * 1000,
-    }),
-    ...judgeSourceVerdicts({
-      ...common,
-      environment: options.target.id,
-      environmentName: options.target.displayName,
-      suites: ["pre-promotion"],
-      maxAgeMs: options.target.policy.verdictMaxAgeSeconds * 1000,
-    }),
+    ...verdictFindings({ ...common, environment: options.source, suites: ["smoke", "post-deploy"] }),
+    ...verdictFindings({ ...common, environment: options.target, suites: ["pre-promotion"] }),
   ];
 }
 
@@ -110,11 +93,12 @@ export interface PromotionRecord {
   readonly endedAt: string;
 }
 
-function bitsOfSource(bits: readonly SourceBits[], aliasOf: (fn: string) => string): string | null {
+/** The bits the source's functions serve through `alias`, as verdicts and attestations name them. */
+function bitsOfSource(bits: readonly SourceBits[], alias: string): string | null {
   return combinedCodeSha256(
     bits.map((b) => ({
       functionName: b.functionName,
-      alias: aliasOf(b.functionName),
+      alias,
       functionVersion: b.functionVersion,
       appVersion: b.appVersion,
       codeSha256: b.codeSha256,
@@ -165,14 +149,7 @@ async function rollBackAliases(input: PromotionInput, copied: readonly CopiedFun
   const alias = aliasName(input.service, input.target.id);
   for (const fn of copied) {
     if (!/^\d+$/.test(fn.previousVersion)) continue;
-    await input.targetAws.lambda.send(
-      new (sdk.lambda().UpdateAliasCommand)({
-        FunctionName: fn.functionName,
-        Name: alias,
-        FunctionVersion: fn.previousVersion,
-        RoutingConfig: {},
-      }),
-    );
+    await pointAlias(input.targetAws.lambda, fn.functionName, alias, fn.previousVersion);
   }
 }
 
@@ -237,7 +214,7 @@ export async function promote(input: PromotionInput): Promise<PromotionResult> {
       readSourceBits({ lambda: input.sourceAws.lambda, functionName, alias: sourceAlias }),
     ),
   );
-  const codeSha256 = bitsOfSource(bits, () => sourceAlias);
+  const codeSha256 = bitsOfSource(bits, sourceAlias);
   const findings = gateVerdictFindings({
     serviceId: service.id,
     source,
@@ -312,8 +289,6 @@ export async function promote(input: PromotionInput): Promise<PromotionResult> {
         target: { lambda: input.targetAws.lambda, functionName: targetName, alias: targetAlias },
         backupAliasPrefix: `${service.backupAliasPrefix}${target.id}-v`,
         bits: sourceBits,
-        // Every function is copied and checked before any alias moves: all move together, or none does.
-        moveAlias: false,
         onStep: async (step, functionName) => {
           lock = await updateLockStep(doc, table, lock, `${step} ${functionName}`);
           input.log(`  ${step}: ${functionName}`);
@@ -321,16 +296,10 @@ export async function promote(input: PromotionInput): Promise<PromotionResult> {
       });
       copied.push(copy);
     }
+    // Every function is copied and checked before any alias moves: all move together, or none does.
     for (const fn of copied) {
       lock = await updateLockStep(doc, table, lock, `move-alias ${fn.functionName}`);
-      await input.targetAws.lambda.send(
-        new (sdk.lambda().UpdateAliasCommand)({
-          FunctionName: fn.functionName,
-          Name: targetAlias,
-          FunctionVersion: fn.functionVersion,
-          RoutingConfig: {},
-        }),
-      );
+      await pointAlias(input.targetAws.lambda, fn.functionName, targetAlias, fn.functionVersion);
       moved.push(fn);
       input.log(`  move-alias: ${fn.functionName} ${targetAlias} -> ${fn.functionVersion}`);
     }
