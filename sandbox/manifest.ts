@@ -70,6 +70,8 @@ export const faultManifest = [
   { kind: "contract-drift", layer: "package", defaultRoute: "GET /tenants/{id}" },
   { kind: "auth-not-enforced", layer: "package" },
   { kind: "health-crash", layer: "package" },
+  // Half of all invocations crash (any route, health included), at random: a canary's error-rate target.
+  { kind: "flaky", layer: "package" },
   {
     kind: "writes-not-persisted",
     layer: "package",

@@ -5,8 +5,10 @@
 import { z } from "zod";
 import { verifyCognitoToken } from "../api-common/auth.ts";
 import {
+  flakyFails,
   InjectedCrashError,
   InjectedFaultError,
+  InjectedFlakyError,
   NotFoundError,
   RequestValidationError,
   toApiError,
@@ -165,6 +167,7 @@ export async function handler(event: unknown, context?: unknown): Promise<ProxyR
   if (bakedFault?.kind === "health-crash" && method === "GET" && path === "/health") {
     throw new InjectedCrashError();
   }
+  if (bakedFault?.kind === "flaky" && flakyFails()) throw new InjectedFlakyError();
 
   let response: ProxyResult;
   let fn: AccessFunctionKind | null = null;

@@ -103,3 +103,21 @@ export class InjectedCrashError extends Error {
     this.name = "InjectedCrashError";
   }
 }
+
+/**
+ * Thrown out of the handler by a `flaky` build on half of its invocations, at random, on every route: the
+ * invocation fails (X-Amz-Function-Error: Unhandled) the way a build with a race or a bad dependency does.
+ */
+export class InjectedFlakyError extends Error {
+  constructor() {
+    super(
+      "The invocation crashed: the package was built with the flaky fault (half of all calls fail). Deploy a healthy build.",
+    );
+    this.name = "InjectedFlakyError";
+  }
+}
+
+/** Whether a `flaky` build fails this invocation: half of them, at random. */
+export function flakyFails(): boolean {
+  return Math.random() < 0.5;
+}

@@ -5,8 +5,10 @@
  */
 import { bearerTokenOf, verifyCognitoToken } from "../api-common/auth.ts";
 import {
+  flakyFails,
   InjectedCrashError,
   InjectedFaultError,
+  InjectedFlakyError,
   NotFoundError,
   RequestValidationError,
   toApiError,
@@ -176,6 +178,7 @@ export async function handler(event: unknown, context?: unknown): Promise<ProxyR
     // Thrown out of the handler on purpose: the invocation fails (X-Amz-Function-Error: Unhandled).
     throw new InjectedCrashError();
   }
+  if (bakedFault?.kind === "flaky" && flakyFails()) throw new InjectedFlakyError();
 
   let response: ProxyResult;
   try {

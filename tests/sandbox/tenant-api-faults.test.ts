@@ -112,6 +112,28 @@ describe("faults built into packages", () => {
     assert.equal((await api.request({ method: "GET", path: "/tenants" })).status, 200);
   });
 
+  test("flaky: about half of all invocations crash, on every route, health included", async () => {
+    const api = await faulty({ kind: "flaky" });
+    let crashed = 0;
+    for (let i = 0; i < 200; i++) {
+      await api.invokeRaw({ httpMethod: "GET", path: "/health", headers: {} }).catch((error: unknown) => {
+        assert.match(String(error), /flaky/);
+        crashed += 1;
+      });
+    }
+    // Binomial(200, 0.5): outside 60..140 has a probability far below 1e-8.
+    assert.ok(crashed > 60 && crashed < 140, `${crashed} of 200 crashed`);
+    const outcomes = await Promise.all(
+      Array.from({ length: 40 }, () =>
+        api.request({ method: "GET", path: "/tenants" }).then(
+          (r) => r.status,
+          () => "crashed",
+        ),
+      ),
+    );
+    assert.ok(outcomes.includes("crashed") && outcomes.includes(200), outcomes.join(","));
+  });
+
   test("writes-not-persisted: creates and updates answer success but the table does not change", async () => {
     const api = await faulty({ kind: "writes-not-persisted" });
     const created = await api.request({
