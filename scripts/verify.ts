@@ -91,6 +91,8 @@ Options:
   --item <id>                run only the tests that verify this runbook item, or every item of a section
                              (--item tenant-deploy/8); repeatable. The verdict is then PARTIAL.
   --grep <pattern>           run only tests whose title matches (Playwright's --grep); the verdict is PARTIAL
+  --automated-only           run every automated check and leave the suite's attested items out (they are
+                             made later, e.g. after a promotion); the verdict is PARTIAL
   --shard <i/n>              run shard i of n; give every shard the same --run-id, then merge with
                              npm run merge -- --run-id <id>
   --run-id <id>              use this run id (and run folder) instead of a new one
@@ -132,6 +134,8 @@ type Args = {
   config: string | undefined;
   shard: { current: number; total: number } | null;
   grep: string | undefined;
+  /** Leave the suite's attested items out (the verdict is partial). */
+  automatedOnly: boolean;
   items: string[];
   runId: string | undefined;
   apiUrl: string | undefined;
@@ -161,6 +165,7 @@ export function parseVerifyArgs(argv: string[]): Args {
         config: { type: "string" },
         shard: { type: "string" },
         grep: { type: "string" },
+        "automated-only": { type: "boolean" },
         item: { type: "string", multiple: true },
         "run-id": { type: "string" },
         "api-url": { type: "string" },
@@ -264,6 +269,7 @@ export function parseVerifyArgs(argv: string[]): Args {
     config: config === undefined ? undefined : resolve(config),
     shard,
     grep: text("grep"),
+    automatedOnly: values["automated-only"] === true,
     items,
     runId,
     apiUrl,
@@ -538,6 +544,7 @@ async function main(argv: string[]): Promise<number> {
     const narrowedBy = [
       ...(args.grep ? [`--grep ${args.grep}`] : []),
       ...args.items.map((item) => `--item ${item}`),
+      ...(args.automatedOnly ? ["--automated-only"] : []),
     ];
     let locations: string[] = [];
     if (args.items.length > 0) {

@@ -175,9 +175,12 @@ export function buildVerdict(input: BuildVerdictInput): Verdict {
       notCovered.push(id);
       continue;
     }
-    // A run narrowed on purpose answers for what it selected: an attested item it did not select is left out
-    // (the verdict is partial and no gate accepts it), not reported as missing.
-    if (!selected(id)) continue;
+    // A run narrowed on purpose answers for what it selected: an attested item it did not select is left out,
+    // not reported as missing, and counts as not covered (the verdict is partial and no gate accepts it).
+    if (!selected(id)) {
+      notCovered.push(id);
+      continue;
+    }
     const decision: AttestedDecision = input.attestations.get(id) ?? {
       status: "missing-attestation",
       reason: "no attestation was looked up for it",

@@ -254,7 +254,7 @@ export function decideOutcome(input: OutcomeInput): {
   if (narrowedBy.length > 0 || shard !== null) {
     const how = [...narrowedBy, ...(shard ? [`--shard ${shard}`] : [])].join(" ");
     passReasons.push(
-      `partial run (${how}): ${notCovered.length} automated item(s) of the suite not covered; a promotion does not accept it`,
+      `partial run (${how}): ${notCovered.length} item(s) of the suite not covered; a promotion does not accept it`,
     );
   }
   return done("passed", passReasons);

@@ -102,7 +102,7 @@ export function formatVerdictSummary(verdict: Verdict, style: SummaryStyle = {})
   if (!scope.complete || scope.narrowedBy.length > 0) {
     const how = [...scope.narrowedBy, ...(scope.shard ? [`shard ${scope.shard}`] : [])].join(", ");
     out.push(
-      `Scope:   ${scope.complete ? "complete" : "PARTIAL"}${how ? ` (${how})` : ""}; ${verdict.notCovered.length} automated item(s) of the suite not covered${scope.complete ? "" : ": a promotion does not accept this verdict"}`,
+      `Scope:   ${scope.complete ? "complete" : "PARTIAL"}${how ? ` (${how})` : ""}; ${verdict.notCovered.length} item(s) of the suite not covered${scope.complete ? "" : ": a promotion does not accept this verdict"}`,
     );
   }
   const groups = problemGroups(verdict.items);
