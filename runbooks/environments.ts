@@ -43,6 +43,14 @@ export const environmentDefaults = {
     // gate is the 1 h error count checked before promotion to SIT (tenant runbook 6.3).
     // Unset syntheticPerMinute: a quiet DEV gets the default read-only health traffic (schema.ts).
     monitoring: { intervalSeconds: 10, windowSeconds: 30 },
+    // No runbook canaries into this environment; a service with a canary moves its alias at once here.
+    canary: {
+      weightPercent: 0,
+      windowSeconds: 300,
+      intervalSeconds: 10,
+      healthIntervalSeconds: 5,
+      syntheticPerMinute: 120,
+    },
     cognito: {
       userPoolName: "bbws-user-pool-dev",
       userPoolId: null,
@@ -78,6 +86,14 @@ export const environmentDefaults = {
     // Tenant runbook 6.3: "Monitor for immediate errors (30 seconds)". SIT is often idle after a promotion, so a
     // window without the default synthetic health traffic (syntheticPerMinute unset: 30) would be inconclusive.
     monitoring: { intervalSeconds: 10, windowSeconds: 30 },
+    // No runbook canaries into this environment; a service with a canary moves its alias at once here.
+    canary: {
+      weightPercent: 0,
+      windowSeconds: 300,
+      intervalSeconds: 10,
+      healthIntervalSeconds: 5,
+      syntheticPerMinute: 120,
+    },
     cognito: {
       userPoolName: "bbws-user-pool-sit",
       userPoolId: null,
@@ -116,6 +132,16 @@ export const environmentDefaults = {
     // PROD usually carries its own traffic, which the window prefers; when it is quiet, one read-only health
     // invoke every 5 s still gives each of the five 1-minute periods 12 samples, gently on the live estate.
     monitoring: { intervalSeconds: 10, windowSeconds: 300, syntheticPerMinute: 12 },
+    // Access runbook 4.3 step 4: 10% for 5 minutes. A health invoke of the new version every 5 s detects a
+    // crashing build within 0.1 of the window; when PROD is quiet, 2 read-only health invokes a second through
+    // the alias give the canary's 10% about 12 samples a minute to judge its error rate and latency on.
+    canary: {
+      weightPercent: 10,
+      windowSeconds: 300,
+      intervalSeconds: 10,
+      healthIntervalSeconds: 5,
+      syntheticPerMinute: 120,
+    },
     cognito: {
       userPoolName: "bbws-user-pool-prod",
       userPoolId: null,

@@ -59,6 +59,26 @@ export const MonitoringWindowSchema = z.object({
     ),
 });
 
+/** How a promotion into an environment shares traffic before it moves the alias (access runbook 4.3 step 4). */
+export const CanarySchema = z.object({
+  weightPercent: z
+    .number()
+    .min(0, "must be 0 (no canary) or more")
+    .max(50, "must be at most 50: a canary is the smaller share")
+    .describe("percent of traffic routed to the new version during the canary; 0 = the alias moves at once"),
+  windowSeconds: z.number().positive("must be greater than 0").describe("length of the canary in seconds"),
+  intervalSeconds: z.number().positive("must be greater than 0").describe("seconds between metric polls"),
+  healthIntervalSeconds: z
+    .number()
+    .positive("must be greater than 0")
+    .describe("seconds between health invokes of the new version"),
+  syntheticPerMinute: z
+    .number()
+    .int("must be a whole number")
+    .nonnegative("must be 0 (off) or more")
+    .describe("health invokes a minute through the alias while the function is quiet; 0 = off"),
+});
+
 /**
  * UTC windows as one overridable string: comma-separated `HH:MM-HH:MM` ranges (an end before the start wraps
  * past midnight), e.g. "22:00-23:00" or "22:00-23:00,02:00-03:00"; "" means no window. lib/checks parses it.
@@ -120,6 +140,8 @@ export const EnvironmentSchema = z
     }),
     /** Post-deploy monitoring window (runbook: SIT 30 s, PROD 5 min). */
     monitoring: MonitoringWindowSchema,
+    /** The canary of a promotion into this environment, for services whose runbook has one (Service.canary). */
+    canary: CanarySchema,
     cognito: z.object({
       userPoolName: z.string().min(1, "must not be empty").describe("Cognito user pool name"),
       /** Filled per deployment (override file / env var); the runbook does not name them. */
@@ -158,6 +180,8 @@ export const ServiceSchema = z.object({
   aliasTemplate: z.string().includes("{env}"),
   backupAliasPrefix: z.string(),
   versioning: z.enum(["lambda-numeric", "semver"]),
+  /** Whether its runbook promotes through a canary (the environment's `canary`); false: the alias moves at once. */
+  canary: z.boolean(),
   alarmPrefixTemplate: z.string().includes("{env}"),
   logGroupTemplate: z.string().includes("{function}"),
   tables: z.array(z.string().includes("{env}")),

@@ -19,6 +19,8 @@ export const serviceDefaults = {
     aliasTemplate: "latest-{env}",
     backupAliasPrefix: "backup-",
     versioning: "lambda-numeric",
+    // Tenant runbook 7.3 step 3: "Update latest-prod alias", no canary.
+    canary: false,
     alarmPrefixTemplate: "bbws-tenant-instance-management-{env}",
     logGroupTemplate: "/aws/lambda/{function}",
     tables: ["bbws-tenants-{env}", "bbws-instances-{env}", "bbws-invitations-{env}"],
@@ -38,6 +40,8 @@ export const serviceDefaults = {
     aliasTemplate: "latest-{env}",
     backupAliasPrefix: "backup-",
     versioning: "semver",
+    // Access runbook 4.3 step 4: "Canary deploys with 10% traffic for 5 minutes".
+    canary: true,
     alarmPrefixTemplate: "bbws-access-{env}",
     logGroupTemplate: "/aws/lambda/{function}",
     tables: [],

@@ -1,33 +1,51 @@
 /**
- * `npm run promote -- --service <id> --to sit`: the runbook's promotion into SIT as code (tenant 6.3, access
- * 3.2 step 3). Refuses unless the bits DEV serves have passing, fresh, signed smoke and post-deploy verdicts of
- * DEV and a passing pre-promotion verdict of SIT; takes the deploy lock; copies each function's package with
- * the integrity check; moves the aliases together; records the deployment; runs the post-deploy suite (a
- * failure rolls back, runbook 9.1); writes the promotion record (reports/promotions/<run id>.json).
+ * `npm run promote -- --service <id> --to <sit|prod>`: the runbook's promotion as code (tenant 6.3 and 7.3,
+ * access 3.2 step 3 and 4.3 steps 3-5). Refuses unless the bits the source serves have passing, fresh, signed
+ * smoke and post-deploy verdicts of the source and a passing pre-promotion verdict of the target; takes the
+ * deploy lock; copies each function's package with the integrity check; access into PROD goes through the 10%
+ * canary (a trigger rolls back, the latency alert holds for `--resume --decision`); moves the aliases together;
+ * records the deployment; runs the smoke and post-deploy suites (a failure rolls back, runbook 9.1); writes the
+ * promotion record (reports/promotions/<run id>.json).
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { hostname, userInfo } from "node:os";
 import { join } from "node:path";
 import { AwsClients, awsTargetFor } from "../lib/aws/index.ts";
+import type { CanaryRecord } from "../lib/checks/index.ts";
 import { formatHelp, HELP_ENTRY, parseFlags, runWhenMain, wantsHelp } from "../lib/cli/index.ts";
 import { gateSettings } from "../lib/config/index.ts";
-import { BreakLockRefusedError, LockHeldError, PromotionStepError, promote } from "../lib/promote/index.ts";
-import { createRunId, RUN_ENV, repoRoot, runVerifyChild, UsageError } from "../lib/run/index.ts";
+import {
+  BreakLockRefusedError,
+  LockHeldError,
+  type PromotionInput,
+  type PromotionResult,
+  PromotionStepError,
+  promote,
+  resumePromotion,
+} from "../lib/promote/index.ts";
+import { createRunId, RUN_ENV, repoRoot, runVerifyChild, suiteLayout, UsageError } from "../lib/run/index.ts";
 import { type EnvironmentId, environmentIds, type ServiceId, serviceIds } from "../runbooks/index.ts";
 import { loadCommandConfig, setupErrorExit } from "./shared/running-sandbox.ts";
 
 const HINT = "Run `npm run promote -- --help` for every option.";
 
 const HELP = formatHelp({
-  usage: ["npm run promote -- --service <id> --to sit [options]"],
+  usage: [
+    "npm run promote -- --service <id> --to <sit|prod> [options]",
+    "npm run promote -- --service <id> --to prod --resume --decision <proceed|rollback>",
+  ],
   summary:
-    "Promotes the bits the source environment's alias serves (DEV for SIT) into the target, the runbook's steps as code: refuses unless those bits have passing, fresh, signed smoke and post-deploy verdicts of the source and a passing pre-promotion verdict of the target; takes the deploy lock (a conditional write in bbws-deployments-<env>); per function creates the backup alias, downloads the source package (GetFunction Code.Location), UpdateFunctionCode, PublishVersion with the CodeSha256 precondition and checks the new version's CodeSha256 before any traffic moves; moves every alias together; records the deployment; runs the post-deploy suite, whose failure rolls the aliases back (runbook 9.1); releases the lock and writes the promotion record to reports/promotions/<run id>.json. PROD (the 10% canary) is not built yet and is refused.",
+    "Promotes the bits the source environment's alias serves (DEV for SIT, SIT for PROD) into the target, the runbook's steps as code: refuses unless those bits have passing, fresh, signed smoke and post-deploy verdicts of the source and a passing pre-promotion verdict of the target; takes the deploy lock (a conditional write in bbws-deployments-<env>); per function creates the backup alias, downloads the source package (GetFunction Code.Location), UpdateFunctionCode, PublishVersion with the CodeSha256 precondition and checks the new version's CodeSha256 before any traffic moves. Access Management into PROD then runs the canary (access runbook 4.3 step 4): 10% of the traffic to the new versions for 5 minutes (HARNESS_PROD_CANARY_*), judged on their own ExecutedVersion metrics and a health invoke of each new version every 5 s; an error rate above 5% for 2 minutes or a failed health invoke rolls back at once, p95 above 3x the previous version's baseline holds for a decision (--resume --decision), no data rolls back as inconclusive. Then every alias moves together; the deployment is recorded; the smoke and post-deploy suites run, and a failure rolls the aliases back (runbook 9.1); the lock is released and the promotion record written to reports/promotions/<run id>.json.",
   sections: [
     {
       title: "Options",
       entries: [
         ["--service <id>", `the service (required): ${serviceIds.join(", ")}`],
-        ["--to <env>", "the target environment (required): sit"],
+        ["--to <env>", "the target environment (required): sit or prod"],
+        [
+          "--resume --decision <d>",
+          "decide on a canary held by its latency alert: proceed (shift 100%, verify) or rollback",
+        ],
         ["--verdicts <dir>", `where the verdict files are (default reports/runs/; $${RUN_ENV.verdictsDir})`],
         [
           "--trusted-keys <file|dir>",
@@ -54,14 +72,19 @@ const HELP = formatHelp({
     [0, "promoted and verified"],
     [
       1,
-      "refused (a verdict is missing, failed, stale, unsigned, for other bits; the lock is held) or rolled back",
+      "refused (a verdict is missing, failed, stale, unsigned, for other bits; the lock is held) or rolled back (a canary trigger, a decision, a failed verification)",
     ],
     [2, "usage or configuration error"],
-    [3, "an environment (sandbox or AWS) could not be reached"],
+    [
+      3,
+      "an environment (sandbox or AWS) could not be reached, or the canary had no data to judge (rolled back)",
+    ],
+    [4, "held: the canary's latency alert waits for --resume --decision proceed|rollback"],
   ],
 });
 
 type Args = {
+  decision: "proceed" | "rollback" | undefined;
   breakLock: { reason: string; force: boolean } | undefined;
   service: ServiceId;
   to: EnvironmentId;
@@ -84,6 +107,8 @@ function parse(argv: string[]): Args {
       initiator: { type: "string" },
       change: { type: "string" },
       "break-lock": { type: "boolean" },
+      resume: { type: "boolean" },
+      decision: { type: "string" },
       reason: { type: "string" },
       force: { type: "boolean" },
       sandbox: { type: "boolean" },
@@ -98,12 +123,14 @@ function parse(argv: string[]): Args {
   if (!service)
     problems.push(`--service ${text("service") ?? "is missing"}: expected one of ${serviceIds.join(", ")}`);
   const to = environmentIds.find((id) => id === text("to"));
-  if (!to) problems.push(`--to ${text("to") ?? "is missing"}: expected sit`);
+  if (!to) problems.push(`--to ${text("to") ?? "is missing"}: expected sit or prod`);
   else if (to === "dev") problems.push("--to dev: DEV is deployed by its pipeline, not promoted into");
-  else if (to === "prod")
-    problems.push(
-      "--to prod: the PROD promotion (the runbook's 10% canary with its automatic rollback) is not built yet; promote into SIT only",
-    );
+  const decisionText = text("decision");
+  const decision = decisionText === "proceed" || decisionText === "rollback" ? decisionText : undefined;
+  if (flag("resume") && decision === undefined)
+    problems.push(`--resume needs --decision proceed or --decision rollback (got ${decisionText ?? "none"})`);
+  if (!flag("resume") && decisionText !== undefined) problems.push("--decision goes with --resume");
+  if (flag("resume") && flag("break-lock")) problems.push("--resume continues a held run: no --break-lock");
   const change = text("change");
   if (change !== undefined && !/^CHG-\d+$/.test(change))
     problems.push(`--change ${change}: expected CHG- and digits, e.g. CHG-12345`);
@@ -120,6 +147,7 @@ function parse(argv: string[]): Args {
   const keys = text("trusted-keys");
   if (keys) env[RUN_ENV.trustedVerdictKeys] = keys;
   return {
+    decision: flag("resume") ? decision : undefined,
     service,
     to,
     env,
@@ -161,7 +189,7 @@ async function main(argv: string[]): Promise<number> {
   const sourceAws = new AwsClients(awsTargetFor(source));
   const targetAws = new AwsClients(awsTargetFor(target));
   try {
-    const result = await promote({
+    const inputs: PromotionInput = {
       service,
       source,
       target,
@@ -174,30 +202,81 @@ async function main(argv: string[]): Promise<number> {
       changeRequest: args.change ?? null,
       breakLock: args.breakLock,
       log: out,
-      verifyTarget: async () => {
-        const verifyRunId = createRunId(target.id, "post-deploy");
-        const run = await runVerifyChild({
-          args: [
-            "--env",
-            target.id,
-            "--suite",
-            "post-deploy",
-            "--service",
-            service.id,
-            ...(args.sandbox ? ["--sandbox"] : []),
-            ...(args.config ? ["--config", args.config] : []),
-          ],
-          runId: verifyRunId,
-          env: { ...process.env },
-          inheritStderr: true,
-        });
+      verifyTarget: async ({ canary }) => {
+        // Once the traffic has shifted, the canary's 10% is history Lambda does not keep: the record is handed to
+        // the post-deploy suite, which judges access runbook 4.3.4 on it.
+        const childEnv: Record<string, string | undefined> = { ...process.env };
+        if (canary) {
+          const dir = join(repoRoot, "reports", "promotions");
+          mkdirSync(dir, { recursive: true });
+          const file = join(dir, `${runId}.canary.json`);
+          const record: CanaryRecord = {
+            schemaVersion: 1,
+            runId,
+            weightPercent: canary.outcome.weightPercent,
+            windowMs: canary.outcome.windowMs,
+            decidedAfterMs: Math.round(canary.outcome.decidedAfterMs),
+            outcome: canary.outcome.kind,
+            reason: canary.outcome.reason,
+            decision: canary.decision?.decision ?? null,
+            functions: canary.functions.map((fn) => ({
+              functionName: fn.functionName,
+              newVersion: fn.newVersion,
+            })),
+          };
+          writeFileSync(file, `${JSON.stringify(record, null, 2)}\n`);
+          childEnv[RUN_ENV.canaryRecord] = file;
+        }
+        // Tenant 6.3.3 / 7.3.4 and access 3.2.4 / 4.3.5: the smoke tests (read-only in PROD), then the
+        // post-deploy suite with its monitoring window. A failing smoke run is the verification's answer.
+        // A service without smoke specs of its own (access: its smoke items are in the post-deploy suite) runs
+        // the post-deploy suite alone.
+        const suites = (["smoke", "post-deploy"] as const).filter((suite) =>
+          suiteLayout().some(
+            (entry) =>
+              entry.suite === suite &&
+              (service.id === "access-management" ? entry.hasAccessSpecs : entry.hasTenantSpecs),
+          ),
+        );
+        const verdictFiles: string[] = [];
+        let last = { code: null as number | null, runId: "" };
+        for (const suite of suites) {
+          const verifyRunId = createRunId(target.id, suite);
+          out(`  ${suite}: npm run verify -- --env ${target.id} --suite ${suite} --service ${service.id}`);
+          const run = await runVerifyChild({
+            args: [
+              "--env",
+              target.id,
+              "--suite",
+              suite,
+              "--service",
+              service.id,
+              // The suite's attested items (post-promotion actions: notify, close the change) are made after
+              // the promotion; the complete verdict is the one run once they are signed.
+              "--automated-only",
+              ...(args.sandbox ? ["--sandbox"] : []),
+              ...(args.config ? ["--config", args.config] : []),
+            ],
+            runId: verifyRunId,
+            env: childEnv,
+            inheritStderr: true,
+          });
+          if (run.verdict) verdictFiles.push(join(run.runDir, "verdict.json"));
+          last = { code: run.code, runId: verifyRunId };
+          if (run.code !== 0) break;
+        }
         return {
-          code: run.code,
-          verdictFile: run.verdict ? join(run.runDir, "verdict.json") : null,
-          runId: verifyRunId,
+          code: last.code,
+          verdictFile: verdictFiles.at(-1) ?? null,
+          verdictFiles,
+          runId: last.runId,
         };
       },
-    });
+    };
+    const result =
+      args.decision === undefined
+        ? await promote(inputs)
+        : await resumePromotion({ ...inputs, decision: args.decision });
     if (result.kind === "refused") {
       if (args.json) process.stdout.write(`${JSON.stringify({ outcome: "refused", ...result }, null, 2)}\n`);
       out(`REFUSED: nothing was changed in ${target.displayName}.`);
@@ -209,12 +288,7 @@ async function main(argv: string[]): Promise<number> {
     const file = join(dir, `${runId}.json`);
     writeFileSync(file, `${JSON.stringify(result.record, null, 2)}\n`);
     if (args.json) process.stdout.write(`${JSON.stringify(result.record, null, 2)}\n`);
-    out(
-      result.kind === "promoted"
-        ? `PROMOTED: ${service.id} ${source.displayName} -> ${target.displayName}, CodeSha256 ${result.codeSha256}; record ${file}`
-        : `ROLLED BACK: the post-deploy verification of ${target.displayName} exited ${result.verification.code}; the aliases serve the previous versions again; record ${file}`,
-    );
-    return result.kind === "promoted" ? 0 : 1;
+    return finalWord(result, file, out, `${service.id} ${source.displayName} -> ${target.displayName}`);
   } catch (error) {
     if (
       error instanceof LockHeldError ||
@@ -236,6 +310,27 @@ async function main(argv: string[]): Promise<number> {
     sourceAws.destroy();
     targetAws.destroy();
   }
+}
+
+/** Prints the one word (PROMOTED, ROLLED BACK, HELD) with its reason, and returns the exit code that goes with it. */
+function finalWord(
+  result: Exclude<PromotionResult, { kind: "refused" }>,
+  file: string,
+  out: (line: string) => void,
+  what: string,
+): number {
+  const reason = result.record.reason;
+  if (result.kind === "promoted") {
+    out(`PROMOTED: ${what}, CodeSha256 ${result.codeSha256}; record ${file}`);
+    return 0;
+  }
+  if (result.kind === "held") {
+    out(`HELD: ${reason}\n  record ${file}`);
+    return 4;
+  }
+  const inconclusive = result.canary?.outcome.kind === "inconclusive" && !result.canary.decision;
+  out(`ROLLED BACK${inconclusive ? " (INCONCLUSIVE)" : ""}: ${reason}\n  record ${file}`);
+  return inconclusive ? 3 : 1;
 }
 
 runWhenMain("promote", import.meta.filename, main);

@@ -7,6 +7,7 @@
 export * from "./alarms.ts";
 export * from "./api.ts";
 export * from "./attestations.ts";
+export * from "./canary-record.ts";
 export * from "./ci-evidence.ts";
 export * from "./ci-gate.ts";
 export * from "./deployed.ts";

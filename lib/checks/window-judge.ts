@@ -1,7 +1,9 @@
 /** Per-item judgements of the shared monitoring window, so a fault fails its own item and no other; and the canary's weight. */
+
 import type { Threshold } from "../../runbooks/index.ts";
 import { formatNumber } from "../metrics/index.ts";
 import { describeWindowTraffic } from "../monitor/index.ts";
+import type { CanaryRecord } from "./canary-record.ts";
 import { combine, type Finding, failed, inconclusive, passed } from "./finding.ts";
 import type { FunctionState } from "./lambda.ts";
 import { canaryVersionOf, type FunctionWindow } from "./window.ts";
@@ -80,7 +82,9 @@ export function withWindowTraffic(finding: Finding, window: FunctionWindow | und
 
 /**
  * Access runbook 4.3.4: while an alias splits traffic, the new version receives the runbook's share (10%). Lambda
- * keeps no history of alias weights, so without a split now the weight cannot be observed (inconclusive).
+ * keeps no history of alias weights, so without a split now the weight is judged from the canary record of the
+ * promotion that deployed the versions served now (HARNESS_CANARY_RECORD); without either it cannot be
+ * observed (inconclusive).
  */
 export function judgeCanaryWeight(options: {
   itemId: string;
@@ -88,18 +92,15 @@ export function judgeCanaryWeight(options: {
   /** The item's thresholds; the canary.traffic-weight one (percent) is judged. */
   thresholds: readonly Threshold[];
   states: readonly FunctionState[];
+  /** The promotion's canary record, or why it could not be read; undefined when none was handed over. */
+  recorded?: { record: CanaryRecord } | { problem: string } | undefined;
 }): Finding {
   const { itemId, states } = options;
   const canaries = states.flatMap((state) => {
     const version = canaryVersionOf(state.routing);
     return version === undefined ? [] : [{ state, version, weight: state.routing[version] ?? 0 }];
   });
-  if (canaries.length === 0) {
-    return inconclusive(
-      `no alias of ${options.serviceId} splits traffic now, so the canary's weight cannot be observed; run the post-deploy suite during the canary to verify ${itemId}.`,
-      { itemId, routing: Object.fromEntries(states.map((s) => [s.functionName, s.routing])) },
-    );
-  }
+  if (canaries.length === 0) return judgeRecordedCanary(options);
   const threshold = options.thresholds.find((t) => t.metric === "canary.traffic-weight");
   const findings = canaries.map(({ state, version, weight }) => {
     const percent = Math.round(weight * 1000) / 10;
@@ -126,4 +127,52 @@ export function judgeCanaryWeight(options: {
     ...combine(findings),
     evidence: { itemId, threshold: threshold ?? null, canaries: findings.map((f) => f.evidence) },
   };
+}
+
+/** The canary weight from the promotion's record, once the alias no longer splits (see judgeCanaryWeight). */
+function judgeRecordedCanary(options: Parameters<typeof judgeCanaryWeight>[0]): Finding {
+  const { itemId, states, recorded } = options;
+  const routing = Object.fromEntries(states.map((s) => [s.functionName, s.routing]));
+  if (recorded === undefined) {
+    return inconclusive(
+      `no alias of ${options.serviceId} splits traffic now and no promotion handed over its canary record, so the canary's weight cannot be observed; run the post-deploy suite during the canary, or through \`npm run promote\`, to verify ${itemId}.`,
+      { itemId, routing },
+    );
+  }
+  if ("problem" in recorded) return failed(`${itemId}: ${recorded.problem}.`, { itemId, routing });
+  const { record } = recorded;
+  const evidence = { itemId, routing, canaryRecord: record };
+  // The record must be of the versions served now: a canary of other versions says nothing about these.
+  const stale = states.filter(
+    (state) =>
+      !record.functions.some(
+        (fn) => fn.functionName === state.functionName && fn.newVersion === state.aliased.functionVersion,
+      ),
+  );
+  if (stale.length > 0) {
+    return failed(
+      `${itemId}: the canary record of run ${record.runId} is for other versions than ${stale.map((s) => `${s.functionName}:${s.aliasName} -> ${s.aliased.functionVersion}`).join(", ")} serve now.`,
+      evidence,
+    );
+  }
+  const threshold = options.thresholds.find((t) => t.metric === "canary.traffic-weight");
+  if (threshold === undefined)
+    return inconclusive(`${itemId} has no traffic-weight threshold to compare the canary with.`, evidence);
+  const ran = `${record.weightPercent}% for ${(record.decidedAfterMs / 1000).toFixed(1)} s of its ${(record.windowMs / 1000).toFixed(0)} s window`;
+  if (record.weightPercent !== threshold.value)
+    return failed(
+      `${itemId}: the canary of run ${record.runId} routed ${ran}, not the runbook's ${threshold.value}%.`,
+      evidence,
+    );
+  if (record.outcome !== "pass" && record.decision !== "proceed")
+    return failed(
+      `${itemId}: the canary of run ${record.runId} ended ${record.outcome} (${record.reason}), yet these versions serve.`,
+      evidence,
+    );
+  const decided =
+    record.decision === "proceed" ? " (held by its alert, then shifted on a person's decision)" : "";
+  return passed(
+    `The canary of run ${record.runId} routed ${ran} to ${record.functions.map((f) => `${f.functionName}:${f.newVersion}`).join(", ")} before the traffic shifted${decided} (from the promotion's canary record; the alias no longer splits).`,
+    evidence,
+  );
 }

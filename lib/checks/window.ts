@@ -18,6 +18,8 @@ import {
   monitorRulesFromItems,
   quietTraffic,
   runMonitor,
+  type Snapshot,
+  type SyntheticLedger,
   type SyntheticOutcome,
   type WindowTraffic,
   windowTraffic,
@@ -102,7 +104,7 @@ export interface BaselineSeries {
 }
 
 /** p95 Duration of the version served before `before`, then of the whole function, over the hour before it. */
-async function readBaselineSeries(
+export async function readBaselineSeries(
   aws: AwsClients,
   functionName: string,
   previous: string | null,
@@ -202,6 +204,89 @@ function deployedVersionPoll(aws: AwsClients, fn: DeployedFunction, startedAt: n
   return { target, poll };
 }
 
+/** What one watched function gave: the monitor's decision and the window's own traffic. */
+export interface WatchedFunction {
+  readonly decision: Exclude<MonitorDecision, { kind: "continue" }>;
+  readonly polls: number;
+  readonly traffic: WindowTraffic;
+}
+
+/**
+ * Watches one function's metrics (the whole function, or a canary's version) over a window with the rules
+ * given, sending read-only health invokes through `qualifier` while it is quiet. The post-deploy window and
+ * the promotion's canary both run on it.
+ */
+export async function watchFunction(options: {
+  aws: AwsClients;
+  functionName: string;
+  /** The alias the traffic goes through and whose metrics are read. */
+  aliasName: string;
+  target: MonitorTarget;
+  startedAt: number;
+  windowMs: number;
+  intervalMs: number;
+  rules: readonly MonitorRule[];
+  ratePerMinute: number;
+  service: Service;
+  quietPoll?: { target: MonitorTarget; poll: () => Promise<Snapshot> };
+  ledger?: SyntheticLedger;
+  onPoll?: (decision: MonitorDecision) => void;
+  signal?: AbortSignal;
+}): Promise<WatchedFunction> {
+  const { aws, target, startedAt, windowMs, rules } = options;
+  const payload = syntheticHealthPayload(options.service);
+  const traffic = quietTraffic({
+    ratePerMinute: options.ratePerMinute,
+    target,
+    startedAt,
+    windowMs,
+    periodMs: PERIOD_SECONDS * 1000,
+    // The same client and call as the direct health invoke check, so the traffic takes the checks' path.
+    send: async () =>
+      syntheticOutcomeOf(
+        await invokeHealth({
+          lambda: aws.lambda,
+          functionName: options.functionName,
+          qualifier: options.aliasName,
+          payload,
+        }),
+        target,
+      ),
+    ledger: options.ledger ?? memoryLedger(),
+    ...(options.quietPoll ? { quietPoll: options.quietPoll } : {}),
+  });
+  const run = await runMonitor({
+    poll: traffic.poll(
+      cloudWatchPoll({
+        client: aws.cloudwatch,
+        target,
+        aliasName: options.aliasName,
+        startedAt,
+        periodSeconds: PERIOD_SECONDS,
+        durationStats: durationStatsOf(rules),
+      }),
+    ),
+    rules,
+    target,
+    startedAt,
+    windowMs,
+    intervalMs: options.intervalMs,
+    periodMs: PERIOD_SECONDS * 1000,
+    ...(options.onPoll ? { onDecision: options.onPoll } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
+  }).finally(() => traffic.stop());
+  const report = await traffic.stop();
+  return {
+    decision: run.decision,
+    polls: run.history.length,
+    traffic: windowTraffic({
+      ratePerMinute: options.ratePerMinute,
+      ...report,
+      observedInvocations: sumValues(run.decision.evidence.invocations),
+    }),
+  };
+}
+
 /** Runs one function's window (or reads it from the past, when the deployment is older than the window). */
 export async function runFunctionWindow(options: {
   aws: AwsClients;
@@ -217,7 +302,6 @@ export async function runFunctionWindow(options: {
 }): Promise<FunctionWindow> {
   const { aws, fn } = options;
   const { windowMs, intervalMs } = windowTiming(options.environment);
-  const ratePerMinute = syntheticRate(options.environment);
   const target = targetFor(fn);
   const startedAt = fn.deployedAt.getTime();
   const baseline = baselineFrom(
@@ -229,48 +313,22 @@ export async function runFunctionWindow(options: {
     ),
   );
   const { rules, skipped } = windowRules(options.service, options.environment, baseline.valueMs);
-  const payload = syntheticHealthPayload(options.service);
   const ledgerKey = `${options.key ?? ""}|${fn.functionName}`;
-  const traffic = quietTraffic({
-    ratePerMinute,
-    target,
-    startedAt,
-    windowMs,
-    periodMs: PERIOD_SECONDS * 1000,
-    // The same client and call as the direct health invoke check, so the traffic takes the checks' path.
-    send: async () =>
-      syntheticOutcomeOf(
-        await invokeHealth({
-          lambda: aws.lambda,
-          functionName: fn.functionName,
-          qualifier: fn.state.aliasName,
-          payload,
-        }),
-        target,
-      ),
-    ledger: options.ledgerDir ? fileLedger(options.ledgerDir, ledgerKey) : memoryLedger(),
-    ...(target.kind === "function" ? { quietPoll: deployedVersionPoll(aws, fn, startedAt) } : {}),
-  });
-  const run = await runMonitor({
-    poll: traffic.poll(
-      cloudWatchPoll({
-        client: aws.cloudwatch,
-        target,
-        aliasName: fn.state.aliasName,
-        startedAt,
-        periodSeconds: PERIOD_SECONDS,
-        durationStats: durationStatsOf(rules),
-      }),
-    ),
-    rules,
+  const watched = await watchFunction({
+    aws,
+    functionName: fn.functionName,
+    aliasName: fn.state.aliasName,
     target,
     startedAt,
     windowMs,
     intervalMs,
-    periodMs: PERIOD_SECONDS * 1000,
-    ...(options.onPoll ? { onDecision: options.onPoll } : {}),
-  }).finally(() => traffic.stop());
-  const report = await traffic.stop();
+    rules,
+    ratePerMinute: syntheticRate(options.environment),
+    service: options.service,
+    ledger: options.ledgerDir ? fileLedger(options.ledgerDir, ledgerKey) : memoryLedger(),
+    ...(target.kind === "function" ? { quietPoll: deployedVersionPoll(aws, fn, startedAt) } : {}),
+    ...(options.onPoll ? { onPoll: options.onPoll } : {}),
+  });
   return {
     functionName: fn.functionName,
     target,
@@ -278,13 +336,9 @@ export async function runFunctionWindow(options: {
     rules,
     skipped,
     baseline,
-    decision: run.decision,
-    polls: run.history.length,
-    traffic: windowTraffic({
-      ratePerMinute,
-      ...report,
-      observedInvocations: sumValues(run.decision.evidence.invocations),
-    }),
+    decision: watched.decision,
+    polls: watched.polls,
+    traffic: watched.traffic,
   };
 }
 

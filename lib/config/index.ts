@@ -5,6 +5,7 @@ export { type HarnessConfig, type LoadOptions, loadHarnessConfig } from "./load.
 export * from "./names.ts";
 export {
   adhocRunId,
+  canaryRecordFile,
   expectedVersionSetting,
   type GateSettings,
   gateSettings,

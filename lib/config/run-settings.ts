@@ -49,6 +49,12 @@ export function processVariables(): Record<string, string | undefined> {
   return process.env;
 }
 
+/** The canary record a promotion handed to its verification run (HARNESS_CANARY_RECORD), or null. */
+export function canaryRecordFile(env: Record<string, string | undefined> = process.env): string | null {
+  const value = env[RUN_ENV.canaryRecord]?.trim();
+  return value ? resolve(value) : null;
+}
+
 /** What the pre-promotion gate reads besides AWS: verdicts, CI evidence, attestations and the workflow's inputs. */
 export interface GateSettings {
   /** Folder of run folders whose verdict files are the source environment's evidence. */

@@ -2,6 +2,15 @@
  * Promotion as code: the deploy lock per service and environment (lock.ts, lock-record.ts), moving one
  * function's bits (copy.ts) and the whole promotion into SIT (promotion.ts).
  */
+
+export {
+  CANARY_ITEMS,
+  type CanaryOutcome,
+  type CanaryPlan,
+  canaryPlan,
+  canaryRules,
+  judgeCanary,
+} from "./canary.ts";
 export {
   COPY_STEPS,
   type CopiedFunction,
@@ -54,10 +63,13 @@ export {
   type ReadLock,
 } from "./lock-record.ts";
 export {
+  type CanaryEvidence,
   gateVerdictFindings,
   type PromotionInput,
   type PromotionRecord,
   type PromotionResult,
   promote,
+  resumePromotion,
+  type Verification,
 } from "./promotion.ts";
 export { PromotionStepError } from "./step-errors.ts";

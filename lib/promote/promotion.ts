@@ -1,9 +1,11 @@
 /**
- * A promotion into SIT (tenant runbook 6.3; access runbook 3.2 step 3): refuse unless the source's bits have
- * passing, fresh, signed verdicts (source smoke and post-deploy, target pre-promotion); take the deploy lock;
- * copy every function's package with its integrity check; move the aliases; record the deployment; verify
- * (the post-deploy suite, whose failure rolls the aliases back, runbook 9.1); release the lock; write the
- * promotion record that ties the target's bits to the verdicts behind them.
+ * A promotion (tenant runbook 6.3 and 7.3; access runbook 3.2 step 3 and 4.3 steps 3-5): refuse unless the
+ * source's bits have passing, fresh, signed verdicts (source smoke and post-deploy, target pre-promotion); take
+ * the deploy lock; copy every function's package with its integrity check; where the service's runbook has a
+ * canary (access into PROD), route 10% to the new versions and watch them (canary.ts): a trigger rolls back, the
+ * latency alert holds for a decision (`resumePromotion`); move the aliases; record the deployment; verify (a
+ * failure rolls the aliases back, runbook 9.1); release the lock; write the promotion record that ties the
+ * target's bits to the verdicts behind them.
  */
 import type { Environment, Service } from "../../runbooks/index.ts";
 import type { AwsClients } from "../aws/index.ts";
@@ -13,9 +15,11 @@ import { verdictFindings } from "../checks/gate.ts";
 import { readVerdictFiles, type VerdictFile } from "../checks/verdicts.ts";
 import { aliasName, deploymentsTable, functionNames, ssmParameter } from "../config/index.ts";
 import { combinedCodeSha256 } from "../verdict/policy.ts";
+import { type CanaryOutcome, type CanaryReport, canaryPlan, startCanary, watchCanary } from "./canary.ts";
 import { type CopiedFunction, copyFunction, pointAlias, readSourceBits, type SourceBits } from "./copy.ts";
-import { acquireLock, breakLock, deployLockTable, releaseLock, updateLockStep } from "./lock.ts";
-import type { DeployLock } from "./lock-record.ts";
+import { acquireLock, breakLock, deployLockTable, readLock, releaseLock, updateLockStep } from "./lock.ts";
+import { DEFAULT_LEASE_SECONDS, type DeployLock } from "./lock-record.ts";
+import { PromotionStepError } from "./step-errors.ts";
 
 /** Which verdicts gate a promotion into `target`: the source's smoke and post-deploy, the target's pre-promotion. */
 export function gateVerdictFindings(options: {
@@ -54,24 +58,53 @@ export interface PromotionInput {
   readonly verdictsDir: string;
   readonly trustedKeys: string | null;
   readonly changeRequest: string | null;
-  /** Runs the target's post-deploy verification; resolves with its exit code and verdict file. */
-  readonly verifyTarget: () => Promise<{ code: number | null; verdictFile: string | null; runId: string }>;
+  /** Runs the target's post-deploy verification (told of the canary that ran before it); resolves with its
+   * exit code and verdict files. */
+  readonly verifyTarget: (context: { canary: CanaryEvidence | null }) => Promise<Verification>;
   readonly log: (line: string) => void;
   readonly now?: () => Date;
   /** Break the lock a killed run left (recorded with this reason) before taking it. */
   readonly breakLock?: { readonly reason: string; readonly force: boolean } | undefined;
 }
 
+/** The post-deploy verification's result: its exit code, verdict file and run id (null when it did not run). */
+export interface Verification {
+  readonly code: number | null;
+  readonly verdictFile: string | null;
+  /** Every verdict the verification wrote (smoke, then post-deploy). */
+  readonly verdictFiles?: readonly string[];
+  readonly runId: string;
+}
+
 export type PromotionResult =
   | { kind: "refused"; reasons: string[]; codeSha256: string | null }
   | {
-      kind: "promoted" | "rolled-back";
+      /** promoted: verified and serving; rolled-back: a canary trigger, a decision or the verification
+       * rolled it back; held: the canary's latency alert waits for `promote --resume --decision`. */
+      kind: "promoted" | "rolled-back" | "held";
       codeSha256: string;
-      functions: CopiedFunction[];
-      gateVerdicts: string[];
-      verification: { code: number | null; verdictFile: string | null; runId: string };
+      functions: readonly CopiedFunction[];
+      gateVerdicts: readonly string[];
+      verification: Verification | null;
+      canary: CanaryEvidence | null;
       record: PromotionRecord;
     };
+
+/** The canary as the promotion record keeps it: the outcome and what the watchers saw. */
+export interface CanaryEvidence {
+  readonly outcome: CanaryOutcome;
+  readonly health: CanaryReport["health"];
+  readonly functions: ReadonlyArray<{
+    functionName: string;
+    newVersion: string;
+    baseline: { valueMs: number | null; source: string };
+    decision: string | null;
+    reason: string | null;
+    synthetic: string | null;
+  }>;
+  /** A person's decision on a held canary (`promote --resume --decision`). */
+  readonly decision?: { readonly decision: "proceed" | "rollback"; readonly by: string; readonly at: string };
+}
 
 /** The evidence chain of one promotion: the bits, where they came from, and the verdicts behind each step. */
 export interface PromotionRecord {
@@ -86,7 +119,13 @@ export interface PromotionRecord {
   readonly gateVerdicts: readonly string[];
   /** The target's post-deploy verdict after the move. */
   readonly verificationVerdict: string | null;
-  readonly outcome: "promoted" | "rolled-back";
+  /** Every verdict of the verification (the smoke run's, then the post-deploy run's). */
+  readonly verificationVerdicts: readonly string[];
+  readonly outcome: "promoted" | "rolled-back" | "held";
+  /** Why it ended as it did, in one sentence. */
+  readonly reason: string;
+  /** The canary, when the promotion went through one (access into PROD). */
+  readonly canary: CanaryEvidence | null;
   readonly initiator: string;
   readonly changeRequest: string | null;
   readonly startedAt: string;
@@ -198,6 +237,210 @@ async function recordDeployment(
   }
 }
 
+/** The partition of a held canary's state in the target's deployments table (one per service). */
+function holdKey(service: string): { PK: string; SK: string } {
+  return { PK: `CANARYHOLD#${service}`, SK: "hold" };
+}
+
+/** What a held canary keeps for the run that resumes it. */
+interface HeldPromotion {
+  readonly runId: string;
+  readonly codeSha256: string;
+  readonly functions: readonly CopiedFunction[];
+  readonly gateVerdicts: readonly string[];
+  readonly canary: CanaryEvidence;
+  readonly initiator: string;
+  readonly changeRequest: string | null;
+  readonly startedAt: string;
+}
+
+/** A lock held while a person decides on a canary: a day, then it is stale like any other. */
+const HOLD_LEASE_SECONDS = 86_400;
+
+function evidenceOf(report: CanaryReport): CanaryEvidence {
+  return {
+    outcome: report.outcome,
+    health: report.health,
+    functions: report.watches.map((w) => ({
+      functionName: w.functionName,
+      newVersion: w.newVersion,
+      baseline: w.baseline,
+      decision: w.decision?.kind ?? null,
+      reason: w.decision?.reason ?? null,
+      synthetic: w.traffic ? `${w.traffic.mode}: ${w.traffic.synthetic.sent} sent` : null,
+    })),
+  };
+}
+
+/**
+ * After taking the lock: a canary split left by a run that was killed mid-canary is undone, so the target
+ * serves its previous version alone again before anything else happens. Returns what it undid.
+ */
+async function undoLeftoverCanary(input: PromotionInput, alias: string, names: readonly string[]) {
+  const undone: string[] = [];
+  for (const functionName of names) {
+    const live = await input.targetAws.lambda.send(
+      new (sdk.lambda().GetAliasCommand)({ FunctionName: functionName, Name: alias }),
+    );
+    const weights = live.RoutingConfig?.AdditionalVersionWeights ?? {};
+    if (Object.keys(weights).length === 0 || !live.FunctionVersion) continue;
+    await pointAlias(input.targetAws.lambda, functionName, alias, live.FunctionVersion);
+    undone.push(`${functionName} (${Object.keys(weights).join(", ")} no longer shares ${alias})`);
+  }
+  if (undone.length > 0) input.log(`  a canary split left by a stopped run was undone: ${undone.join("; ")}`);
+}
+
+/** What the promotion carries through its steps once the gate let it in and the lock is taken. */
+interface Running {
+  readonly input: PromotionInput;
+  readonly doc: AwsClients["dynamodbDoc"];
+  readonly table: string;
+  lock: DeployLock;
+  readonly codeSha256: string;
+  readonly copied: readonly CopiedFunction[];
+  readonly gateVerdicts: readonly string[];
+  readonly startedAt: string;
+  readonly now: () => Date;
+}
+
+async function step(run: Running, name: string, lease?: number): Promise<void> {
+  run.lock = await updateLockStep(
+    run.doc,
+    run.table,
+    lease === undefined ? run.lock : { ...run.lock, leaseSeconds: lease },
+    name,
+    run.now(),
+  );
+}
+
+function recordOf(
+  run: Running,
+  outcome: PromotionRecord["outcome"],
+  reason: string,
+  verification: Verification | null,
+  canary: CanaryEvidence | null,
+): PromotionRecord {
+  const { input } = run;
+  return {
+    schemaVersion: 1,
+    runId: run.lock.runId,
+    service: input.service.id,
+    from: input.source.id,
+    to: input.target.id,
+    codeSha256: run.codeSha256,
+    functions: run.copied,
+    gateVerdicts: run.gateVerdicts,
+    verificationVerdict: verification?.verdictFile ?? null,
+    verificationVerdicts:
+      verification?.verdictFiles ?? (verification?.verdictFile ? [verification.verdictFile] : []),
+    outcome,
+    reason,
+    canary,
+    initiator: input.holder,
+    changeRequest: input.changeRequest,
+    startedAt: run.startedAt,
+    endedAt: run.now().toISOString(),
+  };
+}
+
+function resultOf(
+  run: Running,
+  kind: "promoted" | "rolled-back" | "held",
+  reason: string,
+  verification: Verification | null,
+  canary: CanaryEvidence | null,
+): PromotionResult {
+  return {
+    kind,
+    codeSha256: run.codeSha256,
+    functions: run.copied,
+    gateVerdicts: run.gateVerdicts,
+    verification,
+    canary,
+    record: recordOf(run, kind, reason, verification, canary),
+  };
+}
+
+/** Every alias serves its new version alone (the SIT move, or the canary's shift to 100%). */
+async function moveAliases(run: Running, moved: CopiedFunction[]): Promise<void> {
+  const alias = aliasName(run.input.service, run.input.target.id);
+  for (const fn of run.copied) {
+    await step(run, `move-alias ${fn.functionName}`);
+    await pointAlias(run.input.targetAws.lambda, fn.functionName, alias, fn.functionVersion);
+    moved.push(fn);
+    run.input.log(`  move-alias: ${fn.functionName} ${alias} -> ${fn.functionVersion}`);
+  }
+}
+
+/** Records, verifies (rolling back on a failure, runbook 9.1) and releases the lock. */
+async function recordAndVerify(run: Running, canary: CanaryEvidence | null): Promise<PromotionResult> {
+  const { input } = run;
+  const alias = aliasName(input.service, input.target.id);
+  await step(run, "record-deployment");
+  await recordDeployment(input, run.copied, run.gateVerdicts, run.now().toISOString());
+  await step(run, "post-deploy-verification");
+  input.log(`Verifying ${input.target.displayName} (post-deploy suite)`);
+  const verification = await input.verifyTarget({ canary });
+  if (verification.code !== 0) {
+    await step(run, "rollback");
+    input.log(`Verification exited ${verification.code}: rolling ${alias} back (runbook 9.1)`);
+    await rollBackAliases(input, run.copied);
+    await releaseLock(run.doc, run.table, run.lock);
+    return resultOf(
+      run,
+      "rolled-back",
+      `The post-deploy verification of ${input.target.displayName} exited ${verification.code}: the aliases serve the previous versions again (runbook 9.1).`,
+      verification,
+      canary,
+    );
+  }
+  await releaseLock(run.doc, run.table, run.lock);
+  return resultOf(
+    run,
+    "promoted",
+    `${input.target.displayName} serves the bits ${input.source.displayName} verified, and its post-deploy verification passed.`,
+    verification,
+    canary,
+  );
+}
+
+/** The canary's end: roll back, hold for a decision, or shift everything and verify. */
+async function afterCanary(run: Running, report: CanaryReport, moved: CopiedFunction[]) {
+  const { input } = run;
+  const evidence = evidenceOf(report);
+  const { outcome } = report;
+  input.log(`  canary: ${outcome.reason}`);
+  if (outcome.kind === "rollback" || outcome.kind === "inconclusive") {
+    await step(run, "canary-rollback");
+    await rollBackAliases(input, run.copied);
+    await releaseLock(run.doc, run.table, run.lock);
+    return resultOf(run, "rolled-back", outcome.reason, null, evidence);
+  }
+  if (outcome.kind === "hold") {
+    const held: HeldPromotion = {
+      runId: run.lock.runId,
+      codeSha256: run.codeSha256,
+      functions: run.copied,
+      gateVerdicts: run.gateVerdicts,
+      canary: evidence,
+      initiator: input.holder,
+      changeRequest: input.changeRequest,
+      startedAt: run.startedAt,
+    };
+    await run.doc.send(
+      new (sdk.dynamodbDoc().PutCommand)({
+        TableName: run.table,
+        Item: { ...holdKey(input.service.id), held: JSON.stringify(held) },
+      }),
+    );
+    await step(run, "canary-hold", HOLD_LEASE_SECONDS);
+    return resultOf(run, "held", outcome.reason, null, evidence);
+  }
+  await step(run, "canary-shift");
+  await moveAliases(run, moved);
+  return recordAndVerify(run, evidence);
+}
+
 /** Runs the promotion; a refusal changes nothing in the target. */
 export async function promote(input: PromotionInput): Promise<PromotionResult> {
   const now = input.now ?? (() => new Date());
@@ -241,6 +484,7 @@ export async function promote(input: PromotionInput): Promise<PromotionResult> {
   );
   for (const f of findings) input.log(`  gate: ${f.reason}`);
 
+  const plan = canaryPlan(service, target);
   const doc = input.targetAws.dynamodbDoc;
   const table = deployLockTable(target.id);
   if (input.breakLock) {
@@ -257,11 +501,14 @@ export async function promote(input: PromotionInput): Promise<PromotionResult> {
     );
   }
   const [firstBits] = bits;
-  let lock: DeployLock = await acquireLock(doc, table, {
+  // The lease covers the longest stretch without a heartbeat: the canary's window.
+  const leaseSeconds = Math.max(DEFAULT_LEASE_SECONDS, Math.ceil((plan?.windowMs ?? 0) / 1000) * 2);
+  const lock: DeployLock = await acquireLock(doc, table, {
     service: service.id,
     holder: input.holder,
     runId: input.runId,
     operation: "promote",
+    leaseSeconds,
     target: {
       version: firstBits?.appVersion ?? "",
       codeSha256,
@@ -272,7 +519,10 @@ export async function promote(input: PromotionInput): Promise<PromotionResult> {
   input.log(`Took the deploy lock of ${service.id} in ${target.displayName} (run ${input.runId})`);
   const copied: CopiedFunction[] = [];
   const moved: CopiedFunction[] = [];
+  const run: Running = { input, doc, table, lock, codeSha256, copied, gateVerdicts, startedAt, now };
   try {
+    await undoLeftoverCanary(input, targetAlias, targetNames);
+    let alreadyAll = true;
     for (const [index, sourceBits] of bits.entries()) {
       const targetName = targetNames[index] ?? "";
       // A run killed after the alias moved left the target serving these bits already: nothing to copy.
@@ -284,73 +534,144 @@ export async function promote(input: PromotionInput): Promise<PromotionResult> {
         copied.push(serving);
         continue;
       }
+      alreadyAll = false;
       const copy = await copyFunction({
         source: { lambda: input.sourceAws.lambda, functionName: sourceBits.functionName, alias: sourceAlias },
         target: { lambda: input.targetAws.lambda, functionName: targetName, alias: targetAlias },
         backupAliasPrefix: `${service.backupAliasPrefix}${target.id}-v`,
         bits: sourceBits,
-        onStep: async (step, functionName) => {
-          lock = await updateLockStep(doc, table, lock, `${step} ${functionName}`);
-          input.log(`  ${step}: ${functionName}`);
+        onStep: async (name, functionName) => {
+          await step(run, `${name} ${functionName}`);
+          input.log(`  ${name}: ${functionName}`);
         },
       });
       copied.push(copy);
     }
-    // Every function is copied and checked before any alias moves: all move together, or none does.
-    for (const fn of copied) {
-      lock = await updateLockStep(doc, table, lock, `move-alias ${fn.functionName}`);
-      await pointAlias(input.targetAws.lambda, fn.functionName, targetAlias, fn.functionVersion);
-      moved.push(fn);
-      input.log(`  move-alias: ${fn.functionName} ${targetAlias} -> ${fn.functionVersion}`);
+    // Every function is copied and checked before any traffic moves: all move together, or none does.
+    const canaryFunctions = copied.map((fn) => ({
+      functionName: fn.functionName,
+      previousVersion: fn.previousVersion,
+      newVersion: fn.functionVersion,
+    }));
+    const canaryPossible = canaryFunctions.every(
+      (fn) => /^\d+$/.test(fn.previousVersion) && fn.previousVersion !== fn.newVersion,
+    );
+    if (plan && !alreadyAll && canaryPossible) {
+      await step(run, "canary-start");
+      await startCanary(input.targetAws, targetAlias, canaryFunctions, plan.weightPercent);
+      moved.push(...copied);
+      input.log(
+        `  canary-start: ${targetAlias} routes ${plan.weightPercent}% to ${canaryFunctions.map((fn) => `${fn.functionName}:${fn.newVersion}`).join(", ")} for ${plan.windowMs / 1000} s`,
+      );
+      await step(run, "canary-watch");
+      const report = await watchCanary({
+        aws: input.targetAws,
+        service,
+        alias: targetAlias,
+        functions: canaryFunctions,
+        plan,
+        startedAt: Date.now(),
+        log: input.log,
+      });
+      return await afterCanary(run, report, moved);
     }
-    const deployedAt = now().toISOString();
-    lock = await updateLockStep(doc, table, lock, "record-deployment");
-    await recordDeployment(input, copied, gateVerdicts, deployedAt);
-    lock = await updateLockStep(doc, table, lock, "post-deploy-verification");
-    input.log(`Verifying ${target.displayName} (post-deploy suite)`);
-    const verification = await input.verifyTarget();
-    const passed = verification.code === 0;
-    if (!passed) {
-      lock = await updateLockStep(doc, table, lock, "rollback");
-      input.log(`Verification exited ${verification.code}: rolling ${targetAlias} back (runbook 9.1)`);
-      await rollBackAliases(input, copied);
+    if (plan && !alreadyAll && !canaryPossible) {
+      input.log(
+        `  canary: not possible (no previous published version to share ${targetAlias} with): the alias moves at once`,
+      );
     }
-    const record: PromotionRecord = {
-      schemaVersion: 1,
-      runId: input.runId,
-      service: service.id,
-      from: source.id,
-      to: target.id,
-      codeSha256,
-      functions: copied,
-      gateVerdicts,
-      verificationVerdict: verification.verdictFile,
-      outcome: passed ? "promoted" : "rolled-back",
-      initiator: input.holder,
-      changeRequest: input.changeRequest,
-      startedAt,
-      endedAt: now().toISOString(),
-    };
-    await releaseLock(doc, table, lock);
-    return {
-      kind: passed ? "promoted" : "rolled-back",
-      codeSha256,
-      functions: copied,
-      gateVerdicts,
-      verification,
-      record,
-    };
+    await moveAliases(run, moved);
+    return await recordAndVerify(run, null);
   } catch (error) {
     // A step that failed: put back what moved, so the target serves its old bits, then free the lock. A run
     // killed instead leaves the lock, which names the step it reached for the next run.
-    input.log(`Stopped at step "${lock.step}": ${error instanceof Error ? error.message : String(error)}`);
+    input.log(
+      `Stopped at step "${run.lock.step}": ${error instanceof Error ? error.message : String(error)}`,
+    );
     if (moved.length > 0) {
       input.log(
         `Rolling ${moved.map((fn) => fn.functionName).join(", ")} back to the versions served before`,
       );
       await rollBackAliases(input, moved);
     }
-    await releaseLock(doc, table, lock);
+    await releaseLock(doc, table, run.lock);
+    throw error;
+  }
+}
+
+/**
+ * `promote --resume --decision proceed|rollback`: the decision on a canary held by its latency alert. Proceed
+ * shifts all traffic and verifies; rollback puts the previous versions back. Either way the decision and who
+ * took it are recorded and the lock is released.
+ */
+export async function resumePromotion(
+  input: PromotionInput & { readonly decision: "proceed" | "rollback" },
+): Promise<PromotionResult> {
+  const now = input.now ?? (() => new Date());
+  const doc = input.targetAws.dynamodbDoc;
+  const table = deployLockTable(input.target.id);
+  const lock = await readLock(doc, table, input.service.id, now());
+  if (lock?.operation !== "promote" || lock.step !== "canary-hold") {
+    throw new PromotionStepError(
+      "resume",
+      lock
+        ? `The ${input.service.id} promotion into ${input.target.displayName} is not held for a decision: run ${lock.runId} (${lock.holder}) is at step "${lock.step}". --resume only continues a canary held by its latency alert.`
+        : `No ${input.service.id} promotion into ${input.target.displayName} is held for a decision (no deploy lock): nothing to resume.`,
+    );
+  }
+  const item = await doc.send(
+    new (sdk.dynamodbDoc().GetCommand)({ TableName: table, Key: holdKey(input.service.id) }),
+  );
+  const raw = item.Item?.held;
+  const held = typeof raw === "string" ? (JSON.parse(raw) as HeldPromotion) : null;
+  if (!held || held.runId !== lock.runId) {
+    throw new PromotionStepError(
+      "resume",
+      `The held canary of run ${lock.runId} has no state in ${table} (${holdKey(input.service.id).PK}); resolve it with \`npm run rollback\` or break the lock with a reason.`,
+    );
+  }
+  const run: Running = {
+    input: { ...input, holder: held.initiator, changeRequest: held.changeRequest },
+    doc,
+    table,
+    lock: { ...lock, leaseSeconds: DEFAULT_LEASE_SECONDS },
+    codeSha256: held.codeSha256,
+    copied: held.functions,
+    gateVerdicts: held.gateVerdicts,
+    startedAt: held.startedAt,
+    now,
+  };
+  const canary: CanaryEvidence = {
+    ...held.canary,
+    decision: { decision: input.decision, by: input.holder, at: now().toISOString() },
+  };
+  input.log(
+    `Resuming run ${lock.runId}: ${input.holder} decided to ${input.decision} (${held.canary.outcome.reason})`,
+  );
+  const clear = () =>
+    doc.send(new (sdk.dynamodbDoc().DeleteCommand)({ TableName: table, Key: holdKey(input.service.id) }));
+  if (input.decision === "rollback") {
+    await step(run, "canary-rollback");
+    await rollBackAliases(run.input, run.copied);
+    await clear();
+    await releaseLock(doc, table, run.lock);
+    return resultOf(
+      run,
+      "rolled-back",
+      `Rolled back on ${input.holder}'s decision after the canary's alert: ${held.canary.outcome.reason}`,
+      null,
+      canary,
+    );
+  }
+  await step(run, "canary-shift");
+  const moved: CopiedFunction[] = [];
+  try {
+    await moveAliases(run, moved);
+    await clear();
+    return await recordAndVerify(run, canary);
+  } catch (error) {
+    if (moved.length > 0) await rollBackAliases(run.input, moved);
+    await releaseLock(doc, table, run.lock);
     throw error;
   }
 }

@@ -49,7 +49,7 @@ test.describe("post-deploy: monitoring window", () => {
   test("Canary: the new version receives 10% of the traffic", {
     tag: [ACCESS_TAG],
     ...verifies(...ITEMS.canaryWeight),
-  }, async ({ requireApplicable, deployedFunctions, environment, service }) => {
+  }, async ({ requireApplicable, deployedFunctions, environment, service, canaryRecord }) => {
     const [itemId] = ITEMS.canaryWeight;
     requireApplicable([itemId], `${itemId} does not apply to ${environment.displayName}.`);
     const functions = await deployedFunctions();
@@ -58,6 +58,7 @@ test.describe("post-deploy: monitoring window", () => {
       serviceId: service.id,
       thresholds: getRunbookItem(itemId)?.thresholds ?? [],
       states: functions.map((fn) => fn.state),
+      recorded: canaryRecord,
     });
     await settle([finding], "canary weight");
   });

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
+import type { CanaryRecord } from "../../lib/checks/canary-record.ts";
 import type { FunctionState } from "../../lib/checks/lambda.ts";
 import { canaryVersionOf } from "../../lib/checks/window.ts";
 import { judgeCanaryWeight } from "../../lib/checks/window-judge.ts";
@@ -81,7 +82,7 @@ describe("judgeCanaryWeight", () => {
     assert.equal(finding.status, "inconclusive");
     assert.equal(
       finding.reason,
-      `no alias of ${serviceId} splits traffic now, so the canary's weight cannot be observed; run the post-deploy suite during the canary to verify ${itemId}.`,
+      `no alias of ${serviceId} splits traffic now and no promotion handed over its canary record, so the canary's weight cannot be observed; run the post-deploy suite during the canary, or through \`npm run promote\`, to verify ${itemId}.`,
     );
     assert.equal(judge([]).status, "inconclusive");
   });
@@ -102,5 +103,57 @@ describe("canaryVersionOf", () => {
     assert.equal(canaryVersionOf({ "7": 0.1 }), "7");
     assert.equal(canaryVersionOf({}), undefined);
     assert.equal(canaryVersionOf({ "7": 0.1, "5": 0.1 }), undefined);
+  });
+});
+
+describe("judgeCanaryWeight from the promotion's canary record (the alias no longer splits)", () => {
+  const record = (change: Partial<CanaryRecord> = {}): { record: CanaryRecord } => ({
+    record: {
+      schemaVersion: 1,
+      runId: "r-prod-1",
+      weightPercent: 10,
+      windowMs: 300_000,
+      decidedAfterMs: 300_000,
+      outcome: "pass",
+      reason: "The canary passed",
+      decision: null,
+      functions: [
+        { functionName: "bbws-access-prod-lambda-roles", newVersion: "6" },
+        { functionName: "bbws-access-prod-lambda-users", newVersion: "6" },
+      ],
+      ...change,
+    },
+  });
+  const withRecord = (recorded: Parameters<typeof judgeCanaryWeight>[0]["recorded"]) =>
+    judgeCanaryWeight({ itemId, serviceId, thresholds: [weight10], states: [roles(), users()], recorded });
+
+  test("a passed 10% canary of the versions served now passes, saying it comes from the record", () => {
+    const finding = withRecord(record());
+    assert.equal(finding.status, "passed");
+    assert.match(finding.reason, /run r-prod-1 routed 10% for 300\.0 s of its 300 s window/);
+    assert.match(finding.reason, /from the promotion's canary record/);
+  });
+
+  test("a held canary shifted on a person's decision passes and says so", () => {
+    const finding = withRecord(record({ outcome: "hold", decision: "proceed", decidedAfterMs: 40_000 }));
+    assert.equal(finding.status, "passed");
+    assert.match(finding.reason, /person's decision/);
+  });
+
+  test("another weight, a record of other versions, or a canary that did not pass fails", () => {
+    assert.equal(withRecord(record({ weightPercent: 25 })).status, "failed");
+    const other = withRecord(
+      record({ functions: [{ functionName: "bbws-access-prod-lambda-roles", newVersion: "5" }] }),
+    );
+    assert.equal(other.status, "failed");
+    assert.match(other.reason, /for other versions/);
+    assert.equal(withRecord(record({ outcome: "rollback" })).status, "failed");
+  });
+
+  test("an unreadable record fails with its problem; no record at all is inconclusive", () => {
+    const broken = withRecord({ problem: "the canary record /x.json cannot be read: ENOENT" });
+    assert.equal(broken.status, "failed");
+    assert.match(broken.reason, /ENOENT/);
+    assert.equal(withRecord(undefined).status, "inconclusive");
   });
 });
