@@ -11,7 +11,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { hostname, userInfo } from "node:os";
 import { join } from "node:path";
 import { AwsClients, awsTargetFor } from "../lib/aws/index.ts";
-import type { CanaryRecord } from "../lib/checks/index.ts";
+import { type CanaryRecord, deploymentSuites } from "../lib/checks/index.ts";
 import { formatHelp, HELP_ENTRY, parseFlags, runWhenMain, wantsHelp } from "../lib/cli/index.ts";
 import { gateSettings } from "../lib/config/index.ts";
 import {
@@ -23,7 +23,7 @@ import {
   promote,
   resumePromotion,
 } from "../lib/promote/index.ts";
-import { createRunId, RUN_ENV, repoRoot, runVerifyChild, suiteLayout, UsageError } from "../lib/run/index.ts";
+import { createRunId, RUN_ENV, repoRoot, runVerifyChild, UsageError } from "../lib/run/index.ts";
 import { type EnvironmentId, environmentIds, type ServiceId, serviceIds } from "../runbooks/index.ts";
 import { loadCommandConfig, setupErrorExit } from "./shared/running-sandbox.ts";
 
@@ -229,15 +229,9 @@ async function main(argv: string[]): Promise<number> {
         }
         // Tenant 6.3.3 / 7.3.4 and access 3.2.4 / 4.3.5: the smoke tests (read-only in PROD), then the
         // post-deploy suite with its monitoring window. A failing smoke run is the verification's answer.
-        // A service without smoke specs of its own (access: its smoke items are in the post-deploy suite) runs
+        // A service without smoke items of its own (access: its smoke checks are in the post-deploy suite) runs
         // the post-deploy suite alone.
-        const suites = (["smoke", "post-deploy"] as const).filter((suite) =>
-          suiteLayout().some(
-            (entry) =>
-              entry.suite === suite &&
-              (service.id === "access-management" ? entry.hasAccessSpecs : entry.hasTenantSpecs),
-          ),
-        );
+        const suites = deploymentSuites(service.id);
         const verdictFiles: string[] = [];
         let last = { code: null as number | null, runId: "" };
         for (const suite of suites) {

@@ -3,13 +3,14 @@
  * source-verdict findings, and the maintenance-window finding with its emergency change looked up.
  */
 
-import type { Environment, RunbookItem } from "../../runbooks/index.ts";
+import type { Environment, RunbookItem, ServiceId } from "../../runbooks/index.ts";
 import type { GateSettings } from "../config/index.ts";
 import { loadTrustedKeys, type TrustedKey } from "../verdict/envelope.ts";
 import { combinedCodeSha256 } from "../verdict/policy.ts";
 import { decideAttestedItem } from "./attestations.ts";
 import type { DeployedFunction } from "./deployed.ts";
 import { type Finding, failed } from "./finding.ts";
+import { deploymentSuites } from "./items.ts";
 import { judgeMaintenanceWindow, parseMaintenanceWindows } from "./maintenance.ts";
 import { judgeSourceVerdicts, readVerdictFiles, type VerdictFile } from "./verdicts.ts";
 
@@ -82,7 +83,11 @@ export function sourceVerdictFindings(options: {
   files?: readonly VerdictFile[];
 }): Finding[] {
   const { source, ...rest } = options;
-  return verdictFindings({ ...rest, environment: source, suites: ["smoke", "post-deploy"] });
+  return verdictFindings({
+    ...rest,
+    environment: source,
+    suites: deploymentSuites(rest.serviceId as ServiceId),
+  });
 }
 
 /** The maintenance window of a promotion into `environment`, with the emergency-change item looked up. */

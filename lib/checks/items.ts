@@ -13,6 +13,21 @@ import {
 } from "../../runbooks/index.ts";
 import { ACCESS_TAG } from "../run/suites.ts";
 
+/**
+ * The suites that verify a deployment of a service, in the order they run: smoke and post-deploy where its
+ * runbook gives them automated items (access management has no smoke items of its own: its smoke checks,
+ * 3.2.4 and 4.3.5, are in the post-deploy suite). Their verdicts are what a promotion out of an environment
+ * needs.
+ */
+export function deploymentSuites(serviceId: ServiceId): Array<"smoke" | "post-deploy"> {
+  const suites = new Set(
+    allRunbookItems()
+      .filter((item) => item.kind === "automated" && getRunbook(item.runbookId)?.service === serviceId)
+      .map((item) => item.suite),
+  );
+  return (["smoke", "post-deploy"] as const).filter((suite) => suites.has(suite));
+}
+
 export const POST_DEPLOY_ITEMS = {
   configuration: [
     "tenant-deploy/4.3/function-updated",

@@ -6,7 +6,7 @@
  * one of them and says what the verdict file says; without, the passing reason says signatures were not checked.
  */
 import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import {
   envelopeFileFor,
   envelopeMatchesVerdict,
@@ -49,6 +49,24 @@ function readEnvelope(verdictFile: string): EnvelopeFile | null {
 // verdict.json and verdict-<project>.json; a shard's verdict.shard-1-of-2.json is not a gate verdict.
 const GATE_VERDICT = /^verdict(-[a-z0-9-]+)?\.json$/;
 
+/** One verdict file, read and schema-checked, with its report hash checked and its envelope read. */
+export function readVerdictFile(file: string): VerdictFile {
+  try {
+    const verdict = readVerdict(file);
+    const reportIntact =
+      verdict.reportSha256 === null ? null : computeReportSha256(dirname(file)) === verdict.reportSha256;
+    return { file, verdict, problem: null, reportIntact, envelope: readEnvelope(file) };
+  } catch (error) {
+    return {
+      file,
+      verdict: null,
+      problem: error instanceof Error ? error.message : String(error),
+      reportIntact: null,
+      envelope: null,
+    };
+  }
+}
+
 /** Every gate verdict under `dir` (one folder per run), read and schema-checked; an absent folder is none. */
 export function readVerdictFiles(dir: string): VerdictFile[] {
   if (!existsSync(dir)) return [];
@@ -57,22 +75,7 @@ export function readVerdictFiles(dir: string): VerdictFile[] {
     if (!run.isDirectory()) continue;
     const runDir = join(dir, run.name);
     for (const name of readdirSync(runDir)) {
-      if (!GATE_VERDICT.test(name)) continue;
-      const file = join(runDir, name);
-      try {
-        const verdict = readVerdict(file);
-        const reportIntact =
-          verdict.reportSha256 === null ? null : computeReportSha256(runDir) === verdict.reportSha256;
-        out.push({ file, verdict, problem: null, reportIntact, envelope: readEnvelope(file) });
-      } catch (error) {
-        out.push({
-          file,
-          verdict: null,
-          problem: error instanceof Error ? error.message : String(error),
-          reportIntact: null,
-          envelope: null,
-        });
-      }
+      if (GATE_VERDICT.test(name)) out.push(readVerdictFile(join(runDir, name)));
     }
   }
   return out.sort((a, b) => a.file.localeCompare(b.file));

@@ -11,6 +11,7 @@ export {
   canaryRules,
   judgeCanary,
 } from "./canary.ts";
+export { type ChainCheck, type ChainLink, describeChain, verifyPromotionChain } from "./chain.ts";
 export {
   COPY_STEPS,
   type CopiedFunction,

@@ -7,11 +7,12 @@
  * failure rolls the aliases back, runbook 9.1); release the lock; write the promotion record that ties the
  * target's bits to the verdicts behind them.
  */
-import type { Environment, Service } from "../../runbooks/index.ts";
+import type { Environment, Service, ServiceId } from "../../runbooks/index.ts";
 import type { AwsClients } from "../aws/index.ts";
 import { sdk } from "../aws/index.ts";
 import type { Finding } from "../checks/finding.ts";
 import { verdictFindings } from "../checks/gate.ts";
+import { deploymentSuites } from "../checks/items.ts";
 import { readVerdictFiles, type VerdictFile } from "../checks/verdicts.ts";
 import { aliasName, deploymentsTable, functionNames, ssmParameter } from "../config/index.ts";
 import { combinedCodeSha256 } from "../verdict/policy.ts";
@@ -41,7 +42,11 @@ export function gateVerdictFindings(options: {
     files: options.files ?? readVerdictFiles(options.verdictsDir),
   };
   return [
-    ...verdictFindings({ ...common, environment: options.source, suites: ["smoke", "post-deploy"] }),
+    ...verdictFindings({
+      ...common,
+      environment: options.source,
+      suites: deploymentSuites(options.serviceId as ServiceId),
+    }),
     ...verdictFindings({ ...common, environment: options.target, suites: ["pre-promotion"] }),
   ];
 }
@@ -379,7 +384,7 @@ async function recordAndVerify(run: Running, canary: CanaryEvidence | null): Pro
   await step(run, "record-deployment");
   await recordDeployment(input, run.copied, run.gateVerdicts, run.now().toISOString());
   await step(run, "post-deploy-verification");
-  input.log(`Verifying ${input.target.displayName} (post-deploy suite)`);
+  input.log(`Verifying ${input.target.displayName} (${deploymentSuites(input.service.id).join(", ")})`);
   const verification = await input.verifyTarget({ canary });
   if (verification.code !== 0) {
     await step(run, "rollback");
