@@ -1,8 +1,13 @@
 /**
  * `npm start`: the main job on the embedded sandbox. Starts DEV, SIT and PROD on 127.0.0.1 and plays the
- * Tenant Lambda runbook: deploy a new build to DEV and verify it (smoke + post-deploy), promote the same
- * bits to SIT and verify, promote to PROD and verify read-only. Stops at the first failing gate, as a
- * promotion would, and exits with that gate's code (0 all passed, 1 a check failed, 2 usage/config,
+ * Tenant Lambda runbook the way a real promotion goes: deploy a new build to DEV (the pipeline's step) and
+ * verify it (smoke + post-deploy); the pre-promotion gate of SIT; `npm run promote` into SIT (lock, copy with
+ * the integrity check, alias, record, smoke + post-deploy verification); the test people's approvals and the
+ * gate of PROD; `npm run promote` into PROD (read-only smoke, the monitoring window); then the same-bits chain
+ * DEV -> SIT -> PROD checked from the promotion records and their signed verdicts. The 24 hours each
+ * environment must run before the next promotion are the one thing a drill cannot wait for: the sandbox
+ * backdates the deployment records, and the drill says so. Stops at the first failing gate, as a promotion
+ * would, and exits with that gate's code (0 all passed, 1 a check failed, 2 usage/config,
  * 3 unreachable/inconclusive). Prints where every report is.
  *
  * The sandbox lives in the state directory every other command looks in ($HARNESS_SANDBOX_DIR, else
@@ -18,8 +23,20 @@ import { join, relative, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { parseArgs } from "node:util";
 import { request } from "undici";
+import { attestGateAsTestSigners, createTestSigners, type TestSigners } from "../lib/attest/index.ts";
 import { formatHelp, HELP_ENTRY, helpHint, parseArgsProblem, wantsHelp } from "../lib/cli/index.ts";
-import { createRunId, RUN_LAYOUT, repoRoot, runVerifyChild } from "../lib/run/index.ts";
+import { describeChain, type PromotionRecord, verifyPromotionChain } from "../lib/promote/index.ts";
+import {
+  createRunId,
+  RUN_ENV,
+  RUN_LAYOUT,
+  repoRoot,
+  runScriptChild,
+  runVerifyChild,
+  sandboxVerdictKeys,
+} from "../lib/run/index.ts";
+import { combinedCodeSha256 } from "../lib/verdict/index.ts";
+import { environments } from "../runbooks/index.ts";
 import {
   defaultStateDir,
   type EnvironmentName,
@@ -204,6 +221,18 @@ function liveTraffic(apiUrl: string, intervalMs = 200): { stop: () => Promise<nu
   };
 }
 
+/** The promotion record `promote --json` printed, or null when it printed none (a refusal prints another shape). */
+function parseRecord(stdout: string): PromotionRecord | null {
+  try {
+    const parsed = JSON.parse(stdout) as Partial<PromotionRecord>;
+    return typeof parsed.runId === "string" && typeof parsed.codeSha256 === "string" && parsed.to
+      ? (parsed as PromotionRecord)
+      : null;
+  } catch {
+    return null;
+  }
+}
+
 // The AWS SDK's notice that future releases need Node 22 is printed once per process; Node 20 is this
 // project's runtime, so it would only add noise to every run.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
@@ -262,13 +291,40 @@ async function main(): Promise<number> {
     return sandbox.endpoints.environments[env].apiUrl;
   };
 
-  const deploy = (env: EnvironmentName, sourceEnvironment?: EnvironmentName) => async () => {
+  const SERVICE = "tenant-instance-management";
+  const FUNCTION = (env: EnvironmentName) => `bbws-tenant-instance-management-${env}`;
+  // The drill's people: alice starts the promotions (release manager); bob and carol approve PROD.
+  const INITIATOR = "alice@bbws.example";
+  const CHANGE = "CHG-1001";
+  const drillDir = join(stateDir, "drill");
+  const attestationsDir = join(drillDir, "attestations");
+  let signers: TestSigners | null = null;
+  let bits: string | null = null;
+  const records: PromotionRecord[] = [];
+  // What the gates read besides AWS. The drill runs at any hour: its PROD maintenance window is the whole day,
+  // confirmed as the workflow's input would be; the service CI's reports are the sandbox build's.
+  const gateEnv: Record<string, string> = {
+    ...windowEnv,
+    HARNESS_PROD_POLICY_MAINTENANCE_WINDOWS: "00:00-24:00",
+    [RUN_ENV.maintenanceWindowConfirmed]: "true",
+    [RUN_ENV.attestationsDir]: attestationsDir,
+    [RUN_ENV.allowedSigners]: join(drillDir, "signers", "allowed_signers"),
+    [RUN_ENV.ciEvidenceDir]: join(repoRoot, "sandbox", "ci-evidence"),
+    [RUN_ENV.initiator]: INITIATOR,
+  };
+
+  const deployDev = async () => {
     if (!sandbox) throw new Error("the sandbox is not running");
-    const result = await sandbox.deploy({
-      env,
-      appVersion: options.version,
-      ...(sourceEnvironment ? { sourceEnvironment } : {}),
-    });
+    const result = await sandbox.deploy({ env: "dev", appVersion: options.version });
+    bits = combinedCodeSha256([
+      {
+        functionName: result.functionName,
+        alias: result.alias,
+        functionVersion: result.functionVersion,
+        appVersion: result.appVersion,
+        codeSha256: result.codeSha256,
+      },
+    ]);
     console.log(
       `   ${result.functionName}: version ${result.functionVersion} (app ${result.appVersion}), CodeSha256 ${result.codeSha256}, ` +
         `alias ${result.alias} (was ${result.previousVersion}; backup alias ${result.backupAlias ?? "none"})`,
@@ -276,28 +332,88 @@ async function main(): Promise<number> {
     return { exitCode: EXIT.passed, reportDir: null };
   };
 
+  /** The 24 h an environment runs before the next promotion (tenant 6.1, 7.1): backdated, and said so. */
+  const soak = (env: EnvironmentName) => async () => {
+    if (!sandbox) throw new Error("the sandbox is not running");
+    await sandbox.seed(env, [{ kind: "deployment-age", functionName: FUNCTION(env), hoursAgo: 25 }]);
+    console.log(
+      `   the sandbox backdates ${FUNCTION(env)}'s deployment record by 25 h: a drill cannot wait the day the gate asks for`,
+    );
+    return { exitCode: EXIT.passed, reportDir: null };
+  };
+
+  /** The people's signatures the gate of `env` asks for, for the bits about to be promoted, then the gate. */
+  const gate = (env: EnvironmentName) => async () => {
+    if (bits === null) throw new Error("no build was deployed to DEV");
+    signers ??= await createTestSigners(join(drillDir, "signers"));
+    const written = await attestGateAsTestSigners({
+      service: SERVICE,
+      env,
+      codeSha256: bits,
+      approvalsRequired: environments[env].approvalsRequired,
+      signers,
+      dir: attestationsDir,
+      initiator: INITIATOR,
+      reference: CHANGE,
+    });
+    for (const record of written)
+      console.log(
+        `   attested ${record.itemId} by ${record.principal} (${record.role}, ${record.reference})`,
+      );
+    return verify(env, "pre-promotion", stateDir, gateEnv, apiUrl(env));
+  };
+
+  /** `npm run promote` into `env`, as the initiator, with live traffic on the target while it verifies. */
+  const promote = (env: EnvironmentName) => async () => {
+    const traffic = liveTraffic(apiUrl(env));
+    try {
+      const run = await runScriptChild({
+        script: "scripts/promote.ts",
+        args: ["--service", SERVICE, "--to", env, "--sandbox", "--json", "--change", CHANGE],
+        env: { ...process.env, ...gateEnv, HARNESS_SANDBOX_DIR: stateDir },
+        onSpawn: (child) => {
+          currentChild = child;
+        },
+      }).finally(() => {
+        currentChild = null;
+      });
+      const record = parseRecord(run.stdout);
+      if (record) {
+        records.push(record);
+        console.log(`   promotion record: reports/promotions/${record.runId}.json`);
+      }
+      return { exitCode: run.code ?? EXIT.failed, reportDir: null };
+    } finally {
+      await traffic.stop();
+    }
+  };
+
+  const chain = async () => {
+    const check = verifyPromotionChain({
+      records,
+      trustedKeys: sandboxVerdictKeys(stateDir).publicKeyFile,
+    });
+    for (const line of describeChain(check)) console.log(`   ${line}`);
+    return { exitCode: check.ok ? EXIT.passed : EXIT.failed, reportDir: null };
+  };
+
   const plan: Array<[string, () => Promise<{ exitCode: number; reportDir: string | null }>]> = [
-    [`DEV: deploy build ${options.version} (runbook 4.1)`, deploy("dev")],
-    ["DEV: smoke tests (runbook 5)", () => verify("dev", "smoke", stateDir, windowEnv, apiUrl("dev"))],
+    [`DEV: deploy build ${options.version} (runbook 4.1)`, deployDev],
+    ["DEV: smoke tests (runbook 5)", () => verify("dev", "smoke", stateDir, gateEnv, apiUrl("dev"))],
     [
       "DEV: post-deploy verification (runbook 4.3, 8)",
-      () => verify("dev", "post-deploy", stateDir, windowEnv, apiUrl("dev")),
+      () => verify("dev", "post-deploy", stateDir, gateEnv, apiUrl("dev")),
     ],
-    [`SIT: promote build ${options.version} from DEV (runbook 6.3)`, deploy("sit", "dev")],
-    ["SIT: smoke tests (runbook 6.3.3)", () => verify("sit", "smoke", stateDir, windowEnv, apiUrl("sit"))],
+    ["DEV: 24 h of running (runbook 6.1), backdated by the sandbox", soak("dev")],
+    ["SIT: pre-promotion gate (runbook 6.1-6.2)", gate("sit")],
+    [`SIT: npm run promote from DEV, smoke and post-deploy verification (runbook 6.3)`, promote("sit")],
+    ["SIT: 24 h of running (runbook 7.1), backdated by the sandbox", soak("sit")],
+    ["PROD: approvals and pre-promotion gate (runbook 7.1-7.2)", gate("prod")],
     [
-      "SIT: post-deploy verification, 30 s window (runbook 6.3-6.4, 8)",
-      () => verify("sit", "post-deploy", stateDir, windowEnv, apiUrl("sit")),
+      `PROD: npm run promote from SIT, read-only smoke and ${options.fullWindows ? "5 min" : "30 s (drill; --full-windows for the runbook's 5 min)"} monitoring window (runbook 7.3-7.4)`,
+      promote("prod"),
     ],
-    [`PROD: promote build ${options.version} from SIT (runbook 7.3)`, deploy("prod", "sit")],
-    [
-      "PROD: read-only smoke tests (runbook 7.3.4)",
-      () => verify("prod", "smoke", stateDir, windowEnv, apiUrl("prod")),
-    ],
-    [
-      `PROD: post-deploy verification, ${options.fullWindows ? "5 min" : "30 s (drill; --full-windows for the runbook's 5 min)"} window (runbook 7.3-7.4, 8)`,
-      () => verify("prod", "post-deploy", stateDir, windowEnv, apiUrl("prod")),
-    ],
+    ["Chain: PROD serves the bits SIT and DEV verified, each step on signed verdicts", chain],
   ];
 
   try {

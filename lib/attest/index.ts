@@ -11,6 +11,7 @@ export {
   rolesByPrincipal,
   whoMaySign,
 } from "./allowed-signers.ts";
+export { attestGateAsTestSigners } from "./drill.ts";
 export { SigningError, SshKeygenMissingError } from "./errors.ts";
 export {
   type AcceptedAttestation,

@@ -16,4 +16,10 @@ export {
   suiteLayout,
 } from "./suites.ts";
 export { customEndpoints, describeAwsTarget, SANDBOX_TARGET, withApiOverride } from "./target.ts";
-export { runVerifyChild, type VerifyChildOptions, type VerifyChildResult } from "./verify-child.ts";
+export {
+  runScriptChild,
+  runVerifyChild,
+  type ScriptChildResult,
+  type VerifyChildOptions,
+  type VerifyChildResult,
+} from "./verify-child.ts";

@@ -84,3 +84,47 @@ export function runVerifyChild(options: VerifyChildOptions): Promise<VerifyChild
     });
   });
 }
+
+/** What a script child gave back. */
+export interface ScriptChildResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  wallMs: number;
+}
+
+/**
+ * Spawns `node --import tsx scripts/<name>.ts <args>` (promote, attest, ...) with its stderr on this process's
+ * (a terminal stays a terminal) and its stdout collected; resolves when it has exited.
+ */
+export function runScriptChild(options: {
+  script: string;
+  args: readonly string[];
+  env: Record<string, string | undefined>;
+  onStdout?: (text: string) => void;
+  onSpawn?: (child: ChildProcess) => void;
+}): Promise<ScriptChildResult> {
+  return new Promise((resolveRun, rejectRun) => {
+    const started = performance.now();
+    const child = spawn(
+      process.execPath,
+      ["--import", "tsx", join(repoRoot, options.script), ...options.args],
+      {
+        cwd: repoRoot,
+        env: options.env,
+        stdio: ["ignore", "pipe", "inherit"],
+      },
+    );
+    let stdout = "";
+    child.stdout?.setEncoding("utf8");
+    child.stdout?.on("data", (text: string) => {
+      stdout += text;
+      options.onStdout?.(text);
+    });
+    child.on("error", rejectRun);
+    child.on("spawn", () => options.onSpawn?.(child));
+    child.on("close", (code, signal) =>
+      resolveRun({ code, signal, stdout, wallMs: performance.now() - started }),
+    );
+  });
+}

@@ -10,6 +10,7 @@ import { spawn } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, test } from "node:test";
+import { describeChain, type PromotionRecord, verifyPromotionChain } from "../../lib/promote/index.ts";
 import { inspectStateDir } from "../../sandbox/index.ts";
 import { childEnv, repoRoot, runCommand } from "./spawn.ts";
 
@@ -59,12 +60,23 @@ const probesBefore = new Map(
     readFileSync(join(probesDir, name)),
   ]),
 );
+/** The promotion records `npm start` wrote, from its "promotion record: <file>" lines. */
+const drillRecords: string[] = [];
+function drillRecordFiles(stdout: string): string[] {
+  return [...stdout.matchAll(/promotion record: (reports\/promotions\/\S+\.json)/g)].map((m) =>
+    join(repoRoot, m[1] ?? ""),
+  );
+}
 let foreground: ReturnType<typeof spawn> | null = null;
 after(() => {
   foreground?.kill("SIGTERM");
   // Run folders of the README's commands are not the user's: remove what this test made.
   for (const dir of existsSync(runsDir) ? readdirSync(runsDir) : []) {
     if (!runsBefore.has(dir)) rmSync(join(runsDir, dir), { recursive: true, force: true });
+  }
+  for (const file of drillRecords) {
+    rmSync(file, { force: true });
+    rmSync(file.replace(/\.json$/, ".canary.json"), { force: true });
   }
   for (const name of existsSync(probesDir) ? readdirSync(probesDir) : []) {
     const kept = probesBefore.get(name);
@@ -146,6 +158,7 @@ test("every command block of the README runs as written", { timeout: 900_000 }, 
     const result = await runCommand("bash", ["-c", `set -o pipefail\n${exports}${command}`], env);
     const output = `${result.stdout}\n${result.stderr}`;
     t.diagnostic(`${command} -> exit ${result.code} in ${Date.now() - started} ms`);
+    if (command === "npm start") drillRecords.push(...drillRecordFiles(result.stdout));
     if (result.code !== entry.expectedExit) {
       failures.push(
         `${command}: exit ${result.code}, the README says ${entry.expectedExit}\n${output.split("\n").slice(-25).join("\n")}`,
@@ -155,6 +168,25 @@ test("every command block of the README runs as written", { timeout: 900_000 }, 
     }
   }
   assert.deepEqual(failures, [], failures.join("\n\n"));
+  // The drill's promotion records prove PROD serves the bits SIT and DEV verified, each step on signed verdicts:
+  // checked here from the records and verdict files alone, against the drill's verdict key.
+  assert.equal(drillRecords.length, 2, "npm start wrote a promotion record into SIT and one into PROD");
+  const records = drillRecords.map((file) => JSON.parse(readFileSync(file, "utf8")) as PromotionRecord);
+  const chain = verifyPromotionChain({
+    records,
+    trustedKeys: join(repoRoot, ".sandbox", "verdict-keys", "verdict-signing.pub"),
+  });
+  assert.ok(chain.ok, describeChain(chain).join("\n"));
+  const devSmoke = chain.links[0]?.gate.find((line) => line.startsWith("dev smoke "))?.split(" ")[2] ?? "";
+  const dev = JSON.parse(readFileSync(devSmoke, "utf8")) as { codeSha256: string };
+  assert.deepEqual(
+    records.map((r) => [r.from, r.to, r.codeSha256]),
+    [
+      ["dev", "sit", dev.codeSha256],
+      ["sit", "prod", dev.codeSha256],
+    ],
+    "PROD's CodeSha256 equals SIT's equals the one DEV's smoke verdict verified",
+  );
   // The README's last sandbox command stops the foreground sandbox it started.
   const fg = foreground as ReturnType<typeof spawn> | null;
   if (fg) {
