@@ -5,33 +5,38 @@
  *     (targets: ratio <= 1.0 at 100 ms; <= 6 s wall at 0 ms);
  *   - post-deploy monitor detection time / PROD window (target <= 0.1, within 2 polling intervals);
  *   - the probe's wall time and peak RSS per run, medians of 5 (targets <= 2 s, <= 200 MB);
- *   - `npm run plan` for a PROD promotion, median wall time of 5 fresh processes (target < 3 s).
+ *   - `npm run plan` for a PROD promotion, median wall time of 5 fresh processes (target < 3 s);
+ *   - the PROD canary's rollback of a build failing half its calls: decision time / canary window, median of 3
+ *     (target <= 0.1).
  * Benches run one after another (never in parallel: they would measure each other). `--only <name>` runs
- * one of: startup, smoke, monitor, probe, plan. Exit 0 when every target is met, 1 when one is missed, 2 on usage errors
+ * one of: startup, smoke, monitor, probe, plan, canary. Exit 0 when every target is met, 1 when one is missed, 2 on usage errors
  * (`--help` prints the options).
  */
 import { cpus, loadavg } from "node:os";
 import { parseArgs } from "node:util";
 import { formatHelp, HELP_ENTRY, helpHint, parseArgsProblem, wantsHelp } from "../lib/cli/index.ts";
+import { benchCanary, formatCanaryBench } from "./bench/canary.ts";
 import { benchMonitorDetection, describeMonitorDetection } from "./bench/monitor-detection.ts";
 import { benchPlan, formatPlanBench } from "./bench/plan.ts";
 import { benchProbe, formatProbeBench } from "./bench/probe.ts";
 import { benchSandboxStartup } from "./bench/sandbox-startup.ts";
 import { benchSmoke, formatSmokeBench } from "./bench/smoke-replay.ts";
 
-const benches = ["startup", "smoke", "monitor", "probe", "plan"] as const;
+const benches = ["startup", "smoke", "monitor", "probe", "plan", "canary"] as const;
 type BenchName = (typeof benches)[number];
 
 const TARGETS = { startToReadyMs: 3_000, idlePeakRssMb: 300 };
 
 const HELP = formatHelp({
-  usage: ["npm run bench [-- --only <startup|smoke|monitor|probe|plan>]..."],
+  usage: ["npm run bench [-- --only <startup|smoke|monitor|probe|plan|canary>]..."],
   summary:
     "Measures the performance targets one after another (never in parallel: they would measure each other):\n" +
     `sandbox start-to-ready (<= ${TARGETS.startToReadyMs} ms) and idle peak RSS (<= ${TARGETS.idlePeakRssMb} MB), the smoke suite's wall time\n` +
     "against a sequential replay of its requests at 0 and 100 ms API latency, and the post-deploy monitor's\n" +
     "detection time as a share of the PROD window, and the probe's wall time and peak RSS (medians of 5;\n" +
-    "<= 2 s, <= 200 MB), and `npm run plan`'s wall time (median of 5; < 3 s). Runs on the embedded sandbox only.",
+    "<= 2 s, <= 200 MB), `npm run plan`'s wall time (median of 5; < 3 s), and the PROD canary's rollback of a\n" +
+    "build failing half its calls as a share of the canary window (median of 3; <= 0.1). Runs on the embedded\n" +
+    "sandbox only.",
   sections: [
     {
       title: "Options",
@@ -145,6 +150,12 @@ async function main(argv: string[]): Promise<number> {
     const plan = await benchPlan();
     console.log(formatPlanBench(plan));
     verdicts.push({ name: "plan wall time", met: plan.meetsTargets });
+  }
+
+  if (selected.includes("canary")) {
+    const canary = await benchCanary();
+    console.log(formatCanaryBench(canary));
+    verdicts.push({ name: "canary rollback", met: canary.meetsTarget });
   }
 
   const missed = verdicts.filter((verdict) => !verdict.met);

@@ -10,6 +10,8 @@ export {
   canaryPlan,
   canaryRules,
   judgeCanary,
+  startCanary,
+  watchCanary,
 } from "./canary.ts";
 export { type ChainCheck, type ChainLink, describeChain, verifyPromotionChain } from "./chain.ts";
 export {
