@@ -3,143 +3,31 @@
  * does not gate (none, failed, inconclusive, stale, other bits, other environment, other service, edited,
  * report edited, unsigned, untrusted key); two promotions at once: one proceeds, the other names the holder;
  * the winner copies DEV's package, checks its CodeSha256, moves latest-sit, records it, verifies SIT and
- * writes the promotion record that ties SIT's bits to DEV's.
+ * writes the promotion record that ties SIT's bits to DEV's. A promotion killed at each of its steps is
+ * tested in promote-kill.test.ts.
  *
  * The gate's verdicts are written here as signed, sealed verdict files for the bits DEV serves (the gate's
  * own runs are tested in pre-promotion.test.ts); the post-deploy verification after the move is a real run.
  */
 import assert from "node:assert/strict";
-import { createHash, createPrivateKey } from "node:crypto";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { createHash } from "node:crypto";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { after, before, describe, test } from "node:test";
-import { GetAliasCommand, GetFunctionConfigurationCommand } from "@aws-sdk/client-lambda";
-import {
-  combinedCodeSha256,
-  computeReportSha256,
-  envelopeFileFor,
-  type FunctionUnderTest,
-  generateVerdictKeyPair,
-  signVerdict,
-  type Verdict,
-} from "../../lib/verdict/index.ts";
-import type { EnvironmentId, ServiceId } from "../../runbooks/index.ts";
-import { verdictWith } from "../unit/verdict-fixture.ts";
+import { describe, test } from "node:test";
+import type { FunctionUnderTest, Verdict } from "../../lib/verdict/index.ts";
 import { healthAndTenants, steadyTraffic } from "./post-deploy-support.ts";
-import { type CommandResult, runScript, SHORT_WINDOW, useTestSandbox } from "./support.ts";
+import { TENANT, usePromoteKit } from "./promote-support.ts";
+import { useTestSandbox } from "./support.ts";
 
-const TENANT: ServiceId = "tenant-instance-management";
-const FN = {
-  dev: "bbws-tenant-instance-management-dev",
-  sit: "bbws-tenant-instance-management-sit",
-} as const;
+const SIT_FN = "bbws-tenant-instance-management-sit";
+const DEV_FN = "bbws-tenant-instance-management-dev";
 
 describe("npm run promote on a sandbox", { timeout: 420_000 }, () => {
   const sb = useTestSandbox();
-  const work = mkdtempSync(join(tmpdir(), "e2e-promote-"));
-  const keys = join(work, "keys");
-  const other = join(work, "other-keys");
-  let key: ReturnType<typeof createPrivateKey>;
-  let otherKey: ReturnType<typeof createPrivateKey>;
-
-  before(() => {
-    const mine = generateVerdictKeyPair(keys);
-    const theirs = generateVerdictKeyPair(other);
-    key = createPrivateKey(readFileSync(mine.privateKeyFile));
-    otherKey = createPrivateKey(readFileSync(theirs.privateKeyFile));
-  });
-  after(() => rmSync(work, { recursive: true, force: true }));
-
-  async function servedBy(env: "dev" | "sit"): Promise<FunctionUnderTest> {
-    const lambda = sb.lambda(env);
-    const alias = await lambda.send(new GetAliasCommand({ FunctionName: FN[env], Name: `latest-${env}` }));
-    const config = await lambda.send(
-      new GetFunctionConfigurationCommand({ FunctionName: FN[env], Qualifier: alias.FunctionVersion }),
-    );
-    return {
-      functionName: FN[env],
-      alias: `latest-${env}`,
-      functionVersion: alias.FunctionVersion ?? "",
-      appVersion: config.Description ?? "",
-      codeSha256: config.CodeSha256 ?? "",
-    };
-  }
-
-  /** A sealed verdict file (and, unless `sign` is false, its envelope) in a fresh run folder of `dir`. */
-  function writeVerdict(
-    dir: string,
-    fields: {
-      env: EnvironmentId;
-      suite: Verdict["suite"];
-      functions: FunctionUnderTest[];
-      service?: ServiceId;
-    },
-    change: Partial<Verdict> = {},
-    sign: false | ReturnType<typeof createPrivateKey> = key,
-  ): string {
-    const runDir = join(dir, `${fields.env}-${fields.suite}-${Math.random().toString(36).slice(2, 8)}`);
-    mkdirSync(runDir, { recursive: true });
-    writeFileSync(join(runDir, "junit.xml"), "<testsuites/>\n");
-    const now = new Date().toISOString();
-    const verdict = verdictWith({
-      service: fields.service ?? TENANT,
-      environment: fields.env,
-      suite: fields.suite,
-      functions: fields.functions,
-      codeSha256: combinedCodeSha256(fields.functions),
-      startedAt: now,
-      endedAt: now,
-      reportSha256: computeReportSha256(runDir),
-      ...change,
-    });
-    const file = join(runDir, "verdict.json");
-    writeFileSync(file, `${JSON.stringify(verdict, null, 2)}\n`);
-    if (sign)
-      writeFileSync(envelopeFileFor(file), `${JSON.stringify(signVerdict(verdict, sign), null, 2)}\n`);
-    return file;
-  }
-
-  /** The three verdicts a promotion into SIT needs, for these bits. */
-  function gateVerdicts(dir: string, functions: FunctionUnderTest[]) {
-    return {
-      smoke: writeVerdict(dir, { env: "dev", suite: "smoke", functions }),
-      postDeploy: writeVerdict(dir, { env: "dev", suite: "post-deploy", functions }),
-      prePromotion: writeVerdict(dir, { env: "sit", suite: "pre-promotion", functions }),
-    };
-  }
-
-  const promoteRun = (
-    dir: string,
-    extra: string[] = [],
-    watch: { onSpawn?: (pid: number) => void; onStderr?: (text: string) => void } = {},
-  ): Promise<CommandResult> =>
-    runScript(
-      sb,
-      "scripts/promote.ts",
-      [
-        "--service",
-        TENANT,
-        "--to",
-        "sit",
-        "--sandbox",
-        "--verdicts",
-        dir,
-        "--trusted-keys",
-        join(keys, "verdict-signing.pub"),
-        "--initiator",
-        "alice@bbws.example",
-        ...extra,
-      ],
-      {
-        env: {
-          HARNESS_SIT_MONITORING_WINDOW_SECONDS: SHORT_WINDOW.windowSeconds,
-          HARNESS_SIT_MONITORING_INTERVAL_SECONDS: SHORT_WINDOW.intervalSeconds,
-          HARNESS_SIT_HTTP_LATENCY_BUDGET_MS: "8000",
-        },
-        ...watch,
-      },
-    );
+  const kit = usePromoteKit(sb);
+  const { work, writeVerdict, gateVerdicts, promoteRun } = kit;
+  const servedBy = (env: "dev" | "sit"): Promise<FunctionUnderTest> =>
+    kit.servedBy(env, env === "dev" ? DEV_FN : SIT_FN);
 
   test("refuses every verdict that does not gate, and changes nothing in SIT", async () => {
     await sb.sandbox.deploy({ env: "dev", service: TENANT, appVersion: "1.6.0" });
@@ -245,7 +133,7 @@ describe("npm run promote on a sandbox", { timeout: 420_000 }, () => {
       [
         "a verdict signed by an untrusted key",
         (dir) => {
-          writeVerdict(dir, { env: "dev", suite: "smoke", functions: [dev] }, {}, otherKey);
+          writeVerdict(dir, { env: "dev", suite: "smoke", functions: [dev] }, {}, kit.otherKey);
           writeVerdict(dir, { env: "dev", suite: "post-deploy", functions: [dev] });
           writeVerdict(dir, { env: "sit", suite: "pre-promotion", functions: [dev] });
         },
@@ -305,91 +193,5 @@ describe("npm run promote on a sandbox", { timeout: 420_000 }, () => {
       "smoke, post-deploy and pre-promotion verdicts are tied to it",
     );
     assert.ok(record.verificationVerdict, "the post-deploy verification's verdict is tied to it");
-  });
-
-  test("SIGKILL at a step, then promote again: SIT ends serving the verified bits, recorded, with no lock left", async () => {
-    const { readLock, deployLockTable } = await import("../../lib/promote/index.ts");
-    const { DynamoDBClient } = await import("@aws-sdk/client-dynamodb");
-    const { DynamoDBDocumentClient, QueryCommand } = await import("@aws-sdk/lib-dynamodb");
-    const target = sb.sandbox.endpoints.environments.sit;
-    const doc = DynamoDBDocumentClient.from(
-      new DynamoDBClient({
-        endpoint: sb.sandbox.endpoints.awsEndpoint,
-        region: target.region,
-        credentials: { accessKeyId: target.accessKeyId, secretAccessKey: target.secretAccessKey },
-      }),
-    );
-    const table = deployLockTable("sit");
-    // Where the runs are killed: before anything moved (uploading the code) and right after the alias moved
-    // (no record yet). A kill during the verification leaves the state of the second (the alias moved).
-    for (const [index, marker] of ["  update-code:", "  move-alias:"].entries()) {
-      await sb.sandbox.deploy({ env: "dev", service: TENANT, appVersion: `1.${7 + index}.0` });
-      const dev = await servedBy("dev");
-      const sitBefore = await servedBy("sit");
-      const dir = mkdtempSync(join(work, "crash-"));
-      gateVerdicts(dir, [dev]);
-      let pid = 0;
-      let killed = false;
-      const traffic = steadyTraffic(healthAndTenants(sb, "sit"));
-      const run = await promoteRun(dir, [], {
-        onSpawn: (p) => {
-          pid = p;
-        },
-        onStderr: (text) => {
-          if (!killed && text.includes(marker)) {
-            killed = true;
-            process.kill(-pid, "SIGKILL");
-          }
-        },
-      });
-      assert.equal(run.signal, "SIGKILL", `${marker}: ${run.stderr}`);
-      // Killed: the target serves either its old bits or DEV's verified ones, and the lock names the step.
-      const sit = await servedBy("sit");
-      assert.ok(
-        sit.codeSha256 === sitBefore.codeSha256 || sit.codeSha256 === dev.codeSha256,
-        `${marker}: SIT serves ${sit.codeSha256}`,
-      );
-      if (marker === "  update-code:") assert.equal(sit.functionVersion, sitBefore.functionVersion, marker);
-      const lock = await readLock(doc, table, TENANT);
-      assert.ok(lock, `${marker}: the lock stays`);
-      const held = await promoteRun(dir);
-      assert.equal(held.code, 1, marker);
-      assert.match(held.stderr, /alice@bbws\.example/, `${marker}: the refusal names the holder`);
-      assert.match(
-        held.stderr,
-        new RegExp(lock.step.split(" ")[0] ?? "step"),
-        `${marker}: and the step it reached`,
-      );
-
-      const resumed = await promoteRun(dir, [
-        "--break-lock",
-        "--reason",
-        "the promotion was killed",
-        "--force",
-      ]);
-      await traffic.stop();
-      assert.equal(resumed.code, 0, `${marker}: ${resumed.stderr}`);
-      const after = await servedBy("sit");
-      assert.equal(after.codeSha256, dev.codeSha256, `${marker}: SIT serves DEV's bits`);
-      assert.equal(await readLock(doc, table, TENANT), null, `${marker}: no lock is left`);
-      const records = await doc.send(
-        new QueryCommand({
-          TableName: table,
-          KeyConditionExpression: "PK = :pk",
-          ExpressionAttributeValues: { ":pk": `DEPLOYMENT#${FN.sit}` },
-          ScanIndexForward: false,
-          Limit: 1,
-        }),
-      );
-      const newest = records.Items?.[0] as { functionVersion?: string; codeSha256?: string } | undefined;
-      assert.deepEqual(
-        [newest?.functionVersion, newest?.codeSha256],
-        [after.functionVersion, dev.codeSha256],
-        marker,
-      );
-      const recordFile = /record (\S+\.json)/.exec(resumed.stderr)?.[1];
-      if (recordFile) rmSync(recordFile, { force: true });
-    }
-    doc.destroy();
   });
 });
