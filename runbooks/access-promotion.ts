@@ -615,6 +615,21 @@ export const accessPromotionRunbook: RunbookInput = {
           "Rolling back all services to the previous version returns every access function's alias to its backup version and SSM deployed-version to the previous version",
           ["sit", "prod"],
         ),
+        automated(
+          "access-promotion/5.3/rollback-recorded",
+          "The rollback is recorded with its reason, initiator and the versions it moved between",
+          ["sit", "prod"],
+        ),
+        automated(
+          "access-promotion/5.3/errors-recovered",
+          "Over the recovery window after the rollback, every access function's error rate is back under the 5% that triggers one (5.1)",
+          ["sit", "prod"],
+          {
+            thresholds: [{ metric: "lambda.error-rate", comparison: "<", value: 5, unit: "percent" }],
+            notes:
+              "The window is environments.<env>.rollback.recoveryWindowSeconds; no invocations in it is inconclusive, never a pass.",
+          },
+        ),
       ],
     },
     {

@@ -43,6 +43,8 @@ export const environmentDefaults = {
     // gate is the 1 h error count checked before promotion to SIT (tenant runbook 6.3).
     // Unset syntheticPerMinute: a quiet DEV gets the default read-only health traffic (schema.ts).
     monitoring: { intervalSeconds: 10, windowSeconds: 30 },
+    // After a rollback: a minute of the restored version's own traffic (synthetic health calls while quiet).
+    rollback: { recoveryWindowSeconds: 60, intervalSeconds: 10 },
     // No runbook canaries into this environment; a service with a canary moves its alias at once here.
     canary: {
       weightPercent: 0,
@@ -86,6 +88,8 @@ export const environmentDefaults = {
     // Tenant runbook 6.3: "Monitor for immediate errors (30 seconds)". SIT is often idle after a promotion, so a
     // window without the default synthetic health traffic (syntheticPerMinute unset: 30) would be inconclusive.
     monitoring: { intervalSeconds: 10, windowSeconds: 30 },
+    // After a rollback: a minute of the restored version's own traffic (synthetic health calls while quiet).
+    rollback: { recoveryWindowSeconds: 60, intervalSeconds: 10 },
     // No runbook canaries into this environment; a service with a canary moves its alias at once here.
     canary: {
       weightPercent: 0,
@@ -135,6 +139,8 @@ export const environmentDefaults = {
     // Access runbook 4.3 step 4: 10% for 5 minutes. A health invoke of the new version every 5 s detects a
     // crashing build within 0.1 of the window; when PROD is quiet, 2 read-only health invokes a second through
     // the alias give the canary's 10% about 12 samples a minute to judge its error rate and latency on.
+    // After a rollback: a minute of the restored version's own traffic (synthetic health calls while quiet).
+    rollback: { recoveryWindowSeconds: 60, intervalSeconds: 10 },
     canary: {
       weightPercent: 10,
       windowSeconds: 300,

@@ -140,6 +140,14 @@ export const EnvironmentSchema = z
     }),
     /** Post-deploy monitoring window (runbook: SIT 30 s, PROD 5 min). */
     monitoring: MonitoringWindowSchema,
+    /** The rollback verification's recovery window (the harness's choice: the runbooks name none). */
+    rollback: z.object({
+      recoveryWindowSeconds: z
+        .number()
+        .positive("must be greater than 0")
+        .describe("seconds after a rollback over which its error rate must be back under the trigger"),
+      intervalSeconds: z.number().positive("must be greater than 0").describe("seconds between metric polls"),
+    }),
     /** The canary of a promotion into this environment, for services whose runbook has one (Service.canary). */
     canary: CanarySchema,
     cognito: z.object({

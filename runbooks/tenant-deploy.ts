@@ -1042,6 +1042,25 @@ export const tenantDeployRunbook: RunbookInput = {
           "get-alias shows latest-{env} on the backup version and the health check reports that version",
           ALL,
         ),
+        automated(
+          "tenant-deploy/9.4/code-matches-record",
+          "The version rolled back to carries the CodeSha256 recorded when it was deployed",
+          ALL,
+          {
+            notes:
+              "A rollback returns to bits that were verified once: the package must be the one recorded in bbws-deployments-{env}, not a version republished since.",
+          },
+        ),
+        automated(
+          "tenant-deploy/9.4/errors-recovered",
+          "Over the recovery window after the rollback, the error rate is back under the 10% that triggers one (9.2)",
+          ALL,
+          {
+            thresholds: [{ metric: "lambda.error-rate", comparison: "<", value: 10, unit: "percent" }],
+            notes:
+              "The window is environments.<env>.rollback.recoveryWindowSeconds; no invocations in it is inconclusive, never a pass.",
+          },
+        ),
       ],
     },
   ],
