@@ -202,10 +202,13 @@ async function main(argv: string[]): Promise<number> {
       changeRequest: args.change ?? null,
       breakLock: args.breakLock,
       log: out,
-      verifyTarget: async ({ canary }) => {
+      verifyTarget: async ({ canary, movedAt }) => {
         // Once the traffic has shifted, the canary's 10% is history Lambda does not keep: the record is handed to
         // the post-deploy suite, which judges access runbook 4.3.4 on it.
-        const childEnv: Record<string, string | undefined> = { ...process.env };
+        const childEnv: Record<string, string | undefined> = {
+          ...process.env,
+          [RUN_ENV.deployedAt]: movedAt.toISOString(),
+        };
         if (canary) {
           const dir = join(repoRoot, "reports", "promotions");
           mkdirSync(dir, { recursive: true });

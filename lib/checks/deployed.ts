@@ -26,6 +26,8 @@ export async function readDeployedFunctions(
   service: Service,
   /** HARNESS_EXPECTED_VERSION: what the caller says was deployed (lib/config expectedVersionSetting). */
   expectedVersion: string | undefined = undefined,
+  /** HARNESS_DEPLOYED_AT: when the caller moved the aliases (lib/config deployedAtSetting). */
+  movedAt: Date | undefined = undefined,
 ): Promise<DeployedFunction[]> {
   const table = deploymentsTable(service, environment.id);
   const alias = aliasName(service, environment.id);
@@ -51,19 +53,25 @@ export async function readDeployedFunctions(
         state,
         expected,
         records,
-        ...deploymentTime(state.aliased, records, new Date()),
+        ...deploymentTime(state.aliased, records, new Date(), movedAt),
       };
     }),
   );
 }
 
-/** When the aliased version was deployed: its record's deployedAt, else its LastModified, else `now` (unreadable). */
+/**
+ * When the aliased version was deployed: its record's deployedAt, else when the caller says it moved the aliases
+ * (HARNESS_DEPLOYED_AT), else its LastModified, else `now` (unreadable).
+ */
 export function deploymentTime(
   aliased: VersionInfo,
   records: readonly DeploymentRecord[],
   now: Date,
+  movedAt?: Date,
 ): { deployedAt: Date; deployedAtSource: string } {
   const record = records.find((r) => r.functionVersion === aliased.functionVersion);
+  if (!record && movedAt)
+    return { deployedAt: movedAt, deployedAtSource: "HARNESS_DEPLOYED_AT (the promotion's alias move)" };
   const deployedAt = record ? new Date(record.deployedAt) : new Date(aliased.lastModified);
   return {
     deployedAt: Number.isNaN(deployedAt.getTime()) ? now : deployedAt,

@@ -6,6 +6,7 @@ export * from "./names.ts";
 export {
   adhocRunId,
   canaryRecordFile,
+  deployedAtSetting,
   expectedVersionSetting,
   type GateSettings,
   gateSettings,

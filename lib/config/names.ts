@@ -1,4 +1,5 @@
 /** AWS resource names of a service in an environment, expanded from the templates in runbooks/services.ts. */
+import { services } from "../../runbooks/index.ts";
 import type { EnvironmentId, Service } from "../../runbooks/schema.ts";
 
 /** Replaces `{name}` placeholders; an unknown placeholder is a bug in runbooks/services.ts, so it throws. */
@@ -47,6 +48,21 @@ export function tableNames(service: Service, envId: EnvironmentId): string[] {
 /** The deployment-record table, e.g. "bbws-deployments-sit", or null when the service keeps none. */
 export function deploymentsTable(service: Service, envId: EnvironmentId): string | null {
   return service.deploymentsTable === null ? null : expandTemplate(service.deploymentsTable, { env: envId });
+}
+
+/**
+ * The environment's own deployments table, e.g. "bbws-deployments-sit", whichever service runs: the tenant
+ * service's, where both services keep their deploy lock and rollback records (the access service keeps no
+ * deployments table of its own).
+ */
+export function deploymentsTableOf(envId: EnvironmentId): string {
+  const table = deploymentsTable(services["tenant-instance-management"], envId);
+  if (table === null) {
+    throw new Error(
+      "runbooks/services.ts gives the tenant service no deploymentsTable, so the environment's deploy locks and rollback records have nowhere to live.",
+    );
+  }
+  return table;
 }
 
 /** SSM parameter holding the deployed version, e.g. "/bbws-access/sit/deployed-version", or null. */

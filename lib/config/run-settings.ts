@@ -15,6 +15,20 @@ export function expectedVersionSetting(
   return value === undefined || value.trim() === "" ? undefined : value.trim();
 }
 
+/**
+ * HARNESS_DEPLOYED_AT: when the run that starts this verification moved the aliases (`npm run promote` sets it),
+ * so the monitoring window opens then and not at the LastModified of a version an earlier, killed run
+ * published. Undefined when unset; a value that is not an ISO time is a configuration error.
+ */
+export function deployedAtSetting(env: Record<string, string | undefined> = process.env): Date | undefined {
+  const value = env[RUN_ENV.deployedAt]?.trim();
+  if (!value) return undefined;
+  const at = new Date(value);
+  if (Number.isNaN(at.getTime()))
+    throw new Error(`${RUN_ENV.deployedAt}=${value} is not an ISO 8601 time such as 2026-12-01T22:05:00Z.`);
+  return at;
+}
+
 /** What the runner (npm run verify, playwright.config.ts) set for this run, read once from its variables. */
 export interface RunContext {
   runId: string | null;

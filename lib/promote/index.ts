@@ -75,4 +75,14 @@ export {
   resumePromotion,
   type Verification,
 } from "./promotion.ts";
+export {
+  describeRequest,
+  type PerformRollbackInput,
+  parseRollbackRequest,
+  performRollback,
+  RollbackRefusedError,
+  type RollbackRequest,
+  RollbackTargetError,
+  resolveRollbackTargets,
+} from "./rollback.ts";
 export { PromotionStepError } from "./step-errors.ts";

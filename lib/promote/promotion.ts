@@ -13,6 +13,7 @@ import { sdk } from "../aws/index.ts";
 import type { Finding } from "../checks/finding.ts";
 import { verdictFindings } from "../checks/gate.ts";
 import { deploymentSuites } from "../checks/items.ts";
+import type { RollbackFunction } from "../checks/rollback-record.ts";
 import { readVerdictFiles, type VerdictFile } from "../checks/verdicts.ts";
 import { aliasName, deploymentsTable, functionNames, ssmParameter } from "../config/index.ts";
 import { combinedCodeSha256 } from "../verdict/policy.ts";
@@ -20,6 +21,7 @@ import { type CanaryOutcome, type CanaryReport, canaryPlan, startCanary, watchCa
 import { type CopiedFunction, copyFunction, pointAlias, readSourceBits, type SourceBits } from "./copy.ts";
 import { acquireLock, breakLock, deployLockTable, readLock, releaseLock, updateLockStep } from "./lock.ts";
 import { DEFAULT_LEASE_SECONDS, type DeployLock } from "./lock-record.ts";
+import { performRollback } from "./rollback.ts";
 import { PromotionStepError } from "./step-errors.ts";
 
 /** Which verdicts gate a promotion into `target`: the source's smoke and post-deploy, the target's pre-promotion. */
@@ -65,9 +67,15 @@ export interface PromotionInput {
   readonly changeRequest: string | null;
   /** Runs the target's post-deploy verification (told of the canary that ran before it); resolves with its
    * exit code and verdict files. */
-  readonly verifyTarget: (context: { canary: CanaryEvidence | null }) => Promise<Verification>;
+  readonly verifyTarget: (context: {
+    canary: CanaryEvidence | null;
+    /** When every alias had moved: the verification's monitoring window opens then. */
+    movedAt: Date;
+  }) => Promise<Verification>;
   readonly log: (line: string) => void;
   readonly now?: () => Date;
+  /** Runs the rollback suite after the promotion rolled itself back (optional). */
+  readonly verifyRollback?: () => Promise<Verification>;
   /** Break the lock a killed run left (recorded with this reason) before taking it. */
   readonly breakLock?: { readonly reason: string; readonly force: boolean } | undefined;
 }
@@ -131,6 +139,8 @@ export interface PromotionRecord {
   readonly reason: string;
   /** The canary, when the promotion went through one (access into PROD). */
   readonly canary: CanaryEvidence | null;
+  /** When it rolled itself back: the rollback verification's verdict file and exit code. */
+  readonly rollbackVerification: { verdictFile: string | null; code: number | null } | null;
   readonly initiator: string;
   readonly changeRequest: string | null;
   readonly startedAt: string;
@@ -195,6 +205,56 @@ async function rollBackAliases(input: PromotionInput, copied: readonly CopiedFun
     if (!/^\d+$/.test(fn.previousVersion)) continue;
     await pointAlias(input.targetAws.lambda, fn.functionName, alias, fn.previousVersion);
   }
+}
+
+/**
+ * A promotion's own rollback (runbook 9.1; access 5.1): the same path as `npm run rollback`, so the aliases
+ * return to the versions they served, routing dropped, and the rollback is recorded (ROLLBACK#, the restored
+ * deployment record or deployed-version) with the promotion's run as initiator and trigger "promotion"; then
+ * the rollback verification runs when the caller gave one.
+ */
+async function rollBackPromotion(run: Running, reason: string): Promise<Verification | null> {
+  const { input } = run;
+  const targets: RollbackFunction[] = [];
+  for (const fn of run.copied) {
+    if (!/^\d+$/.test(fn.previousVersion)) continue;
+    const config = await input.targetAws.lambda.send(
+      new (sdk.lambda().GetFunctionConfigurationCommand)({
+        FunctionName: fn.functionName,
+        Qualifier: fn.previousVersion,
+      }),
+    );
+    targets.push({
+      functionName: fn.functionName,
+      fromVersion: fn.functionVersion,
+      toVersion: fn.previousVersion,
+      toAppVersion: config.Description ?? "",
+      toCodeSha256: config.CodeSha256 ?? "",
+      backupAlias: fn.backupAlias,
+    });
+  }
+  if (targets.length === 0) return null;
+  const lock = { current: run.lock };
+  await performRollback({
+    aws: input.targetAws,
+    service: input.service,
+    envId: input.target.id,
+    targets,
+    reason,
+    initiator: input.holder,
+    runId: run.lock.runId,
+    trigger: "promotion",
+    emergency: false,
+    requested: "previous",
+    startedAt: run.now().toISOString(),
+    lock,
+    log: input.log,
+    now: run.now,
+  });
+  run.lock = lock.current;
+  if (!input.verifyRollback) return null;
+  input.log(`Verifying the rollback of ${input.target.displayName} (rollback suite)`);
+  return input.verifyRollback();
 }
 
 /** Records the deployment: the tenant service's deployments table, the access service's SSM parameter. */
@@ -306,6 +366,10 @@ interface Running {
   readonly gateVerdicts: readonly string[];
   readonly startedAt: string;
   readonly now: () => Date;
+  /** When the last alias moved to the new versions. */
+  movedAt?: Date;
+  /** The rollback verification's result, when the promotion rolled back and verified it. */
+  rollbackVerification?: Verification | null;
 }
 
 async function step(run: Running, name: string, lease?: number): Promise<void> {
@@ -341,6 +405,9 @@ function recordOf(
     outcome,
     reason,
     canary,
+    rollbackVerification: run.rollbackVerification
+      ? { verdictFile: run.rollbackVerification.verdictFile, code: run.rollbackVerification.code }
+      : null,
     initiator: input.holder,
     changeRequest: input.changeRequest,
     startedAt: run.startedAt,
@@ -375,6 +442,7 @@ async function moveAliases(run: Running, moved: CopiedFunction[]): Promise<void>
     moved.push(fn);
     run.input.log(`  move-alias: ${fn.functionName} ${alias} -> ${fn.functionVersion}`);
   }
+  run.movedAt = run.now();
 }
 
 /** Records, verifies (rolling back on a failure, runbook 9.1) and releases the lock. */
@@ -385,19 +453,14 @@ async function recordAndVerify(run: Running, canary: CanaryEvidence | null): Pro
   await recordDeployment(input, run.copied, run.gateVerdicts, run.now().toISOString());
   await step(run, "post-deploy-verification");
   input.log(`Verifying ${input.target.displayName} (${deploymentSuites(input.service.id).join(", ")})`);
-  const verification = await input.verifyTarget({ canary });
+  const verification = await input.verifyTarget({ canary, movedAt: run.movedAt ?? run.now() });
   if (verification.code !== 0) {
     await step(run, "rollback");
     input.log(`Verification exited ${verification.code}: rolling ${alias} back (runbook 9.1)`);
-    await rollBackAliases(input, run.copied);
+    const reason = `The post-deploy verification of ${input.target.displayName} exited ${verification.code}: the aliases serve the previous versions again (runbook 9.1).`;
+    run.rollbackVerification = await rollBackPromotion(run, reason);
     await releaseLock(run.doc, run.table, run.lock);
-    return resultOf(
-      run,
-      "rolled-back",
-      `The post-deploy verification of ${input.target.displayName} exited ${verification.code}: the aliases serve the previous versions again (runbook 9.1).`,
-      verification,
-      canary,
-    );
+    return resultOf(run, "rolled-back", reason, verification, canary);
   }
   await releaseLock(run.doc, run.table, run.lock);
   return resultOf(
@@ -417,7 +480,7 @@ async function afterCanary(run: Running, report: CanaryReport, moved: CopiedFunc
   input.log(`  canary: ${outcome.reason}`);
   if (outcome.kind === "rollback" || outcome.kind === "inconclusive") {
     await step(run, "canary-rollback");
-    await rollBackAliases(input, run.copied);
+    run.rollbackVerification = await rollBackPromotion(run, outcome.reason);
     await releaseLock(run.doc, run.table, run.lock);
     return resultOf(run, "rolled-back", outcome.reason, null, evidence);
   }
@@ -657,7 +720,10 @@ export async function resumePromotion(
     doc.send(new (sdk.dynamodbDoc().DeleteCommand)({ TableName: table, Key: holdKey(input.service.id) }));
   if (input.decision === "rollback") {
     await step(run, "canary-rollback");
-    await rollBackAliases(run.input, run.copied);
+    run.rollbackVerification = await rollBackPromotion(
+      run,
+      `Rolled back on ${input.holder}'s decision after the canary's alert: ${held.canary.outcome.reason}`,
+    );
     await clear();
     await releaseLock(doc, table, run.lock);
     return resultOf(

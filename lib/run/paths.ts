@@ -30,6 +30,8 @@ export const RUN_ENV = {
    */
   trustedVerdictKeys: "HARNESS_VERDICT_TRUSTED_KEYS",
   harnessCommit: "HARNESS_COMMIT",
+  /** When the promotion that starts a verification moved the aliases (ISO): the monitoring window opens then. */
+  deployedAt: "HARNESS_DEPLOYED_AT",
   /** The canary a promotion ran before the verification it starts (a JSON file the post-deploy suite judges 4.3.4 on). */
   canaryRecord: "HARNESS_CANARY_RECORD",
   /** JSON array of how the user narrowed the run on purpose, e.g. ["--grep @probe"]; the verdict says partial. */

@@ -28,6 +28,7 @@ const commands: ReadonlyArray<{ name: string; file: string; args: string[] }> = 
   { name: "attest", file: "scripts/attest.ts", args: [] },
   { name: "plan", file: "scripts/plan.ts", args: [] },
   { name: "promote", file: "scripts/promote.ts", args: [] },
+  { name: "rollback", file: "scripts/rollback.ts", args: [] },
   { name: "sandbox", file: "sandbox/cli.ts", args: [] },
   { name: "sandbox deploy", file: "sandbox/cli.ts", args: ["deploy"] },
   { name: "sandbox status", file: "sandbox/cli.ts", args: ["status"] },

@@ -75,6 +75,7 @@ function step(from: string, to: string, change: Partial<PromotionRecord> = {}): 
     outcome: "promoted",
     reason: "promoted",
     canary: null,
+    rollbackVerification: null,
     initiator: "alice@bbws.example",
     changeRequest: "CHG-1001",
     startedAt: "2026-12-01T00:00:00.000Z",
