@@ -503,9 +503,8 @@ describe("npm run promote SIGKILLed at every step, then promoted again", { timeo
           "GET",
           "/health",
         ),
-      // The access service keeps no deployment record with a time, so the resumed run's post-deploy window
-      // starts at the LastModified of the version a killed run published, not when this run moved the aliases:
-      // a window long closed, whose metric periods hold no traffic unless the resume ran in the same minute.
-      todo: "the resumed access promotion's post-deploy window starts when a killed run published the version (lib/checks/deployed.ts deploymentTime), so it can be inconclusive and roll back",
+      // The resumed run's post-deploy window opens when it moved the aliases (HARNESS_DEPLOYED_AT), not at the
+      // LastModified of the version a killed run published.
+      todo: false,
     }));
 });
