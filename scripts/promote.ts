@@ -270,10 +270,39 @@ async function main(argv: string[]): Promise<number> {
         };
       },
     };
+    // A promotion that rolls itself back verifies the rollback as `npm run rollback` does (the rollback suite).
+    const withRollbackCheck: PromotionInput = {
+      ...inputs,
+      verifyRollback: async () => {
+        const verifyRunId = createRunId(target.id, "rollback");
+        out(`  rollback: npm run verify -- --env ${target.id} --suite rollback --service ${service.id}`);
+        const run = await runVerifyChild({
+          args: [
+            "--env",
+            target.id,
+            "--suite",
+            "rollback",
+            "--service",
+            service.id,
+            "--automated-only",
+            ...(args.sandbox ? ["--sandbox"] : []),
+            ...(args.config ? ["--config", args.config] : []),
+          ],
+          runId: verifyRunId,
+          env: { ...process.env },
+          inheritStderr: true,
+        });
+        return {
+          code: run.verdict?.exitCode ?? run.code,
+          verdictFile: run.verdict ? join(run.runDir, "verdict.json") : null,
+          runId: verifyRunId,
+        };
+      },
+    };
     const result =
       args.decision === undefined
-        ? await promote(inputs)
-        : await resumePromotion({ ...inputs, decision: args.decision });
+        ? await promote(withRollbackCheck)
+        : await resumePromotion({ ...withRollbackCheck, decision: args.decision });
     if (result.kind === "refused") {
       if (args.json) process.stdout.write(`${JSON.stringify({ outcome: "refused", ...result }, null, 2)}\n`);
       out(`REFUSED: nothing was changed in ${target.displayName}.`);
@@ -326,7 +355,14 @@ function finalWord(
     return 4;
   }
   const inconclusive = result.canary?.outcome.kind === "inconclusive" && !result.canary.decision;
-  out(`ROLLED BACK${inconclusive ? " (INCONCLUSIVE)" : ""}: ${reason}\n  record ${file}`);
+  const check = result.record.rollbackVerification;
+  const verified =
+    check === null
+      ? ""
+      : check.code === 0
+        ? `\n  the rollback is verified (rollback suite passed: ${check.verdictFile ?? "no verdict"})`
+        : `\n  THE ROLLBACK'S VERIFICATION EXITED ${check.code} (${check.verdictFile ?? "no verdict"}): look at the target now`;
+  out(`ROLLED BACK${inconclusive ? " (INCONCLUSIVE)" : ""}: ${reason}${verified}\n  record ${file}`);
   return inconclusive ? 3 : 1;
 }
 
