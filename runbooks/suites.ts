@@ -11,5 +11,6 @@ export const suitePurposes: Readonly<Record<Exclude<SuiteId, "none">, string>> =
     "alias on the expected version, CodeSha256 equal to the source environment's, backup alias, direct health invoke, CloudWatch metrics and the monitoring window (SIT 30 s, PROD 5 min) with the rollback triggers, alarms, `ERROR` logs, DynamoDB, the deployment record",
   "pre-promotion":
     "the source environment's health and verdicts, the maintenance window and the approvals before bits move",
-  rollback: "the rollback itself: alias back on the target version, its code and health, the record",
+  rollback:
+    "the newest rollback record (`npm run rollback`) against the environment: its reason, initiator and versions, every alias on the target version with no split and its backup alias, the CodeSha256 of its deployment record, the health invoke, SSM deployed-version (access), the error rate over the recovery window (`rollback.recoveryWindowSeconds`), the rollback's duration",
 };

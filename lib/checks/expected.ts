@@ -19,6 +19,12 @@ export const DeploymentRecordSchema = z.object({
   deployedAt: z.string(),
   deployedBy: z.string().optional(),
   sourceEnvironment: z.string().nullable().optional(),
+  /** The run that wrote the record (a promotion's or a rollback's). */
+  runId: z.string().optional(),
+  /** Written by a rollback for the version it restored (lib/checks/rollback-record.ts), not by a deployment. */
+  rollback: z.boolean().optional(),
+  /** Why, on a rollback's record. */
+  reason: z.string().optional(),
 });
 export type DeploymentRecord = z.infer<typeof DeploymentRecordSchema>;
 

@@ -28,7 +28,7 @@ export const inconclusive = (reason: string, evidence: Record<string, unknown> =
   evidence,
 });
 
-/** The worst of several findings (failed > inconclusive > passed), reasons joined. */
+/** The worst of several findings (failed > inconclusive > passed), reasons joined (a reason said twice, once). */
 export function combine(findings: readonly Finding[]): Finding {
   const rank = { passed: 0, inconclusive: 1, failed: 2 } as const;
   const worst = findings.reduce<Finding["status"]>(
@@ -38,7 +38,8 @@ export function combine(findings: readonly Finding[]): Finding {
   const relevant = findings.filter((f) => f.status === worst);
   return {
     status: worst,
-    reason: relevant.map((f) => f.reason).join(" "),
+    // Judges of one test that share a cause (no rollback recorded) give the same reason: it is said once.
+    reason: [...new Set(relevant.map((f) => f.reason))].join(" "),
     evidence: Object.assign({}, ...findings.map((f) => f.evidence)),
   };
 }

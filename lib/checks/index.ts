@@ -25,6 +25,7 @@ export * from "./maintenance.ts";
 export * from "./metrics.ts";
 export * from "./names.ts";
 export * from "./records.ts";
+export * from "./rollback.ts";
 export * from "./rollback-record.ts";
 export * from "./source.ts";
 export * from "./ssm.ts";

@@ -178,6 +178,28 @@ export const PRE_PROMOTION_ITEMS = {
   ],
 } as const satisfies Record<string, readonly string[]>;
 
+/** The runbook items each rollback test verifies (judged against the newest rollback record), for both services. */
+export const ROLLBACK_ITEMS = {
+  record: ["tenant-deploy/9.3/rollback-requires-reason", "access-promotion/5.3/rollback-recorded"],
+  target: ["tenant-deploy/9.3/rollback-to-target-version"],
+  backupAlias: ["tenant-deploy/9.4/alias-reverted-to-backup"],
+  /** Access: every alias back on its backup version, and SSM deployed-version restored. */
+  allToPrevious: [
+    "access-promotion/5.3/rollback-all-to-previous",
+    "access-promotion/9.2/failed-promotion-rolled-back",
+  ],
+  code: ["tenant-deploy/9.4/code-matches-record"],
+  health: ["tenant-deploy/9.4/rollback-verified"],
+  recovery: ["tenant-deploy/9.4/errors-recovered", "access-promotion/5.3/errors-recovered"],
+  duration: ["access-promotion/4.2/alias-rollback-under-5min", "access-promotion/4.2/rollback-under-30min"],
+  /** A promotion's own rollback: verified from a record with trigger "promotion", else not applicable. */
+  automatic: [
+    "tenant-deploy/9.1/health-failure-rolls-back",
+    "tenant-deploy/9.1/update-failure-rolls-back",
+    "access-promotion/5.1/canary-health-auto-rollback",
+  ],
+} as const satisfies Record<string, readonly string[]>;
+
 /** The attested item that lets a promotion run outside every maintenance window, per maintenance-window item. */
 export const EMERGENCY_CHANGE_ITEM: Readonly<Record<string, string>> = {
   "tenant-deploy/7.2/maintenance-window-confirmed": "tenant-deploy/7.2/emergency-change",

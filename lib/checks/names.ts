@@ -5,6 +5,7 @@ export {
   alarmPrefix,
   aliasName,
   deploymentsTable,
+  deploymentsTableOf,
   expandTemplate,
   functionNames,
   logGroup,

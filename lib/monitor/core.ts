@@ -389,7 +389,7 @@ function describeTarget(config: MonitorConfig): string {
   const { target } = config;
   return target.kind === "function"
     ? target.functionName
-    : `version ${target.version} of ${target.functionName} (canary)`;
+    : `version ${target.version} of ${target.functionName} (${target.label ?? "canary"})`;
 }
 
 function maxGapMs(config: MonitorConfig): number {

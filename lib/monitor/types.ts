@@ -34,6 +34,8 @@ export type MonitorTarget =
       readonly functionName: string;
       /** The new Lambda version number, matched against the ExecutedVersion (or Resource) dimension. */
       readonly version: string;
+      /** What reasons call the version watched alone (default "canary"; a rollback's recovery: the restored one). */
+      readonly label?: string;
     };
 
 /** What a rule measures in each period (or, for counts, over the window so far). */

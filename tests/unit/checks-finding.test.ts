@@ -24,6 +24,11 @@ describe("combine", () => {
     assert.equal(finding.reason, "x. y.");
   });
 
+  test("a reason several findings share is said once", () => {
+    const finding = combine([failed("no record."), failed("x."), failed("no record.")]);
+    assert.equal(finding.reason, "no record. x.");
+  });
+
   test("evidence of every finding is kept, later keys win", () => {
     const finding = combine([passed("a.", { k: 1, a: true }), failed("x.", { k: 2 })]);
     assert.deepEqual(finding.evidence, { k: 2, a: true });

@@ -416,6 +416,19 @@ describe("monitor: canary", () => {
     if (d.kind === "pass") assert.match(d.reason, /version 4 of .* \(canary\).*600 invocations/);
   });
 
+  test("a version watched alone for another reason than a canary is named by its label", () => {
+    const healthy = traffic([{ version: "4", share: () => 1, errorRatio: () => 0 }]);
+    const target = {
+      kind: "canary",
+      functionName: fn,
+      version: "4",
+      label: "the version rolled back to",
+    } as const;
+    const cfg = config({ target });
+    const d = last(replay(cfg, polls(healthy, cfg)));
+    assert.match(d.kind === "pass" ? d.reason : "", /version 4 of .* \(the version rolled back to\)/);
+  });
+
   test("the same calls published under two ExecutedVersion dimension sets are counted once", () => {
     const countRule: MonitorRule = {
       id: "errors-over-10",
