@@ -89,6 +89,7 @@ const LONGEST_FIRST = [
   "tests/e2e/pre-promotion.test.ts",
   "tests/e2e/honest-results.test.ts",
   "tests/e2e/promote-kill.test.ts",
+  "tests/e2e/rollback.test.ts",
   "tests/e2e/post-deploy-runtime-faults.test.ts",
   "tests/e2e/promote.test.ts",
 ];

@@ -81,7 +81,7 @@ results, requests.jsonl, verdict.json).
 
 Options:
   --env <dev|sit|prod>       environment to verify (required)
-  --suite <name>             suite to run (required): smoke, post-deploy, pre-promotion (rollback: planned)
+  --suite <name>             suite to run (required): smoke, post-deploy, pre-promotion, rollback
   --service <id>             tenant-instance-management (default) or access-management
   --sandbox                  run against the embedded sandbox (reuses one running from .sandbox/ or
                              $HARNESS_SANDBOX_DIR, else starts one for this run)
