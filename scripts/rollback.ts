@@ -329,30 +329,38 @@ async function main(argv: string[]): Promise<number> {
       out(`ROLLED BACK (not verified: --no-verify): ${service.id} in ${environment.displayName}`);
       return 0;
     }
-    let code: number | null = 0;
-    for (const suite of [...deploymentSuites(service.id).filter((s) => s === "smoke"), "rollback"] as const) {
-      const verifyRunId = createRunId(environment.id, suite);
-      out(`  ${suite}: npm run verify -- --env ${environment.id} --suite ${suite} --service ${service.id}`);
-      const run = await runVerifyChild({
-        args: [
-          "--env",
-          environment.id,
-          "--suite",
-          suite,
-          "--service",
-          service.id,
-          "--automated-only",
-          ...(args.sandbox ? ["--sandbox"] : []),
-          ...(args.config ? ["--config", args.config] : []),
-        ],
-        runId: verifyRunId,
-        env: { ...process.env },
-        inheritStderr: true,
-      });
-      code = run.verdict?.exitCode ?? run.code;
-      out(`    verdict ${run.verdict ? join(run.runDir, "verdict.json") : "(none)"}: exit ${code}`);
-      if (code !== 0) break;
-    }
+    // The smoke suite (where the service has one) and the rollback suite run side by side: both only wait on
+    // the environment, and the smoke requests are traffic the recovery window judges too. The worse verdict wins:
+    // a failure over an inconclusive run over a pass.
+    const suites = [...deploymentSuites(service.id).filter((s) => s === "smoke"), "rollback"] as const;
+    const codes = await Promise.all(
+      suites.map(async (suite) => {
+        const verifyRunId = createRunId(environment.id, suite);
+        out(`  ${suite}: npm run verify -- --env ${environment.id} --suite ${suite} --service ${service.id}`);
+        const run = await runVerifyChild({
+          args: [
+            "--env",
+            environment.id,
+            "--suite",
+            suite,
+            "--service",
+            service.id,
+            "--automated-only",
+            ...(args.sandbox ? ["--sandbox"] : []),
+            ...(args.config ? ["--config", args.config] : []),
+          ],
+          runId: verifyRunId,
+          env: { ...process.env },
+          inheritStderr: true,
+        });
+        const exit = run.verdict?.exitCode ?? run.code ?? 1;
+        out(
+          `    ${suite} verdict ${run.verdict ? join(run.runDir, "verdict.json") : "(none)"}: exit ${exit}`,
+        );
+        return exit;
+      }),
+    );
+    const code = codes.find((c) => c !== 0 && c !== 3) ?? codes.find((c) => c === 3) ?? 0;
     const word =
       code === 0
         ? "ROLLED BACK AND VERIFIED"
@@ -362,7 +370,7 @@ async function main(argv: string[]): Promise<number> {
     out(
       `${word}: ${service.id} in ${environment.displayName} serves ${targets.map((t) => `${t.functionName}:${t.toVersion} (${t.toAppVersion})`).join(", ")}${args.emergency ? " (EMERGENCY: without approvals)" : ""}`,
     );
-    return code ?? 1;
+    return code;
   } catch (error) {
     if (error instanceof RollbackTargetError) return refuse([error.message]);
     if (
