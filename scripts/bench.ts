@@ -8,15 +8,17 @@
  *   - `npm run plan` for a PROD promotion, median wall time of 5 fresh processes (target < 3 s);
  *   - the PROD canary's rollback of a build failing half its calls: decision time / canary window, median of 3
  *     (target <= 0.1);
- *   - `npm run rollback` with its verification on the sandbox, median of 3 (target <= 10 s).
+ *   - `npm run rollback` with its verification on the sandbox, median of 3 (target <= 10 s);
+ *   - the drill (`npm start`) whole, and its rollback drill's detection-to-verified-rollback time (< 5 min).
  * Benches run one after another (never in parallel: they would measure each other). `--only <name>` runs
- * one of: startup, smoke, monitor, probe, plan, canary, rollback. Exit 0 when every target is met, 1 when one is missed, 2 on usage errors
+ * one of: startup, smoke, monitor, probe, plan, canary, rollback, drill. Exit 0 when every target is met, 1 when one is missed, 2 on usage errors
  * (`--help` prints the options).
  */
 import { cpus, loadavg } from "node:os";
 import { parseArgs } from "node:util";
 import { formatHelp, HELP_ENTRY, helpHint, parseArgsProblem, wantsHelp } from "../lib/cli/index.ts";
 import { benchCanary, formatCanaryBench } from "./bench/canary.ts";
+import { benchDrill, formatDrillBench } from "./bench/drill.ts";
 import { benchMonitorDetection, describeMonitorDetection } from "./bench/monitor-detection.ts";
 import { benchPlan, formatPlanBench } from "./bench/plan.ts";
 import { benchProbe, formatProbeBench } from "./bench/probe.ts";
@@ -24,13 +26,13 @@ import { benchRollback, formatRollbackBench } from "./bench/rollback.ts";
 import { benchSandboxStartup } from "./bench/sandbox-startup.ts";
 import { benchSmoke, formatSmokeBench } from "./bench/smoke-replay.ts";
 
-const benches = ["startup", "smoke", "monitor", "probe", "plan", "canary", "rollback"] as const;
+const benches = ["startup", "smoke", "monitor", "probe", "plan", "canary", "rollback", "drill"] as const;
 type BenchName = (typeof benches)[number];
 
 const TARGETS = { startToReadyMs: 3_000, idlePeakRssMb: 300 };
 
 const HELP = formatHelp({
-  usage: ["npm run bench [-- --only <startup|smoke|monitor|probe|plan|canary|rollback>]..."],
+  usage: ["npm run bench [-- --only <startup|smoke|monitor|probe|plan|canary|rollback|drill>]..."],
   summary:
     "Measures the performance targets one after another (never in parallel: they would measure each other):\n" +
     `sandbox start-to-ready (<= ${TARGETS.startToReadyMs} ms) and idle peak RSS (<= ${TARGETS.idlePeakRssMb} MB), the smoke suite's wall time\n` +
@@ -38,7 +40,8 @@ const HELP = formatHelp({
     "detection time as a share of the PROD window, and the probe's wall time and peak RSS (medians of 5;\n" +
     "<= 2 s, <= 200 MB), `npm run plan`'s wall time (median of 5; < 3 s), and the PROD canary's rollback of a\n" +
     "build failing half its calls as a share of the canary window (median of 3; <= 0.1), and `npm run rollback`\n" +
-    "with its verification (median of 3; <= 10 s). Runs on the embedded sandbox only.",
+    "with its verification (median of 3; <= 10 s), and the drill's detection-to-verified-rollback time (< 5 min).\n" +
+    "Runs on the embedded sandbox only.",
   sections: [
     {
       title: "Options",
@@ -164,6 +167,12 @@ async function main(argv: string[]): Promise<number> {
     const rollback = await benchRollback();
     console.log(formatRollbackBench(rollback));
     verdicts.push({ name: "rollback with verification", met: rollback.meetsTargets });
+  }
+
+  if (selected.includes("drill")) {
+    const drill = await benchDrill();
+    console.log(formatDrillBench(drill));
+    verdicts.push({ name: "drill rollback", met: drill.meetsTargets });
   }
 
   const missed = verdicts.filter((verdict) => !verdict.met);

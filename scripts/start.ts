@@ -18,14 +18,26 @@
  * --version X.Y.Z names the build (default 1.5.0); --keep leaves the sandbox running at the end.
  */
 import type { ChildProcess } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, rmSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { parseArgs } from "node:util";
 import { request } from "undici";
 import { attestGateAsTestSigners, createTestSigners, type TestSigners } from "../lib/attest/index.ts";
+import { AwsClients } from "../lib/aws/index.ts";
 import { formatHelp, HELP_ENTRY, helpHint, parseArgsProblem, wantsHelp } from "../lib/cli/index.ts";
-import { describeChain, type PromotionRecord, verifyPromotionChain } from "../lib/promote/index.ts";
+import {
+  acquireLock,
+  canaryPlan,
+  deployLockTable,
+  describeChain,
+  type PromotionRecord,
+  performRollback,
+  releaseLock,
+  resolveRollbackTargets,
+  verifyPromotionChain,
+  watchCanary,
+} from "../lib/promote/index.ts";
 import {
   createRunId,
   RUN_ENV,
@@ -36,7 +48,7 @@ import {
   sandboxVerdictKeys,
 } from "../lib/run/index.ts";
 import { combinedCodeSha256 } from "../lib/verdict/index.ts";
-import { environments } from "../runbooks/index.ts";
+import { environments, services } from "../runbooks/index.ts";
 import {
   defaultStateDir,
   type EnvironmentName,
@@ -46,11 +58,17 @@ import {
   startSandbox,
 } from "../sandbox/index.ts";
 
+/** The drill's rollback recovery window: 10 s of the restored version's traffic instead of the default minute. */
+const ROLLBACK_WINDOW = {
+  HARNESS_PROD_ROLLBACK_RECOVERY_WINDOW_SECONDS: "10",
+  HARNESS_PROD_ROLLBACK_INTERVAL_SECONDS: "2",
+} as const;
+
 const EXIT = { passed: 0, failed: 1, usage: 2, inconclusive: 3, interrupted: 130 } as const;
 const DEFAULT_VERSION = "1.5.0";
 
 const HELP = formatHelp({
-  usage: ["npm start [-- --version <x.y.z>] [--full-windows] [--keep]"],
+  usage: ["npm start [-- --version <x.y.z>] [--full-windows] [--keep] [--no-fault-drill]"],
   summary:
     "Plays the Tenant Lambda runbook on the embedded sandbox (no AWS account): deploy to DEV and verify\n" +
     "(smoke, post-deploy), promote the same bits to SIT and verify, promote to PROD and verify read-only.\n" +
@@ -62,6 +80,10 @@ const HELP = formatHelp({
       entries: [
         ["--version <x.y.z>", `the build to deploy and promote (default ${DEFAULT_VERSION})`],
         ["--full-windows", "PROD's runbook monitoring window of 5 min (default: the drill's 30 s)"],
+        [
+          "--no-fault-drill",
+          "skip the last step: a flaky access build behind PROD's 10% canary, caught, rolled back and the rollback verified",
+        ],
         [
           "--keep",
           "leave the sandbox running at the end (Ctrl-C or `npm run sandbox -- stop` stops it; default: stop it)",
@@ -86,7 +108,12 @@ interface StepResult {
   reportDir: string | null;
 }
 
-function parseCli(argv: string[]): { fullWindows: boolean; version: string; keep: boolean } {
+function parseCli(argv: string[]): {
+  fullWindows: boolean;
+  version: string;
+  keep: boolean;
+  faultDrill: boolean;
+} {
   if (wantsHelp(argv)) {
     console.log(HELP);
     process.exit(EXIT.passed);
@@ -98,13 +125,19 @@ function parseCli(argv: string[]): { fullWindows: boolean; version: string; keep
         "full-windows": { type: "boolean", default: false },
         version: { type: "string", default: DEFAULT_VERSION },
         keep: { type: "boolean", default: false },
+        "no-fault-drill": { type: "boolean", default: false },
       },
       strict: true,
     });
     if (!/^\d+\.\d+\.\d+$/.test(values.version)) {
       throw new Error(`--version must look like 1.5.0 (got "${values.version}")`);
     }
-    return { fullWindows: values["full-windows"], version: values.version, keep: values.keep };
+    return {
+      fullWindows: values["full-windows"],
+      version: values.version,
+      keep: values.keep,
+      faultDrill: !values["no-fault-drill"],
+    };
   } catch (error) {
     console.error(`start: ${parseArgsProblem(error)}`);
     console.error(helpHint("npm start --"));
@@ -154,10 +187,11 @@ async function verify(
   stateDir: string,
   extraEnv: Record<string, string>,
   apiUrl: string,
+  extraArgs: readonly string[] = [],
 ): Promise<{ exitCode: number; reportDir: string | null }> {
   const traffic = liveTraffic(apiUrl);
   try {
-    return await runVerify(env, suite, stateDir, extraEnv);
+    return await runVerify(env, suite, stateDir, extraEnv, extraArgs);
   } finally {
     await traffic.stop();
   }
@@ -172,9 +206,10 @@ async function runVerify(
   suite: string,
   stateDir: string,
   extraEnv: Record<string, string>,
+  extraArgs: readonly string[] = [],
 ): Promise<{ exitCode: number; reportDir: string | null }> {
   const run = await runVerifyChild({
-    args: ["--env", env, "--suite", suite, "--sandbox"],
+    args: ["--env", env, "--suite", suite, "--sandbox", ...extraArgs],
     runId: createRunId(env, suite),
     env: { ...process.env, ...extraEnv, HARNESS_SANDBOX_DIR: stateDir },
     onStdout: (text) => process.stdout.write(text.replace(/^(?=.)/gm, "    ")),
@@ -297,10 +332,13 @@ async function main(): Promise<number> {
   const INITIATOR = "alice@bbws.example";
   const CHANGE = "CHG-1001";
   const drillDir = join(stateDir, "drill");
+  // Fresh people and signatures every drill: keys and attestations of an earlier one are not this drill's.
+  rmSync(drillDir, { recursive: true, force: true });
   const attestationsDir = join(drillDir, "attestations");
   let signers: TestSigners | null = null;
   let bits: string | null = null;
   const records: PromotionRecord[] = [];
+  let faultDrillTimes: { detectedMs: number; verifiedMs: number } | null = null;
   // What the gates read besides AWS. The drill runs at any hour: its PROD maintenance window is the whole day,
   // confirmed as the workflow's input would be; the service CI's reports are the sandbox build's.
   const gateEnv: Record<string, string> = {
@@ -397,6 +435,128 @@ async function main(): Promise<number> {
     return { exitCode: check.ok ? EXIT.passed : EXIT.failed, reportDir: null };
   };
 
+  /**
+   * The rollback drill (access runbook 4.3 step 4, 5.1, 5.3): a build failing half its calls sits behind PROD's
+   * 10% canary split, as `promote` leaves PROD at its canary-start step (a real promotion's gate would have
+   * refused such bits in SIT, so the sandbox puts them there). The canary watcher `promote` runs catches it; the
+   * rollback path `npm run rollback` takes moves the aliases back and records it; the rollback suite verifies.
+   */
+  const faultDrill = async () => {
+    if (!sandbox) throw new Error("the sandbox is not running");
+    const access = services["access-management"];
+    const plan = canaryPlan(access, environments.prod);
+    if (!plan) throw new Error("access-management has no PROD canary in runbooks/");
+    // The drill's canary: 30 s like its monitoring window, checks and traffic scaled with it.
+    const scale = options.fullWindows ? 1 : 30_000 / plan.windowMs;
+    const drillPlan = {
+      ...plan,
+      windowMs: Math.round(plan.windowMs * scale),
+      intervalMs: Math.max(500, Math.round(plan.intervalMs * scale)),
+      healthIntervalMs: Math.max(500, Math.round(plan.healthIntervalMs * scale)),
+      syntheticPerMinute: Math.round(plan.syntheticPerMinute / scale),
+      scale: plan.scale * scale,
+    };
+    const endpoints = sandbox.endpoints;
+    const awsEnv = {
+      AWS_ENDPOINT_URL: endpoints.awsEndpoint,
+      AWS_CONFIG_FILE: endpoints.awsConfigFile,
+      AWS_SHARED_CREDENTIALS_FILE: endpoints.awsSharedCredentialsFile,
+    };
+    const saved = Object.fromEntries(Object.keys(awsEnv).map((k) => [k, process.env[k]]));
+    Object.assign(process.env, awsEnv);
+    const aws = new AwsClients({
+      region: endpoints.environments.prod.region,
+      profile: endpoints.environments.prod.profile,
+    });
+    try {
+      const deployed = await sandbox.deploy({
+        env: "prod",
+        service: "access-management",
+        fault: { kind: "flaky" },
+        canaryWeight: drillPlan.weightPercent / 100,
+      });
+      const functions = deployed.functions.map((fn) => ({
+        functionName: fn.functionName,
+        previousVersion: fn.previousVersion,
+        newVersion: fn.functionVersion,
+      }));
+      console.log(
+        `   a flaky build (${deployed.appVersion}: half its calls crash) gets ${drillPlan.weightPercent}% of latest-prod: ${functions.map((f) => `${f.functionName}:${f.newVersion}`).join(", ")}`,
+      );
+      const started = Date.now();
+      const report = await watchCanary({
+        aws,
+        service: access,
+        alias: "latest-prod",
+        functions,
+        plan: drillPlan,
+        startedAt: started,
+        log: (line) => console.log(`   ${line.trim()}`),
+      });
+      console.log(`   canary: ${report.outcome.reason}`);
+      if (report.outcome.kind !== "rollback") return { exitCode: EXIT.failed, reportDir: null };
+      const runId = createRunId("prod", "fault-drill");
+      const table = deployLockTable("prod");
+      const lock = {
+        current: await acquireLock(aws.dynamodbDoc, table, {
+          service: "access-management",
+          holder: INITIATOR,
+          runId,
+          operation: "rollback",
+          target: { version: functions.map((f) => `${f.functionName}=${f.previousVersion}`).join(",") },
+        }),
+      };
+      const targets = await resolveRollbackTargets({
+        aws,
+        service: access,
+        envId: "prod",
+        request: { kind: "previous" },
+        perFunction: new Map(functions.map((f) => [f.functionName, f.previousVersion])),
+      });
+      try {
+        await performRollback({
+          aws,
+          service: access,
+          envId: "prod",
+          targets,
+          reason: report.outcome.reason,
+          initiator: INITIATOR,
+          runId,
+          trigger: "promotion",
+          emergency: false,
+          requested: "previous",
+          startedAt: new Date(started).toISOString(),
+          lock,
+          log: (line) => console.log(`   ${line.trim()}`),
+        });
+      } finally {
+        await releaseLock(aws.dynamodbDoc, table, lock.current);
+      }
+      const verified = await verify(
+        "prod",
+        "rollback",
+        stateDir,
+        { ...gateEnv, ...ROLLBACK_WINDOW },
+        apiUrl("prod"),
+        ["--service", "access-management", "--automated-only"],
+      );
+      faultDrillTimes = {
+        detectedMs: Math.round(report.outcome.decidedAfterMs),
+        verifiedMs: Date.now() - started,
+      };
+      console.log(
+        `   detected ${(faultDrillTimes.detectedMs / 1000).toFixed(1)} s after the split; rollback verified ${(faultDrillTimes.verifiedMs / 1000).toFixed(1)} s after it (runbook: an alias rollback in under 5 minutes)`,
+      );
+      return verified;
+    } finally {
+      aws.destroy();
+      for (const [k, v] of Object.entries(saved)) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+    }
+  };
+
   const plan: Array<[string, () => Promise<{ exitCode: number; reportDir: string | null }>]> = [
     [`DEV: deploy build ${options.version} (runbook 4.1)`, deployDev],
     ["DEV: smoke tests (runbook 5)", () => verify("dev", "smoke", stateDir, gateEnv, apiUrl("dev"))],
@@ -415,6 +575,12 @@ async function main(): Promise<number> {
     ],
     ["Chain: PROD serves the bits SIT and DEV verified, each step on signed verdicts", chain],
   ];
+  if (options.faultDrill) {
+    plan.push([
+      "Rollback drill: a flaky access build in PROD's canary, caught, rolled back, the rollback verified (access 4.3-5.3)",
+      faultDrill,
+    ]);
+  }
 
   try {
     console.log("== Starting the embedded sandbox: DEV, SIT and PROD on 127.0.0.1 (no AWS account needed)");
@@ -445,6 +611,11 @@ async function main(): Promise<number> {
   }
   const skipped = plan.length - results.filter((r) => r.title !== "start the sandbox").length;
   if (skipped > 0) console.log(`   ${skipped} later step(s) not run: a failed gate stops the promotion.`);
+  const times = faultDrillTimes as { detectedMs: number; verifiedMs: number } | null;
+  if (times)
+    console.log(
+      `   rollback drill: the flaky build was caught ${(times.detectedMs / 1000).toFixed(1)} s into the canary; detection to verified rollback ${((times.verifiedMs - times.detectedMs) / 1000).toFixed(1)} s (runbook: under 5 minutes)`,
+    );
   const failed = results.find((r) => r.exitCode !== 0);
   console.log(
     failed
