@@ -11,10 +11,10 @@
 import { hostname, userInfo } from "node:os";
 import { join } from "node:path";
 import { attestCommand } from "../lib/attest/index.ts";
-import { AwsClients, awsTargetFor } from "../lib/aws/index.ts";
+import { AwsClients, awsTargetFor, sdk } from "../lib/aws/index.ts";
 import { decideAttestedItem, deploymentSuites } from "../lib/checks/index.ts";
 import { formatHelp, HELP_ENTRY, parseFlags, runWhenMain, wantsHelp } from "../lib/cli/index.ts";
-import { functionNames, gateSettings } from "../lib/config/index.ts";
+import { aliasName, functionNames, gateSettings } from "../lib/config/index.ts";
 import {
   acquireLock,
   BreakLockRefusedError,
@@ -28,6 +28,7 @@ import {
   RollbackTargetError,
   releaseLock,
   resolveRollbackTargets,
+  splitForRecovery,
 } from "../lib/promote/index.ts";
 import { createRunId, RUN_ENV, runVerifyChild, UsageError } from "../lib/run/index.ts";
 import { combinedCodeSha256 } from "../lib/verdict/index.ts";
@@ -247,6 +248,29 @@ async function main(argv: string[]): Promise<number> {
             broken.lock.target.version.split(",").map((pair) => pair.split("=") as [string, string]),
           );
           out(`  completing its rollback to ${broken.lock.target.version}`);
+        }
+        // A promotion that was killed (access runbook 9.2): only the functions it moved go back; the others still
+        // serve the version they served before it.
+        if (broken.lock.operation === "promote") {
+          const { back, left } = await splitForRecovery({ aws, service, envId: environment.id, names });
+          if (back.length === 0) {
+            out(
+              `NOTHING TO ROLL BACK: the killed promotion of run ${broken.lock.runId} moved no alias; ${environment.displayName} serves what it served before.`,
+            );
+            return 0;
+          }
+          if (left.length > 0) {
+            out(`  the killed promotion never moved ${left.join(", ")}: left on the version it serves`);
+            // Recorded with the others (from = to), so the record says where every function of the service is.
+            const lambda = sdk.lambda();
+            perFunction = new Map();
+            for (const name of left) {
+              const live = await aws.lambda.send(
+                new lambda.GetAliasCommand({ FunctionName: name, Name: aliasName(service, environment.id) }),
+              );
+              perFunction.set(name, live.FunctionVersion ?? "");
+            }
+          }
         }
       }
     }

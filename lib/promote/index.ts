@@ -84,5 +84,6 @@ export {
   type RollbackRequest,
   RollbackTargetError,
   resolveRollbackTargets,
+  splitForRecovery,
 } from "./rollback.ts";
 export { PromotionStepError } from "./step-errors.ts";

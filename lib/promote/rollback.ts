@@ -39,6 +39,41 @@ export function describeRequest(request: RollbackRequest): string {
       : request.appVersion;
 }
 
+/**
+ * After a promotion that failed or was killed mid-way (access runbook 9.2): which functions still serve something
+ * newer than their newest backup alias (the version the promotion backed up before moving them) and go back, and
+ * which already serve that version and are left alone, not rolled back further. Works from whatever state the
+ * promotion left: some aliases moved, a canary split, none.
+ */
+export async function splitForRecovery(options: {
+  aws: AwsClients;
+  service: Service;
+  envId: EnvironmentId;
+  names: readonly string[];
+}): Promise<{ back: string[]; left: string[] }> {
+  const alias = aliasName(options.service, options.envId);
+  const prefix = `${options.service.backupAliasPrefix}${options.envId}-v`;
+  const back: string[] = [];
+  const left: string[] = [];
+  for (const functionName of options.names) {
+    const lambda = sdk.lambda();
+    const live = await options.aws.lambda.send(
+      new lambda.GetAliasCommand({ FunctionName: functionName, Name: alias }),
+    );
+    const split = Object.keys(live.RoutingConfig?.AdditionalVersionWeights ?? {}).length > 0;
+    const aliases =
+      (await options.aws.lambda.send(new lambda.ListAliasesCommand({ FunctionName: functionName })))
+        .Aliases ?? [];
+    const newest = aliases
+      .filter((a) => a.Name?.startsWith(prefix) && /^\d+$/.test(a.FunctionVersion ?? ""))
+      .map((a) => Number(a.FunctionVersion))
+      .sort((a, b) => b - a)[0];
+    if (newest !== undefined && String(newest) === live.FunctionVersion && !split) left.push(functionName);
+    else back.push(functionName);
+  }
+  return { back, left };
+}
+
 /** Refused before anything moved: no target, an unknown version, already serving it. */
 export class RollbackTargetError extends Error {
   constructor(message: string) {
@@ -100,7 +135,13 @@ export async function resolveRollbackTargets(options: {
       let toVersion: string;
       const pinned = options.perFunction?.get(functionName);
       if (pinned) toVersion = pinned;
-      else if (options.request.kind === "previous") {
+      else if (
+        options.request.kind === "previous" &&
+        Object.keys(live.RoutingConfig?.AdditionalVersionWeights ?? {}).length > 0
+      ) {
+        // A canary: the alias still keeps the version it served before; rolling back sends all traffic there.
+        toVersion = current;
+      } else if (options.request.kind === "previous") {
         const older = backups.find((b) => Number(b.version) < Number(current));
         if (!older) {
           throw new RollbackTargetError(

@@ -12,7 +12,7 @@ import { subscribe, unsubscribe } from "node:diagnostics_channel";
 import { IncomingMessage } from "node:http";
 import { describe, test } from "node:test";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { GetAliasCommand, GetFunctionConfigurationCommand } from "@aws-sdk/client-lambda";
+import { GetAliasCommand, GetFunctionConfigurationCommand, UpdateAliasCommand } from "@aws-sdk/client-lambda";
 import { GetParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
 import { DynamoDBDocumentClient, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { RollbackRecordSchema } from "../../lib/checks/index.ts";
@@ -258,6 +258,61 @@ describe("npm run rollback on a sandbox", { timeout: 480_000 }, () => {
     );
     assert.equal(await readLock(d2, deployLockTable("sit"), TENANT), null, "no lock is left");
     d2.destroy();
+  });
+
+  test("after a promotion killed mid-way (access 9.2): only the functions it moved go back", async () => {
+    const before = await Promise.all(ACCESS_SIT.map(served));
+    // The state a killed promotion leaves: every function backed up and copied, only the first one moved.
+    await sb.sandbox.deploy({ env: "sit", service: ACCESS, appVersion: "1.8.2" });
+    const lambda = sb.lambda("sit");
+    for (const [index, fn] of ACCESS_SIT.entries()) {
+      if (index === 0) continue;
+      await lambda.send(
+        new UpdateAliasCommand({
+          FunctionName: fn,
+          Name: "latest-sit",
+          FunctionVersion: before[index]?.version,
+        }),
+      );
+    }
+    const mixed = await Promise.all(ACCESS_SIT.map(served));
+    assert.notEqual(mixed[0]?.version, before[0]?.version);
+    const d = doc();
+    await acquireLock(d, deployLockTable("sit"), {
+      service: ACCESS,
+      holder: "alice@bbws.example",
+      runId: "r-promote-killed",
+      operation: "promote",
+      step: `move-alias ${ACCESS_SIT[0]}`,
+      target: { version: "1.8.2" },
+    });
+    d.destroy();
+    const run = await rollback([
+      "--service",
+      ACCESS,
+      "--env",
+      "sit",
+      "--reason",
+      "the 1.8.2 promotion was killed",
+      "--break-lock",
+      "--lock-reason",
+      "promotion killed mid-way",
+      "--force",
+    ]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stderr, /never moved .*bbws-access-sit-lambda-roles/);
+    const after = await Promise.all(ACCESS_SIT.map(served));
+    assert.deepEqual(
+      after.map((s) => s.version),
+      before.map((s) => s.version),
+      "every function serves what it served before the promotion, none rolled back further",
+    );
+    const record = await newestRollback(ACCESS);
+    assert.deepEqual(
+      record?.functions.filter((f) => f.fromVersion !== f.toVersion).map((f) => f.functionName),
+      [ACCESS_SIT[0]],
+      "the record names every function; only the one the promotion moved changed",
+    );
   });
 
   test("the rollback suite fails on the item a broken rollback breaks", async () => {
