@@ -7,7 +7,8 @@
  */
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import { describeChain, type PromotionRecord, verifyPromotionChain } from "../../lib/promote/index.ts";
@@ -140,8 +141,17 @@ test("every command block of the README runs as written", { timeout: 900_000 }, 
   assert.ok(commands.length >= 15, `the README's sh blocks hold ${commands.length} commands`);
   const failures: string[] = [];
   let exports = "";
+  // `npm start` plays the whole drill on its own sandbox: it runs beside the other commands, in a state folder of
+  // its own (the README's other commands use .sandbox/), and is judged when they are done.
+  const drillDir = mkdtempSync(join(tmpdir(), "readme-drill-"));
+  const drillEntry = commands.find((entry) => (INSTEAD[entry.command] ?? entry.command) === "npm start");
+  const drillStarted = Date.now();
+  const drill = drillEntry
+    ? runCommand("bash", ["-c", "npm start"], { ...env, HARNESS_SANDBOX_DIR: drillDir })
+    : null;
   for (const entry of commands) {
     const command = INSTEAD[entry.command] ?? entry.command;
+    if (command === "npm start") continue;
     if (NOT_RUN[entry.command] && !INSTEAD[entry.command]) {
       t.diagnostic(`not run: ${entry.command} (${NOT_RUN[entry.command]})`);
       continue;
@@ -158,13 +168,27 @@ test("every command block of the README runs as written", { timeout: 900_000 }, 
     const result = await runCommand("bash", ["-c", `set -o pipefail\n${exports}${command}`], env);
     const output = `${result.stdout}\n${result.stderr}`;
     t.diagnostic(`${command} -> exit ${result.code} in ${Date.now() - started} ms`);
-    if (command === "npm start") drillRecords.push(...drillRecordFiles(result.stdout));
     if (result.code !== entry.expectedExit) {
       failures.push(
         `${command}: exit ${result.code}, the README says ${entry.expectedExit}\n${output.split("\n").slice(-25).join("\n")}`,
       );
     } else if (STACK_TRACE.test(output)) {
       failures.push(`${command}: printed a stack trace\n${output.split("\n").slice(-25).join("\n")}`);
+    }
+  }
+  if (drill && drillEntry) {
+    const result = await drill;
+    const output = `${result.stdout}\n${result.stderr}`;
+    t.diagnostic(
+      `npm start -> exit ${result.code} in ${Date.now() - drillStarted} ms (beside the other commands)`,
+    );
+    drillRecords.push(...drillRecordFiles(result.stdout));
+    if (result.code !== drillEntry.expectedExit) {
+      failures.push(
+        `npm start: exit ${result.code}, the README says ${drillEntry.expectedExit}\n${output.split("\n").slice(-40).join("\n")}`,
+      );
+    } else if (STACK_TRACE.test(output)) {
+      failures.push(`npm start: printed a stack trace\n${output.split("\n").slice(-25).join("\n")}`);
     }
   }
   assert.deepEqual(failures, [], failures.join("\n\n"));
@@ -174,7 +198,7 @@ test("every command block of the README runs as written", { timeout: 900_000 }, 
   const records = drillRecords.map((file) => JSON.parse(readFileSync(file, "utf8")) as PromotionRecord);
   const chain = verifyPromotionChain({
     records,
-    trustedKeys: join(repoRoot, ".sandbox", "verdict-keys", "verdict-signing.pub"),
+    trustedKeys: join(drillDir, "verdict-keys", "verdict-signing.pub"),
   });
   assert.ok(chain.ok, describeChain(chain).join("\n"));
   const devSmoke = chain.links[0]?.gate.find((line) => line.startsWith("dev smoke "))?.split(" ")[2] ?? "";
@@ -187,6 +211,7 @@ test("every command block of the README runs as written", { timeout: 900_000 }, 
     ],
     "PROD's CodeSha256 equals SIT's equals the one DEV's smoke verdict verified",
   );
+  rmSync(drillDir, { recursive: true, force: true });
   // The README's last sandbox command stops the foreground sandbox it started.
   const fg = foreground as ReturnType<typeof spawn> | null;
   if (fg) {
