@@ -75,27 +75,26 @@ describe("npm run promote into PROD: the canary", { timeout: 420_000 }, () => {
     return { dir, sit };
   }
 
+  function promoteArgs(dir: string, extra: string[] = []): string[] {
+    return [
+      "--service",
+      ACCESS,
+      "--to",
+      "prod",
+      "--sandbox",
+      "--verdicts",
+      dir,
+      "--trusted-keys",
+      trustedKeys,
+      "--initiator",
+      "alice@bbws.example",
+      "--json",
+      ...extra,
+    ];
+  }
+
   function promoteProd(dir: string, extra: string[] = []) {
-    return runScript(
-      sb,
-      "scripts/promote.ts",
-      [
-        "--service",
-        ACCESS,
-        "--to",
-        "prod",
-        "--sandbox",
-        "--verdicts",
-        dir,
-        "--trusted-keys",
-        trustedKeys,
-        "--initiator",
-        "alice@bbws.example",
-        "--json",
-        ...extra,
-      ],
-      { env: CANARY },
-    );
+    return runScript(sb, "scripts/promote.ts", promoteArgs(dir, extra), { env: CANARY });
   }
 
   /** The alias of every PROD access function: its version and any canary weights. */
@@ -189,6 +188,43 @@ describe("npm run promote into PROD: the canary", { timeout: 420_000 }, () => {
       after.map((a) => [a.version, Object.keys(a.weights).length]),
       before.map((b) => [b.version, 0]),
     );
+    assert.equal(await lockOf(), null);
+  });
+
+  test("SIGKILLed during its canary: the split stays, the lock says so; the next promote undoes it and promotes", async () => {
+    await sb.sandbox.deploy({ env: "sit", service: ACCESS, appVersion: "1.9.3" });
+    const { dir, sit } = await prodGate();
+    const before = await prodAliases();
+    let pid = 0;
+    let killed = false;
+    const run = await runScript(sb, "scripts/promote.ts", promoteArgs(dir), {
+      env: CANARY,
+      onSpawn: (p) => {
+        pid = p;
+      },
+      onStderr: (text) => {
+        if (!killed && text.includes("  canary-start:")) {
+          killed = true;
+          process.kill(-pid, "SIGKILL");
+        }
+      },
+    });
+    assert.equal(run.signal, "SIGKILL", run.stderr);
+    const lock = await lockOf();
+    assert.match(lock?.step ?? "", /^canary-/, "the lock names the canary step it reached");
+    const split = await prodAliases();
+    for (const [index, alias] of split.entries()) {
+      assert.equal(alias.version, before[index]?.version, "the previous version keeps serving");
+      assert.deepEqual(Object.values(alias.weights), [0.1], "the 10% split is left");
+    }
+    const resumed = await promoteProd(dir, ["--break-lock", "--reason", "killed in its canary", "--force"]);
+    assert.equal(resumed.code, 0, resumed.stderr);
+    assert.match(resumed.stderr, /a canary split left by a stopped run was undone/);
+    assert.deepEqual(
+      (await kit.servedAll("prod", ACCESS)).map((f) => f.codeSha256),
+      sit.map((f) => f.codeSha256),
+    );
+    for (const alias of await prodAliases()) assert.deepEqual(alias.weights, {});
     assert.equal(await lockOf(), null);
   });
 
