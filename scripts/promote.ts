@@ -23,7 +23,7 @@ import {
   promote,
   resumePromotion,
 } from "../lib/promote/index.ts";
-import { createRunId, RUN_ENV, repoRoot, runVerifyChild, UsageError } from "../lib/run/index.ts";
+import { createRunId, RUN_ENV, repoRoot, UsageError, verifySuite } from "../lib/run/index.ts";
 import { type EnvironmentId, environmentIds, type ServiceId, serviceIds } from "../runbooks/index.ts";
 import { loadCommandConfig, setupErrorExit } from "./shared/running-sandbox.ts";
 
@@ -237,29 +237,23 @@ async function main(argv: string[]): Promise<number> {
         const suites = deploymentSuites(service.id);
         const verdictFiles: string[] = [];
         let last = { code: null as number | null, runId: "" };
-        for (const suite of suites) {
-          const verifyRunId = createRunId(target.id, suite);
-          out(`  ${suite}: npm run verify -- --env ${target.id} --suite ${suite} --service ${service.id}`);
-          const run = await runVerifyChild({
-            args: [
-              "--env",
-              target.id,
-              "--suite",
-              suite,
-              "--service",
-              service.id,
-              // The suite's attested items (post-promotion actions: notify, close the change) are made after
-              // the promotion; the complete verdict is the one run once they are signed.
-              "--automated-only",
-              ...(args.sandbox ? ["--sandbox"] : []),
-              ...(args.config ? ["--config", args.config] : []),
-            ],
-            runId: verifyRunId,
-            env: childEnv,
-            inheritStderr: true,
+        // The suite's attested items (post-promotion actions: notify, close the change) are made after the
+        // promotion; the complete verdict is the one run once they are signed.
+        const verify = (suite: string, childEnv: Record<string, string | undefined>) =>
+          verifySuite({
+            env: target.id,
+            suite,
+            service: service.id,
+            automatedOnly: true,
+            sandbox: args.sandbox,
+            config: args.config,
+            childEnv,
+            log: out,
           });
-          if (run.verdict) verdictFiles.push(join(run.runDir, "verdict.json"));
-          last = { code: run.code, runId: verifyRunId };
+        for (const suite of suites) {
+          const run = await verify(suite, childEnv);
+          if (run.verdictFile) verdictFiles.push(run.verdictFile);
+          last = { code: run.code, runId: run.runId };
           if (run.code !== 0) break;
         }
         return {
@@ -273,31 +267,17 @@ async function main(argv: string[]): Promise<number> {
     // A promotion that rolls itself back verifies the rollback as `npm run rollback` does (the rollback suite).
     const withRollbackCheck: PromotionInput = {
       ...inputs,
-      verifyRollback: async () => {
-        const verifyRunId = createRunId(target.id, "rollback");
-        out(`  rollback: npm run verify -- --env ${target.id} --suite rollback --service ${service.id}`);
-        const run = await runVerifyChild({
-          args: [
-            "--env",
-            target.id,
-            "--suite",
-            "rollback",
-            "--service",
-            service.id,
-            "--automated-only",
-            ...(args.sandbox ? ["--sandbox"] : []),
-            ...(args.config ? ["--config", args.config] : []),
-          ],
-          runId: verifyRunId,
-          env: { ...process.env },
-          inheritStderr: true,
-        });
-        return {
-          code: run.verdict?.exitCode ?? run.code,
-          verdictFile: run.verdict ? join(run.runDir, "verdict.json") : null,
-          runId: verifyRunId,
-        };
-      },
+      verifyRollback: () =>
+        verifySuite({
+          env: target.id,
+          suite: "rollback",
+          service: service.id,
+          automatedOnly: true,
+          sandbox: args.sandbox,
+          config: args.config,
+          childEnv: { ...process.env },
+          log: out,
+        }),
     };
     const result =
       args.decision === undefined

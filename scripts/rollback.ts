@@ -9,7 +9,6 @@
  * recorded and reported as such.
  */
 import { hostname, userInfo } from "node:os";
-import { join } from "node:path";
 import { attestCommand } from "../lib/attest/index.ts";
 import { AwsClients, awsTargetFor, sdk } from "../lib/aws/index.ts";
 import { decideAttestedItem, deploymentSuites } from "../lib/checks/index.ts";
@@ -30,7 +29,7 @@ import {
   resolveRollbackTargets,
   splitForRecovery,
 } from "../lib/promote/index.ts";
-import { createRunId, RUN_ENV, runVerifyChild, UsageError } from "../lib/run/index.ts";
+import { createRunId, RUN_ENV, UsageError, verifySuite } from "../lib/run/index.ts";
 import { combinedCodeSha256 } from "../lib/verdict/index.ts";
 import {
   type EnvironmentId,
@@ -359,28 +358,18 @@ async function main(argv: string[]): Promise<number> {
     const suites = [...deploymentSuites(service.id).filter((s) => s === "smoke"), "rollback"] as const;
     const codes = await Promise.all(
       suites.map(async (suite) => {
-        const verifyRunId = createRunId(environment.id, suite);
-        out(`  ${suite}: npm run verify -- --env ${environment.id} --suite ${suite} --service ${service.id}`);
-        const run = await runVerifyChild({
-          args: [
-            "--env",
-            environment.id,
-            "--suite",
-            suite,
-            "--service",
-            service.id,
-            "--automated-only",
-            ...(args.sandbox ? ["--sandbox"] : []),
-            ...(args.config ? ["--config", args.config] : []),
-          ],
-          runId: verifyRunId,
-          env: { ...process.env },
-          inheritStderr: true,
+        const run = await verifySuite({
+          env: environment.id,
+          suite,
+          service: service.id,
+          automatedOnly: true,
+          sandbox: args.sandbox,
+          config: args.config,
+          childEnv: { ...process.env },
+          log: out,
         });
-        const exit = run.verdict?.exitCode ?? run.code ?? 1;
-        out(
-          `    ${suite} verdict ${run.verdict ? join(run.runDir, "verdict.json") : "(none)"}: exit ${exit}`,
-        );
+        const exit = run.code ?? 1;
+        out(`    ${suite} verdict ${run.verdictFile ?? "(none)"}: exit ${exit}`);
         return exit;
       }),
     );

@@ -20,6 +20,8 @@ export {
   runScriptChild,
   runVerifyChild,
   type ScriptChildResult,
+  type SuiteVerification,
   type VerifyChildOptions,
   type VerifyChildResult,
+  verifySuite,
 } from "./verify-child.ts";

@@ -10,6 +10,7 @@ import { performance } from "node:perf_hooks";
 import { readVerdict } from "../verdict/read.ts";
 import type { Verdict } from "../verdict/schema.ts";
 import { RUN_LAYOUT, repoRoot, runDirFor } from "./paths.ts";
+import { createRunId } from "./run-id.ts";
 
 export interface VerifyChildOptions {
   /** verify's arguments (`--env dev --suite smoke --sandbox ...`), without `--run-id`: the run id is added. */
@@ -127,4 +128,53 @@ export function runScriptChild(options: {
       resolveRun({ code, signal, stdout, wallMs: performance.now() - started }),
     );
   });
+}
+
+/** What `verifySuite` gives back: verify's exit (the verdict's when it wrote one), its verdict file and run id. */
+export interface SuiteVerification {
+  code: number | null;
+  verdictFile: string | null;
+  runId: string;
+}
+
+/**
+ * `npm run verify -- --env <env> --suite <suite> --service <id> [--automated-only] [--sandbox] [--config f]` as
+ * a child, under a new run id, with its stderr on this process's: how promote and rollback run their
+ * verification. The exit code is the verdict's when the run wrote one.
+ */
+export async function verifySuite(options: {
+  env: string;
+  suite: string;
+  service: string;
+  automatedOnly: boolean;
+  sandbox: boolean;
+  config?: string | undefined;
+  childEnv: Record<string, string | undefined>;
+  log?: (line: string) => void;
+}): Promise<SuiteVerification> {
+  const runId = createRunId(options.env, options.suite);
+  options.log?.(
+    `  ${options.suite}: npm run verify -- --env ${options.env} --suite ${options.suite} --service ${options.service}`,
+  );
+  const run = await runVerifyChild({
+    args: [
+      "--env",
+      options.env,
+      "--suite",
+      options.suite,
+      "--service",
+      options.service,
+      ...(options.automatedOnly ? ["--automated-only"] : []),
+      ...(options.sandbox ? ["--sandbox"] : []),
+      ...(options.config ? ["--config", options.config] : []),
+    ],
+    runId,
+    env: options.childEnv,
+    inheritStderr: true,
+  });
+  return {
+    code: run.verdict?.exitCode ?? run.code,
+    verdictFile: run.verdict ? join(run.runDir, RUN_LAYOUT.verdict) : null,
+    runId,
+  };
 }
