@@ -138,17 +138,27 @@ export async function readBaselineSeries(
   }));
 }
 
+/**
+ * The smallest baseline a latency ratio is taken against: a version answering in a few milliseconds is measured in
+ * scheduling and garbage-collection noise, and 3x of 4 ms (12 ms) is a busy machine, not a regression to page
+ * anyone about.
+ */
+export const MIN_LATENCY_BASELINE_MS = 25;
+
 /** The latency baseline: the median minute of the first series with data (previous version before the function). */
 export function baselineFrom(series: readonly BaselineSeries[]): { valueMs: number | null; source: string } {
   for (const s of series) {
     const values = [...s.values].sort((a, b) => a - b);
     if (values.length === 0) continue;
     // The median minute: one slow minute before the deployment should not raise the bar for the new version.
-    const median = values[Math.floor(values.length / 2)] ?? null;
-    return {
-      valueMs: median,
-      source: `median of ${values.length} one-minute p95 values of ${s.label} in the hour before the deployment`,
-    };
+    const median = values[Math.floor(values.length / 2)] ?? 0;
+    const source = `median of ${values.length} one-minute p95 values of ${s.label} in the hour before the deployment`;
+    return median >= MIN_LATENCY_BASELINE_MS
+      ? { valueMs: median, source }
+      : {
+          valueMs: MIN_LATENCY_BASELINE_MS,
+          source: `${source} was ${median} ms, below the ${MIN_LATENCY_BASELINE_MS} ms floor a ratio is taken against`,
+        };
   }
   return { valueMs: null, source: "no Duration datapoints in the hour before the deployment" };
 }
