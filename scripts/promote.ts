@@ -15,11 +15,10 @@ import { type CanaryRecord, deploymentSuites } from "../lib/checks/index.ts";
 import { formatHelp, HELP_ENTRY, parseFlags, runWhenMain, wantsHelp } from "../lib/cli/index.ts";
 import { gateSettings } from "../lib/config/index.ts";
 import {
-  BreakLockRefusedError,
-  LockHeldError,
+  isRefusal,
+  isUnreachable,
   type PromotionInput,
   type PromotionResult,
-  PromotionStepError,
   promote,
   resumePromotion,
 } from "../lib/promote/index.ts";
@@ -296,16 +295,11 @@ async function main(argv: string[]): Promise<number> {
     if (args.json) process.stdout.write(`${JSON.stringify(result.record, null, 2)}\n`);
     return finalWord(result, file, out, `${service.id} ${source.displayName} -> ${target.displayName}`);
   } catch (error) {
-    if (
-      error instanceof LockHeldError ||
-      error instanceof PromotionStepError ||
-      error instanceof BreakLockRefusedError
-    ) {
+    if (isRefusal(error)) {
       out(`REFUSED: ${error.message}`);
       return 1;
     }
-    const name = error instanceof Error ? error.name : "";
-    if (/Unreachable|ECONNREFUSED|TimeoutError|NetworkingError/.test(`${name} ${String(error)}`)) {
+    if (isUnreachable(error)) {
       out(
         `promote: an environment could not be reached: ${error instanceof Error ? error.message : String(error)}`,
       );

@@ -16,15 +16,13 @@ import { formatHelp, HELP_ENTRY, parseFlags, runWhenMain, wantsHelp } from "../l
 import { aliasName, functionNames, gateSettings } from "../lib/config/index.ts";
 import {
   acquireLock,
-  BreakLockRefusedError,
   breakLock,
   deployLockTable,
   describeRequest,
-  LockHeldError,
-  PromotionStepError,
+  isRefusal,
+  isUnreachable,
   parseRollbackRequest,
   performRollback,
-  RollbackTargetError,
   releaseLock,
   resolveRollbackTargets,
   splitForRecovery,
@@ -385,16 +383,8 @@ async function main(argv: string[]): Promise<number> {
     );
     return code;
   } catch (error) {
-    if (error instanceof RollbackTargetError) return refuse([error.message]);
-    if (
-      error instanceof LockHeldError ||
-      error instanceof PromotionStepError ||
-      error instanceof BreakLockRefusedError
-    ) {
-      return refuse([error.message]);
-    }
-    const name = error instanceof Error ? error.name : "";
-    if (/Unreachable|ECONNREFUSED|TimeoutError|NetworkingError/.test(`${name} ${String(error)}`)) {
+    if (isRefusal(error)) return refuse([error.message]);
+    if (isUnreachable(error)) {
       out(
         `rollback: ${environment.displayName} could not be reached: ${error instanceof Error ? error.message : String(error)}`,
       );

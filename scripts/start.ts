@@ -35,6 +35,7 @@ import {
   performRollback,
   releaseLock,
   resolveRollbackTargets,
+  scaleCanaryPlan,
   verifyPromotionChain,
   watchCanary,
 } from "../lib/promote/index.ts";
@@ -448,14 +449,7 @@ async function main(): Promise<number> {
     if (!plan) throw new Error("access-management has no PROD canary in runbooks/");
     // The drill's canary: 30 s like its monitoring window, checks and traffic scaled with it.
     const scale = options.fullWindows ? 1 : 30_000 / plan.windowMs;
-    const drillPlan = {
-      ...plan,
-      windowMs: Math.round(plan.windowMs * scale),
-      intervalMs: Math.max(500, Math.round(plan.intervalMs * scale)),
-      healthIntervalMs: Math.max(500, Math.round(plan.healthIntervalMs * scale)),
-      syntheticPerMinute: Math.round(plan.syntheticPerMinute / scale),
-      scale: plan.scale * scale,
-    };
+    const drillPlan = scaleCanaryPlan(plan, scale, 500);
     const endpoints = sandbox.endpoints;
     const awsEnv = {
       AWS_ENDPOINT_URL: endpoints.awsEndpoint,

@@ -70,6 +70,22 @@ export function canaryPlan(service: Service, environment: Environment): CanaryPl
   };
 }
 
+/**
+ * The plan shortened (or lengthened) by `scale`: window, polls and health checks together, the synthetic rate up
+ * as the window shrinks (the same samples a window), and the runbook's "for 2 minutes" with them. Polls and
+ * health checks are never closer than `minIntervalMs`.
+ */
+export function scaleCanaryPlan(plan: CanaryPlan, scale: number, minIntervalMs: number): CanaryPlan {
+  return {
+    ...plan,
+    windowMs: Math.round(plan.windowMs * scale),
+    intervalMs: Math.max(minIntervalMs, Math.round(plan.intervalMs * scale)),
+    healthIntervalMs: Math.max(minIntervalMs, Math.round(plan.healthIntervalMs * scale)),
+    syntheticPerMinute: Math.round(plan.syntheticPerMinute / scale),
+    scale: plan.scale * scale,
+  };
+}
+
 /** Rules of the canary: the rollback triggers and the alert that holds; a `for` span scales with the window. */
 export function canaryRules(
   plan: Pick<CanaryPlan, "scale">,

@@ -10,6 +10,7 @@ export {
   canaryPlan,
   canaryRules,
   judgeCanary,
+  scaleCanaryPlan,
   startCanary,
   watchCanary,
 } from "./canary.ts";
@@ -31,6 +32,7 @@ export {
   LockLostError,
   LockRecordInvalidError,
 } from "./errors.ts";
+export { isRefusal, isUnreachable } from "./exits.ts";
 export {
   type AcquireLockOptions,
   acquireLock,

@@ -16,7 +16,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { AwsClients } from "../../lib/aws/index.ts";
 import { loadHarnessConfig } from "../../lib/config/index.ts";
-import { canaryPlan, pointAlias, watchCanary } from "../../lib/promote/index.ts";
+import { canaryPlan, pointAlias, scaleCanaryPlan, watchCanary } from "../../lib/promote/index.ts";
 import { startSandbox } from "../../sandbox/index.ts";
 
 const TARGET_RATIO = 0.1;
@@ -48,14 +48,7 @@ export async function benchCanary(options: { scale?: number; runs?: number } = {
   const configured = canaryPlan(service, config.environments.prod);
   if (!configured)
     throw new Error("access-management has no canary into PROD in runbooks/: nothing to measure.");
-  const plan = {
-    ...configured,
-    windowMs: Math.round(configured.windowMs * scale),
-    intervalMs: Math.max(100, Math.round(configured.intervalMs * scale)),
-    healthIntervalMs: Math.max(100, Math.round(configured.healthIntervalMs * scale)),
-    syntheticPerMinute: Math.round(configured.syntheticPerMinute / scale),
-    scale: configured.scale * scale,
-  };
+  const plan = scaleCanaryPlan(configured, scale, 100);
   const stateDir = await mkdtemp(join(tmpdir(), "bbws-canary-bench-"));
   const sandbox = await startSandbox({ stateDir, quiet: true });
   const prod = sandbox.endpoints.environments.prod;
