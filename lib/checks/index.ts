@@ -22,6 +22,7 @@ export * from "./items.ts";
 export * from "./lambda.ts";
 export * from "./logs.ts";
 export * from "./maintenance.ts";
+export * from "./manual-triggers.ts";
 export * from "./metrics.ts";
 export * from "./names.ts";
 export * from "./records.ts";

@@ -75,6 +75,12 @@ export const POST_DEPLOY_ITEMS = {
     "access-promotion/5.1/error-rate-auto-rollback",
     "access-promotion/5.1/p95-latency-alert",
   ],
+  /** Tenant 9.2's manual triggers: also rendered as one table of measured peaks against their thresholds. */
+  manualTriggers: [
+    "tenant-deploy/9.2/error-rate-over-10pct",
+    "tenant-deploy/9.2/p99-over-10s",
+    "tenant-deploy/9.2/5xx-over-5-per-min",
+  ],
   canaryWeight: ["access-promotion/4.3.4/canary-10pct-5min"],
   alarmsNow: [
     "tenant-deploy/8.3/no-alarms-in-alarm",

@@ -5,6 +5,7 @@ import { longestGapMs, mergeSeries, pointsInRange, sumValues } from "../metrics/
 import { MonitorConfigError } from "./errors.ts";
 import { scopeSeries } from "./select.ts";
 import type {
+  Measure,
   MonitorConfig,
   MonitorDecision,
   MonitorRule,
@@ -185,44 +186,63 @@ export function evaluateRule(
       return cumulativeBreach(rule, inWindow(series.errors, config, at), "errors");
     case "throttle-count":
       return cumulativeBreach(rule, inWindow(series.throttles, config, at), "throttles");
+    default: {
+      const values = periodValues(measure, windowed(series, config, at), config.periodMs);
+      if (values === null) return null;
+      const { what, unit } = measureLabel(measure);
+      return periodBreach(rule, values, config, at, what, unit);
+    }
+  }
+}
+
+/** How reasons name a per-period measure and its unit. */
+export function measureLabel(measure: Measure): { what: string; unit: string } {
+  switch (measure.kind) {
+    case "error-count":
+      return { what: "errors", unit: "" };
+    case "throttle-count":
+      return { what: "throttles", unit: "" };
+    case "error-rate-percent":
+      return { what: "error rate", unit: "%" };
+    case "errors-per-minute":
+      return { what: "errors per minute", unit: "/minute" };
+    case "latency-ms":
+      return { what: `${measure.stat} Duration`, unit: " ms" };
+    case "latency-baseline-ratio":
+      return {
+        what: `${measure.stat} Duration / baseline ${formatNumber(measure.baselineMs ?? 0)} ms`,
+        unit: "x",
+      };
+  }
+}
+
+/**
+ * The values a per-period measure takes in each period of `series` (error rate in %, errors per minute, a Duration
+ * percentile in ms, or its ratio to the baseline); null for the cumulative counts, which have no per-period value,
+ * and for a ratio without a baseline. The monitor judges these; the manual-triggers table shows their peak.
+ */
+export function periodValues(measure: Measure, series: ScopedSeries, periodMs: number): Datapoint[] | null {
+  switch (measure.kind) {
+    case "error-count":
+    case "throttle-count":
+      return null;
     case "error-rate-percent": {
       const errors = new Map(series.errors.map((p) => [p.timestamp, p.value]));
-      const rates = inWindow(series.invocations, config, at)
+      return series.invocations
         .filter((p) => p.value > 0)
         .map((p) => ({ timestamp: p.timestamp, value: ((errors.get(p.timestamp) ?? 0) / p.value) * 100 }));
-      return periodBreach(rule, rates, config, at, "error rate", "%");
     }
-    case "errors-per-minute": {
-      const perMinute = inWindow(series.errors, config, at).map((p) => ({
-        timestamp: p.timestamp,
-        value: (p.value * 60_000) / config.periodMs,
-      }));
-      return periodBreach(rule, perMinute, config, at, "errors per minute", "/minute");
-    }
+    case "errors-per-minute":
+      return series.errors.map((p) => ({ timestamp: p.timestamp, value: (p.value * 60_000) / periodMs }));
     case "latency-ms":
-      return periodBreach(
-        rule,
-        inWindow(series.duration[measure.stat] ?? [], config, at),
-        config,
-        at,
-        `${measure.stat} Duration`,
-        " ms",
-      );
+      return [...(series.duration[measure.stat] ?? [])];
     case "latency-baseline-ratio": {
-      if (measure.baselineMs === null || measure.baselineMs <= 0) return null;
       const baseline = measure.baselineMs;
-      const ratios = inWindow(series.duration[measure.stat] ?? [], config, at).map((p) => ({
+      if (baseline === null || baseline <= 0) return null;
+      return (series.duration[measure.stat] ?? []).map((p) => ({
         timestamp: p.timestamp,
         value: p.value / baseline,
       }));
-      return periodBreach(
-        rule,
-        ratios,
-        config,
-        at,
-        `${measure.stat} Duration / baseline ${formatNumber(baseline)} ms`,
-        "x",
-      );
     }
   }
 }

@@ -1,5 +1,13 @@
 export { type CloudWatchPollOptions, cloudWatchPoll } from "./cloudwatch-poll.ts";
-export { createMonitor, evaluateRule, type MonitorState, observe, replay } from "./core.ts";
+export {
+  createMonitor,
+  evaluateRule,
+  type MonitorState,
+  measureLabel,
+  observe,
+  periodValues,
+  replay,
+} from "./core.ts";
 export { type MonitorRun, type RunMonitorOptions, runMonitor } from "./driver.ts";
 export { MonitorAbortedError, MonitorConfigError } from "./errors.ts";
 export { monitorProgressLine } from "./progress.ts";

@@ -28,6 +28,7 @@ test.describe("post-deploy: monitoring window", () => {
         deployedFunctions,
         monitoringWindows,
         noteSyntheticTraffic,
+        noteManualTriggers,
         environment,
       }) => {
         requireApplicable([itemId], `${itemId} does not apply to ${environment.displayName}.`);
@@ -41,6 +42,8 @@ test.describe("post-deploy: monitoring window", () => {
               console.log(monitorProgressLine(name, decision, windowMs)),
             ));
         await noteSyntheticTraffic(windows);
+        // Tenant 9.2: the person deciding on a manual rollback sees every trigger's peak against its threshold.
+        if (ITEMS.manualTriggers.some((id) => id === itemId)) await noteManualTriggers(windows, windowMs);
         await settle([judgeWindowItem(itemId, windows)], "monitoring window");
       });
     }

@@ -4,6 +4,8 @@
  * latency is more than 3x the previous version's.
  */
 import assert from "node:assert/strict";
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, test } from "node:test";
 import { cloudWatchPoll, type MonitorRule, type MonitorTarget, runMonitor } from "../../lib/monitor/index.ts";
 import { apiGet, invokeRoute, promote, runUnderTraffic, steadyTraffic } from "./post-deploy-support.ts";
@@ -41,6 +43,17 @@ describe("post-deploy suite on a sandbox: faults at run time", { timeout: 480_00
       reasonOf(run.verdict, "tenant-deploy/9.2/error-rate-over-10pct"),
       /error rate reached \d+(\.\d+)?%/,
     );
+    // Tenant 9.2's manual triggers, as the person deciding sees them: the measured peak next to each threshold.
+    const tables = readdirSync(join(run.runDir, "evidence"), { recursive: true, encoding: "utf8" })
+      .filter((file) => file.endsWith("manual_rollback_triggers.txt"))
+      .map((file) => readFileSync(join(run.runDir, "evidence", file), "utf8"));
+    assert.equal(tables.length, 3, "each 9.2 trigger's test carries the table");
+    assert.match(
+      tables[0] ?? "",
+      /tenant-deploy\/9\.2\/error-rate-over-10pct .* \d+(\.\d+)?% \(\d+ periods?\)\s+> 10%\s+over/,
+    );
+    assert.match(tables[0] ?? "", /tenant-deploy\/9\.2\/p99-over-10s .*> 10000 ms\s+within/);
+    assert.match(tables[0] ?? "", /the runbook calls for a rollback/);
     // The errors alarm may fire too (the errors are real); what was deployed is not in doubt.
     assertEachItem(run, { isNot: "failed", because: "is not affected by the crash" }, [
       "tenant-deploy/6.3.2/alias-updated",
