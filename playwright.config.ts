@@ -21,6 +21,7 @@ import {
   createRunId,
   describeAwsTarget,
   harnessCommit,
+  markTimeline,
   parseProjectName,
   parseShard,
   projectName,
@@ -34,6 +35,9 @@ import { environmentIds, type ServiceId } from "./runbooks/schema.ts";
 // The SDK warns in every worker that its 2027 releases need Node 22; the project pins Node 20 knowingly.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 
+markTimeline(
+  process.env.TEST_WORKER_INDEX === undefined ? "runner: config loading" : "worker: config loading",
+);
 const requested = parseProjectName(argValue(process.argv, "--project") ?? "");
 // Workers load this file without the CLI arguments, so the runner process hands the shard down by variable.
 process.env.HARNESS_SHARD ||= argValue(process.argv, "--shard") ?? "none";

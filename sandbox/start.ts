@@ -192,6 +192,8 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<S
         status: endpoints ? "ready" : "starting",
         pid: process.pid,
         startedAt: startedAt.toISOString(),
+        // What a client's run should expect of the API's round trip (verify picks its workers by it).
+        apiLatencyMs,
       });
       return;
     }

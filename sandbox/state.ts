@@ -21,7 +21,15 @@ export type StateDirState =
   /** No endpoints file: no sandbox runs from here. */
   | { kind: "none"; stateDir: string; path: string }
   /** The endpoints file's sandbox is alive and answers as itself. */
-  | { kind: "running"; stateDir: string; path: string; endpoints: Endpoints; status: string }
+  | {
+      kind: "running";
+      stateDir: string;
+      path: string;
+      endpoints: Endpoints;
+      status: string;
+      /** The latency the sandbox adds to each API request now (0 when it does not say). */
+      apiLatencyMs: number;
+    }
   /** Left behind by a sandbox that is gone: `reason` says how that is known. Safe to remove. */
   | { kind: "stale"; stateDir: string; path: string; reason: string; pid: number | null; text: string }
   /**
@@ -47,7 +55,11 @@ function errorCode(error: unknown): unknown {
   return error instanceof Error && "code" in error ? error.code : undefined;
 }
 
-const HealthSchema = z.object({ status: z.string(), pid: z.number() });
+const HealthSchema = z.object({
+  status: z.string(),
+  pid: z.number(),
+  apiLatencyMs: z.number().nonnegative().optional(),
+});
 
 /** Reads a state directory's endpoints file and checks whether its sandbox is really there. */
 export async function inspectStateDir(dir: string): Promise<StateDirState> {
@@ -128,7 +140,14 @@ export async function inspectStateDir(dir: string): Promise<StateDirState> {
       reason: `${endpoints.controlUrl} does not answer as the sandbox of pid ${pid} (HTTP ${response.status}): that sandbox is gone`,
     };
   }
-  return { kind: "running", stateDir, path, endpoints, status: health.data.status };
+  return {
+    kind: "running",
+    stateDir,
+    path,
+    endpoints,
+    status: health.data.status,
+    apiLatencyMs: health.data.apiLatencyMs ?? 0,
+  };
 }
 
 /**

@@ -17,6 +17,7 @@ import {
   rmSync,
   writeFileSync,
 } from "node:fs";
+import { availableParallelism } from "node:os";
 import { join, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { z } from "zod";
@@ -36,10 +37,13 @@ import {
   secretsInCredentialsFile,
 } from "../lib/redact/index.ts";
 import {
+  chooseWorkers,
   createRunId,
   describeAwsTarget,
   harnessCommit,
+  isLoopbackUrl,
   isUserRunId,
+  markTimeline,
   parseShard,
   projectName,
   RUN_ENV,
@@ -96,6 +100,7 @@ Options:
   --shard <i/n>              run shard i of n; give every shard the same --run-id, then merge with
                              npm run merge -- --run-id <id>
   --run-id <id>              use this run id (and run folder) instead of a new one
+  --workers <n>              Playwright worker processes (1 to 16; default: see below; HARNESS_WORKERS)
   --retries <n>              retry a failed test up to n times (default 0); a pass on retry is FLAKY, which
                              the PROD gate does not accept
   --json                     print the verdict as JSON on stdout (everything else goes to stderr)
@@ -120,6 +125,10 @@ Statement in a DSSE envelope; a key that cannot be read stops the run (exit 2). 
 verdicts signed by a key of HARNESS_VERDICT_TRUSTED_KEYS (a PEM public key file or a folder of them); unset,
 it does not check signatures. --sandbox signs with, and trusts, the sandbox's throw-away pair unless set.
 
+Workers: a run against a remote API gets 4 worker processes (its tests wait on the network, not on a core);
+one against an API on this machine (the sandbox, a local build) gets one per core but one, at least 1 (the
+API needs a core), or 4 when the sandbox adds 20 ms or more to each request. --workers or HARNESS_WORKERS choose.
+
 Exit codes: 0 passed; 1 a check failed; 2 usage or configuration error (bad flag, bad override file,
 credentials of the wrong account); 3 the target could not be reached or gave no data (inconclusive);
 130 interrupted (Ctrl-C). The exit code, verdict.json's exitCode and the printed word always agree.`;
@@ -140,6 +149,8 @@ type Args = {
   runId: string | undefined;
   apiUrl: string | undefined;
   retries: number;
+  /** Worker processes asked for (--workers), or null for the default. */
+  workers: number | null;
   json: boolean;
   /** Variables for the pre-promotion gate's inputs, from its flags. */
   gate: Record<string, string>;
@@ -170,6 +181,7 @@ export function parseVerifyArgs(argv: string[]): Args {
         "run-id": { type: "string" },
         "api-url": { type: "string" },
         retries: { type: "string" },
+        workers: { type: "string" },
         json: { type: "boolean" },
         verdicts: { type: "string" },
         "ci-evidence": { type: "string" },
@@ -235,6 +247,11 @@ export function parseVerifyArgs(argv: string[]): Args {
   if (!Number.isInteger(retries) || retries < 0 || retries > 5) {
     problems.push(`--retries ${retriesText}: expected a whole number from 0 to 5`);
   }
+  const workersText = text("workers");
+  const workers = workersText === undefined ? null : Number(workersText);
+  if (workers !== null && (!Number.isInteger(workers) || workers < 1 || workers > 16)) {
+    problems.push(`--workers ${workersText}: expected a whole number from 1 to 16`);
+  }
   const gate: Record<string, string> = {};
   for (const [flag, variable, kind] of [
     ["verdicts", RUN_ENV.verdictsDir, "dir"],
@@ -274,18 +291,21 @@ export function parseVerifyArgs(argv: string[]): Args {
     runId,
     apiUrl,
     retries,
+    workers,
     json: values.json === true,
     gate,
   };
 }
 
 /** A sandbox already running from this state directory (endpoints file, live pid, its control API answers as itself). */
-async function runningSandbox(stateDir: string): Promise<(SandboxEndpoints & { controlUrl: string }) | null> {
+async function runningSandbox(
+  stateDir: string,
+): Promise<{ endpoints: SandboxEndpoints & { controlUrl: string }; apiLatencyMs: number } | null> {
   if (!existsSync(join(stateDir, "endpoints.json"))) return null;
   const { inspectStateDir } = await import("../sandbox/state.ts");
   const state = await inspectStateDir(stateDir);
   // Stale state (a killed sandbox) is replaced by the sandbox this run starts; an unconfirmed one refuses there.
-  return state.kind === "running" ? state.endpoints : null;
+  return state.kind === "running" ? { endpoints: state.endpoints, apiLatencyMs: state.apiLatencyMs } : null;
 }
 
 function secretValues(env: Record<string, string | undefined>, config: HarnessConfig): string[] {
@@ -433,6 +453,7 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 async function main(argv: string[]): Promise<number> {
   let args: Args;
   let config: HarnessConfig;
+  markTimeline("verify: main");
   jsonMode = argv.includes("--json");
   if (jsonMode) humanOut = process.stderr;
   try {
@@ -452,6 +473,8 @@ async function main(argv: string[]): Promise<number> {
   const project = projectName(args.suite, args.env, args.service);
 
   let sandbox: SandboxHandle | null = null;
+  /** The latency a running sandbox adds per API request (it picks the workers); 0 for one this run starts. */
+  let sandboxLatencyMs = 0;
   let childEnv: Record<string, string | undefined> = { ...process.env };
   if (args.apiUrl) childEnv[envVarName(args.env, { path: ["apiUrl"] })] = args.apiUrl;
   let target = describeAwsTarget(config.environments[args.env], childEnv);
@@ -471,9 +494,13 @@ async function main(argv: string[]): Promise<number> {
       const stateDir = process.env.HARNESS_SANDBOX_DIR
         ? resolve(process.env.HARNESS_SANDBOX_DIR)
         : defaultStateDir;
-      let endpoints = await runningSandbox(stateDir);
-      if (endpoints) print(`verify: reusing the sandbox running from ${stateDir}`);
-      else {
+      const running = await runningSandbox(stateDir);
+      let endpoints: SandboxEndpoints;
+      if (running) {
+        print(`verify: reusing the sandbox running from ${stateDir}`);
+        endpoints = running.endpoints;
+        sandboxLatencyMs = running.apiLatencyMs;
+      } else {
         print("verify: starting the embedded sandbox (DEV, SIT and PROD on 127.0.0.1)...");
         // Loaded only to start one: the sandbox pulls in DynamoDB and Cognito stand-ins a real run never needs.
         const { startSandbox } = await import("../sandbox/index.ts");
@@ -555,6 +582,14 @@ async function main(argv: string[]): Promise<number> {
       }
     }
 
+    const workers = chooseWorkers({
+      requested: args.workers,
+      fromEnv: childEnv.HARNESS_WORKERS,
+      loopback: isLoopbackUrl(config.environments[args.env].apiUrl),
+      apiLatencyMs: sandboxLatencyMs,
+      cores: availableParallelism(),
+    });
+
     mkdirSync(runDir, { recursive: true });
     const passwordVars = Object.values(config.environments).map((env) => env.cognito.password.fromEnv);
     registerEnvironmentSecrets(childEnv, passwordVars);
@@ -569,6 +604,7 @@ async function main(argv: string[]): Promise<number> {
       [RUN_ENV.narrowedBy]: JSON.stringify(narrowedBy),
       [RUN_ENV.verifyRunner]: "1",
       HARNESS_PROJECT: project,
+      HARNESS_WORKERS: String(workers.workers),
       // playwright.config.ts reads the shard from here in its workers; never inherit a stale one.
       HARNESS_SHARD: args.shard ? `${args.shard.current}/${args.shard.total}` : "none",
       ...(args.config ? { [RUN_ENV.config]: args.config } : {}),
@@ -583,6 +619,7 @@ async function main(argv: string[]): Promise<number> {
     if (args.grep) playwrightArgs.push("--grep", args.grep);
     if (args.retries > 0) playwrightArgs.push("--retries", String(args.retries));
     print(`verify: run ${runId}: ${args.suite} on ${args.env} (${args.service}), target ${target}`);
+    print(`verify: ${workers.workers} worker${workers.workers === 1 ? "" : "s"} (${workers.why})`);
 
     const code = await new Promise<number>((resolveExit) => {
       const spawned = spawn(process.execPath, playwrightArgs, {
@@ -591,6 +628,7 @@ async function main(argv: string[]): Promise<number> {
         stdio: ["ignore", "pipe", "pipe"],
       });
       child = spawned;
+      markTimeline("verify: Playwright spawned");
       const out = createLineRedactor((text) => humanOut.write(text));
       const err = createLineRedactor((text) => process.stderr.write(text));
       spawned.stdout.on("data", (chunk: Buffer) => out.push(chunk));

@@ -16,6 +16,7 @@ export {
   suiteLayout,
 } from "./suites.ts";
 export { customEndpoints, describeAwsTarget, SANDBOX_TARGET, withApiOverride } from "./target.ts";
+export { markTimeline, TIMELINE_ENV } from "./timeline.ts";
 export {
   runScriptChild,
   runVerifyChild,
@@ -25,3 +26,10 @@ export {
   type VerifyChildResult,
   verifySuite,
 } from "./verify-child.ts";
+export {
+  chooseWorkers,
+  isLoopbackUrl,
+  LATENCY_BOUND_MS,
+  NETWORK_WORKERS,
+  type WorkersChoice,
+} from "./workers.ts";
