@@ -1,6 +1,7 @@
 import {
   createTenant,
   SMOKE_ITEMS as ITEMS,
+  independently,
   newestFirst,
   noteNothingToRead,
   SETTLED_SCAN_LIMIT,
@@ -39,9 +40,11 @@ test.describe("tenants", () => {
         );
         contract.behaves("list-tenants", newestFirst(ids), `tenants are not newest first: ${ids.join(", ")}`);
       }
-      await contract.fails("list-tenants", 400, { query: { limit: 0 } });
-      await contract.fails("list-tenants", 400, { query: { limit: 101 } });
-      await contract.fails("list-tenants", 400, { query: { nextToken: "not-a-token" } });
+      await independently(
+        contract.fails("list-tenants", 400, { query: { limit: 0 } }),
+        contract.fails("list-tenants", 400, { query: { limit: 101 } }),
+        contract.fails("list-tenants", 400, { query: { nextToken: "not-a-token" } }),
+      );
     },
   );
 
@@ -53,9 +56,11 @@ test.describe("tenants", () => {
       operations: ["list-tenants", "get-tenant"],
     }),
     async ({ contract }) => {
-      await contract.fails("list-tenants", 401, { auth: "none" });
-      await contract.fails("list-tenants", 401, { auth: { token: "eyJhbGciOiJSUzI1NiJ9.e30.c2lnbmF0dXJl" } });
-      await contract.fails("get-tenant", 401, { params: { id: UNKNOWN.tenant }, auth: "none" });
+      await independently(
+        contract.fails("list-tenants", 401, { auth: "none" }),
+        contract.fails("list-tenants", 401, { auth: { token: "eyJhbGciOiJSUzI1NiJ9.e30.c2lnbmF0dXJl" } }),
+        contract.fails("get-tenant", 401, { params: { id: UNKNOWN.tenant }, auth: "none" }),
+      );
     },
   );
 
@@ -143,8 +148,10 @@ test.describe("tenants", () => {
           read.plan === "business",
           `after the update, get says plan ${read.plan}`,
         );
-        await contract.fails("update-tenant", 400, { params: { id: created.id }, body: {} });
-        await contract.fails("update-tenant", 404, { params: { id: UNKNOWN.tenant }, body: { name } });
+        await independently(
+          contract.fails("update-tenant", 400, { params: { id: created.id }, body: {} }),
+          contract.fails("update-tenant", 404, { params: { id: UNKNOWN.tenant }, body: { name } }),
+        );
       });
 
       await test.step("Soft delete keeps the tenant readable as deleted", async () => {
@@ -157,9 +164,11 @@ test.describe("tenants", () => {
         contract.behaves("delete-tenant", deleted.deletedAt !== null, "delete did not set deletedAt");
         const read = await contract.ok("get-tenant", { params: { id: created.id } });
         contract.behaves("delete-tenant", read.status === "deleted", `after delete, get says ${read.status}`);
-        await contract.fails("delete-tenant", 409, { params: { id: created.id } });
-        await contract.fails("update-tenant", 409, { params: { id: created.id }, body: { name: "late" } });
-        await contract.fails("delete-tenant", 404, { params: { id: UNKNOWN.tenant } });
+        await independently(
+          contract.fails("delete-tenant", 409, { params: { id: created.id } }),
+          contract.fails("update-tenant", 409, { params: { id: created.id }, body: { name: "late" } }),
+          contract.fails("delete-tenant", 404, { params: { id: UNKNOWN.tenant } }),
+        );
       });
     },
   );
@@ -191,8 +200,10 @@ test.describe("tenants", () => {
         await contract.fails("tenant-unpark", 409, { params: { id: tenant.id } });
       });
 
-      await contract.fails("tenant-park", 404, { params: { id: UNKNOWN.tenant } });
-      await contract.fails("tenant-unpark", 404, { params: { id: UNKNOWN.tenant } });
+      await independently(
+        contract.fails("tenant-park", 404, { params: { id: UNKNOWN.tenant } }),
+        contract.fails("tenant-unpark", 404, { params: { id: UNKNOWN.tenant } }),
+      );
     },
   );
 
@@ -200,21 +211,23 @@ test.describe("tenants", () => {
     "create refuses invalid input (400) and an unknown parent (404)",
     smoke({ tags: [TAGS.mutating], verifies: [ITEMS.tenantRoutes], operations: ["create-tenant"] }),
     async ({ contract, owned }) => {
-      await contract.fails("create-tenant", 400, {
-        body: { contactEmail: "a@bbws.example", tags: owned.tags },
-      });
-      await contract.fails("create-tenant", 400, {
-        body: { name: "x", contactEmail: "not-an-email", tags: owned.tags },
-      });
-      await contract.fails("create-tenant", 400, { rawBody: "{not json" });
-      await contract.fails("create-tenant", 404, {
-        body: {
-          name: unique("orphan"),
-          contactEmail: "a@bbws.example",
-          parentId: UNKNOWN.tenant,
-          tags: owned.tags,
-        },
-      });
+      await independently(
+        contract.fails("create-tenant", 400, {
+          body: { contactEmail: "a@bbws.example", tags: owned.tags },
+        }),
+        contract.fails("create-tenant", 400, {
+          body: { name: "x", contactEmail: "not-an-email", tags: owned.tags },
+        }),
+        contract.fails("create-tenant", 400, { rawBody: "{not json" }),
+        contract.fails("create-tenant", 404, {
+          body: {
+            name: unique("orphan"),
+            contactEmail: "a@bbws.example",
+            parentId: UNKNOWN.tenant,
+            tags: owned.tags,
+          },
+        }),
+      );
     },
   );
 });
