@@ -22,6 +22,7 @@ export {
   runVerifyChild,
   type ScriptChildResult,
   type SuiteVerification,
+  scriptCommand,
   type VerifyChildOptions,
   type VerifyChildResult,
   verifySuite,

@@ -44,14 +44,22 @@ export interface VerifyChildResult {
   wallMs: number;
 }
 
-/** Spawns `node --import tsx scripts/verify.ts <args> --run-id <runId>` and resolves when it has exited. */
+/**
+ * The arguments after `node` that run one of the harness's commands (scripts/<name>.ts) as its npm script does:
+ * through scripts/launch.mjs, from a bundle of the current sources when there is one, else under tsx.
+ */
+export function scriptCommand(script: string): string[] {
+  return [join(repoRoot, "scripts", "launch.mjs"), join(repoRoot, script)];
+}
+
+/** Spawns `node scripts/launch.mjs scripts/verify.ts <args> --run-id <runId>` and resolves when it has exited. */
 export function runVerifyChild(options: VerifyChildOptions): Promise<VerifyChildResult> {
   const runDir = runDirFor(options.runId);
   return new Promise((resolveRun, rejectRun) => {
     const started = performance.now();
     const child = spawn(
       process.execPath,
-      ["--import", "tsx", join(repoRoot, "scripts/verify.ts"), ...options.args, "--run-id", options.runId],
+      [...scriptCommand("scripts/verify.ts"), ...options.args, "--run-id", options.runId],
       {
         cwd: repoRoot,
         env: options.env,
@@ -107,15 +115,11 @@ export function runScriptChild(options: {
 }): Promise<ScriptChildResult> {
   return new Promise((resolveRun, rejectRun) => {
     const started = performance.now();
-    const child = spawn(
-      process.execPath,
-      ["--import", "tsx", join(repoRoot, options.script), ...options.args],
-      {
-        cwd: repoRoot,
-        env: options.env,
-        stdio: ["ignore", "pipe", "inherit"],
-      },
-    );
+    const child = spawn(process.execPath, [...scriptCommand(options.script), ...options.args], {
+      cwd: repoRoot,
+      env: options.env,
+      stdio: ["ignore", "pipe", "inherit"],
+    });
     let stdout = "";
     child.stdout?.setEncoding("utf8");
     child.stdout?.on("data", (text: string) => {

@@ -72,12 +72,31 @@ export function runCommand(
   });
 }
 
-/** Runs a TypeScript file of the repository with tsx, as the npm scripts do (`node --import tsx <file>`). */
+/**
+ * Runs a TypeScript file of the repository as the npm scripts do: a command of scripts/ through scripts/launch.mjs
+ * (its bundle, else the sources under tsx), anything else with `node --import tsx <file>`.
+ */
 export function runTsx(
   file: string,
   args: readonly string[],
   env: Record<string, string | undefined>,
   options: SpawnOptions = {},
 ): Promise<CommandResult> {
-  return runCommand(process.execPath, ["--import", "tsx", file, ...args], env, options);
+  const launched = LAUNCHED.some((script) => file.endsWith(script));
+  const command = launched ? ["scripts/launch.mjs", file] : ["--import", "tsx", file];
+  return runCommand(process.execPath, [...command, ...args], env, options);
 }
+
+/** The commands package.json starts through scripts/launch.mjs. */
+const LAUNCHED = [
+  "verify",
+  "promote",
+  "rollback",
+  "probe",
+  "plan",
+  "attest",
+  "merge",
+  "contract",
+  "sweep",
+  "runbook",
+].map((name) => `scripts/${name}.ts`);
