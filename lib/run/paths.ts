@@ -4,8 +4,13 @@ import { join, resolve } from "node:path";
 /** The repository root (this file is lib/run/paths.ts). */
 export const repoRoot = resolve(import.meta.dirname, "..", "..");
 
-/** Where runs are written: reports/runs/<run-id>/ (git-ignored). */
-export const runsRoot = join(repoRoot, "reports", "runs");
+/**
+ * Where runs are written: reports/runs/<run-id>/ (git-ignored), or the folder HARNESS_RUNS_DIR names (a CI job's
+ * artifacts folder; a test's own). Every process of a run reads it from the same inherited variable.
+ */
+export const runsRoot = process.env.HARNESS_RUNS_DIR
+  ? resolve(process.env.HARNESS_RUNS_DIR)
+  : join(repoRoot, "reports", "runs");
 
 /** Variables the runner sets for Playwright and its workers. */
 export const RUN_ENV = {

@@ -46,13 +46,14 @@ export function readmeCommands(markdown: string): ReadmeCommand[] {
 
 const STACK_TRACE = /^\s+at (?:.+ \()?(?:file:\/\/)?\/.+:\d+:\d+\)?$/m;
 
+// The README's commands write their runs in a folder of this test's own (HARNESS_RUNS_DIR): other test files run
+// at the same time and write theirs under reports/runs/, which this test must neither read nor remove.
+const runsDir = mkdtempSync(join(tmpdir(), "readme-runs-"));
+
 /** The caller's environment without anything that would point a command elsewhere than the sandbox. */
 function cleanEnv(): Record<string, string | undefined> {
-  return childEnv({ NO_COLOR: "1" });
+  return childEnv({ NO_COLOR: "1", HARNESS_RUNS_DIR: runsDir });
 }
-
-const runsDir = join(repoRoot, "reports", "runs");
-const runsBefore = new Set(existsSync(runsDir) ? readdirSync(runsDir) : []);
 // The probe appends to its logs: keep what a user had, and drop what the README's commands added.
 const probesDir = join(repoRoot, "reports", "probes");
 const probesBefore = new Map(
@@ -72,9 +73,7 @@ let foreground: ReturnType<typeof spawn> | null = null;
 after(() => {
   foreground?.kill("SIGTERM");
   // Run folders of the README's commands are not the user's: remove what this test made.
-  for (const dir of existsSync(runsDir) ? readdirSync(runsDir) : []) {
-    if (!runsBefore.has(dir)) rmSync(join(runsDir, dir), { recursive: true, force: true });
-  }
+  rmSync(runsDir, { recursive: true, force: true });
   for (const file of drillRecords) {
     rmSync(file, { force: true });
     rmSync(file.replace(/\.json$/, ".canary.json"), { force: true });

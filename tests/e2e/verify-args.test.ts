@@ -7,14 +7,16 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { childEnv, repoRoot, runTsx } from "./spawn.ts";
+import { childEnv, runTsx } from "./spawn.ts";
 
-const runsRoot = join(repoRoot, "reports", "runs");
+// The runs of this file go to a folder of its own: other test files create run folders under reports/runs/ at
+// the same time, so "no run folder was created" can only be judged where nothing else writes.
+const runsRoot = mkdtempSync(join(tmpdir(), "verify-args-runs-"));
 
 type Result = { code: number | null; stdout: string; stderr: string };
 
 function verify(args: string[], env: Record<string, string> = {}): Promise<Result> {
-  return runTsx("scripts/verify.ts", args, childEnv(env));
+  return runTsx("scripts/verify.ts", args, childEnv({ HARNESS_RUNS_DIR: runsRoot, ...env }));
 }
 
 function runFolders(): Set<string> {
@@ -26,7 +28,10 @@ describe("verify without a sandbox: usage, configuration and reachability", () =
   before(() => {
     dir = mkdtempSync(join(tmpdir(), "verify-args-"));
   });
-  after(() => rmSync(dir, { recursive: true, force: true }));
+  after(() => {
+    rmSync(dir, { recursive: true, force: true });
+    rmSync(runsRoot, { recursive: true, force: true });
+  });
 
   test("a broken --config file exits 2 with the ConfigError text, before any sandbox or run folder", async () => {
     const file = join(dir, "broken.json");
