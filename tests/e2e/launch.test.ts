@@ -32,7 +32,7 @@ describe("scripts/launch.mjs", () => {
     writeFileSync(
       script,
       'import { greeting } from "./greeting.ts";\n' +
-        "console.log(`${greeting} ${process.argv.slice(2).join(' ')} from ${import.meta.dirname}`);\n",
+        'console.log([greeting, ...process.argv.slice(2), "from", import.meta.dirname].join(" "));\n',
     );
     const fromSources = run(script, "world");
     assert.equal(fromSources.code, 0, fromSources.stderr);
