@@ -4,7 +4,7 @@
  * returns to (`--target previous`: the newest backup alias below what is served; a version number; a semver),
  * takes the deploy lock, moves every alias there (dropping any canary routing), records the rollback with its
  * reason and initiator (ROLLBACK#<service> in bbws-deployments-<env>, the restored deployment record or
- * deployed-version), then runs the verification (smoke where the service has it, and the rollback suite) and
+ * deployed-version), then runs the verification (read-only smoke where the service has it, and the rollback suite) and
  * exits with its verdict. A PROD rollback needs its approvals (attested) unless it is an emergency, which is
  * recorded and reported as such.
  */
@@ -45,7 +45,7 @@ const PROD_APPROVAL_ITEM = "tenant-deploy/9.3/prod-rollback-approved";
 const HELP = formatHelp({
   usage: ['npm run rollback -- --service <id> --env <dev|sit|prod> --reason "..." [options]'],
   summary:
-    "Rolls a service back, the runbook's steps as code (tenant 9.3-9.4, access 5.3 and 9.2): resolves the version each function returns to, takes the deploy lock (LOCK#<service> in bbws-deployments-<env>; refused while a promotion holds it, naming the holder), moves latest-<env> there and drops any canary routing, records the rollback with its reason and initiator (ROLLBACK#<service>, the restored deployment record for the tenant service, /bbws-access/<env>/deployed-version for access), releases the lock, then runs the smoke suite (where the service has one) and the rollback suite with --automated-only and exits with the verdict. A PROD rollback needs tenant-deploy/9.3/prod-rollback-approved signed by two prod-approvers (not the initiator), unless --emergency, which is recorded and reported as a deviation.",
+    "Rolls a service back, the runbook's steps as code (tenant 9.3-9.4, access 5.3 and 9.2): resolves the version each function returns to, takes the deploy lock (LOCK#<service> in bbws-deployments-<env>; refused while a promotion holds it, naming the holder), moves latest-<env> there and drops any canary routing, records the rollback with its reason and initiator (ROLLBACK#<service>, the restored deployment record for the tenant service, /bbws-access/<env>/deployed-version for access), releases the lock, then runs the read-only smoke tests (where the service has a smoke suite) and the rollback suite with --automated-only and exits with the worse verdict. A PROD rollback needs tenant-deploy/9.3/prod-rollback-approved signed by two prod-approvers (not the initiator), unless --emergency, which is recorded and reported as a deviation.",
   sections: [
     {
       title: "Options",
@@ -350,9 +350,10 @@ async function main(argv: string[]): Promise<number> {
       out(`ROLLED BACK (not verified: --no-verify): ${service.id} in ${environment.displayName}`);
       return 0;
     }
-    // The smoke suite (where the service has one) and the rollback suite run side by side: both only wait on
-    // the environment, and the smoke requests are traffic the recovery window judges too. The worse verdict wins:
-    // a failure over an inconclusive run over a pass.
+    // The read-only smoke tests (where the service has a smoke suite; tenant 9.4: the restored version answers its
+    // reads) and the rollback suite run side by side: both only wait on the environment, and the smoke requests
+    // are traffic the recovery window judges too. A rollback during an incident writes no test data. The worse
+    // verdict wins: a failure over an inconclusive run over a pass.
     const suites = [...deploymentSuites(service.id).filter((s) => s === "smoke"), "rollback"] as const;
     const codes = await Promise.all(
       suites.map(async (suite) => {
@@ -361,6 +362,7 @@ async function main(argv: string[]): Promise<number> {
           suite,
           service: service.id,
           automatedOnly: true,
+          ...(suite === "smoke" ? { grep: "@readonly" } : {}),
           sandbox: args.sandbox,
           config: args.config,
           childEnv: { ...process.env },

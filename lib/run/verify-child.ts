@@ -151,6 +151,8 @@ export async function verifySuite(options: {
   suite: string;
   service: string;
   automatedOnly: boolean;
+  /** Only the tests whose title or tags match (verify's --grep); the verdict is then partial. */
+  grep?: string | undefined;
   sandbox: boolean;
   config?: string | undefined;
   childEnv: Record<string, string | undefined>;
@@ -158,7 +160,7 @@ export async function verifySuite(options: {
 }): Promise<SuiteVerification> {
   const runId = createRunId(options.env, options.suite);
   options.log?.(
-    `  ${options.suite}: npm run verify -- --env ${options.env} --suite ${options.suite} --service ${options.service}`,
+    `  ${options.suite}: npm run verify -- --env ${options.env} --suite ${options.suite} --service ${options.service}${options.grep ? ` --grep ${options.grep}` : ""}`,
   );
   const run = await runVerifyChild({
     args: [
@@ -169,6 +171,7 @@ export async function verifySuite(options: {
       "--service",
       options.service,
       ...(options.automatedOnly ? ["--automated-only"] : []),
+      ...(options.grep ? ["--grep", options.grep] : []),
       ...(options.sandbox ? ["--sandbox"] : []),
       ...(options.config ? ["--config", options.config] : []),
     ],
