@@ -18,6 +18,7 @@ import {
   acquireLock,
   breakLock,
   deployLockTable,
+  describeRecoveryWatch,
   describeRequest,
   isRefusal,
   isUnreachable,
@@ -26,6 +27,7 @@ import {
   releaseLock,
   resolveRollbackTargets,
   splitForRecovery,
+  startRecoveryWatch,
 } from "../lib/promote/index.ts";
 import { createRunId, RUN_ENV, UsageError, verifySuite } from "../lib/run/index.ts";
 import { combinedCodeSha256 } from "../lib/verdict/index.ts";
@@ -355,6 +357,15 @@ async function main(argv: string[]): Promise<number> {
     // are traffic the recovery window judges too. A rollback during an incident writes no test data. The worse
     // verdict wins: a failure over an inconclusive run over a pass.
     const suites = [...deploymentSuites(service.id).filter((s) => s === "smoke"), "rollback"] as const;
+    // The recovery window opens now, at the alias move: this command watches it while the suites start, and
+    // hands it to the rollback suite, which judges it (or watches on its own when the handover is unusable).
+    const recovery = startRecoveryWatch({
+      aws,
+      environment,
+      service,
+      runId,
+      watchedBy: `npm run rollback (run ${runId})`,
+    });
     const codes = await Promise.all(
       suites.map(async (suite) => {
         const run = await verifySuite({
@@ -365,7 +376,10 @@ async function main(argv: string[]): Promise<number> {
           ...(suite === "smoke" ? { grep: "@readonly" } : {}),
           sandbox: args.sandbox,
           config: args.config,
-          childEnv: { ...process.env },
+          childEnv: {
+            ...process.env,
+            ...(suite === "rollback" ? recovery.env : {}),
+          },
           log: out,
         });
         const exit = run.code ?? 1;
@@ -373,6 +387,7 @@ async function main(argv: string[]): Promise<number> {
         return exit;
       }),
     );
+    out(describeRecoveryWatch(recovery, await recovery.watched));
     const code = codes.find((c) => c !== 0 && c !== 3) ?? codes.find((c) => c === 3) ?? 0;
     const word =
       code === 0

@@ -26,6 +26,7 @@ export * from "./manual-triggers.ts";
 export * from "./metrics.ts";
 export * from "./names.ts";
 export * from "./records.ts";
+export * from "./recovery-handover.ts";
 export * from "./rollback.ts";
 export * from "./rollback-record.ts";
 export * from "./source.ts";

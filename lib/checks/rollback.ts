@@ -695,9 +695,10 @@ export function judgeRecovery(
   const record = usableRecord(rollback);
   if ("status" in record) return record;
   const finding = judgeWindowItem(itemId, windows);
+  const watchers = [...new Set(windows.flatMap((w) => (w.watchedBy ? [w.watchedBy] : [])))];
   return {
     ...finding,
-    reason: `After ${describeRun(record)}: ${finding.reason}`,
+    reason: `After ${describeRun(record)}: ${finding.reason}${watchers.length > 0 ? ` (window watched by ${watchers.join(", ")} from the alias move, and handed over)` : ""}`,
     evidence: { ...recordEvidence(record), ...finding.evidence },
   };
 }

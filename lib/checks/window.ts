@@ -95,6 +95,8 @@ export interface FunctionWindow {
   readonly polls: number;
   /** The window's own read-only traffic, and its share of the invocations the window judged. */
   readonly traffic: WindowTraffic;
+  /** Who watched it when it was not this run (a rollback command that handed its window over). */
+  readonly watchedBy?: string;
 }
 
 /** One-minute p95 Duration values of one dimension set (the previous version, or the whole function). */

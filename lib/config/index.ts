@@ -12,6 +12,7 @@ export {
   gateSettings,
   processVariables,
   type RunContext,
+  recoveryHandoverFile,
   runContext,
 } from "./run-settings.ts";
 export { requireUsable, requireUsableAll, type UsablePath } from "./usable.ts";

@@ -69,6 +69,12 @@ export function canaryRecordFile(env: Record<string, string | undefined> = proce
   return value ? resolve(value) : null;
 }
 
+/** The recovery window a rollback command handed to its rollback suite (HARNESS_RECOVERY_HANDOVER), or null. */
+export function recoveryHandoverFile(env: Record<string, string | undefined> = process.env): string | null {
+  const value = env[RUN_ENV.recoveryHandover]?.trim();
+  return value ? resolve(value) : null;
+}
+
 /** What the pre-promotion gate reads besides AWS: verdicts, CI evidence, attestations and the workflow's inputs. */
 export interface GateSettings {
   /** Folder of run folders whose verdict files are the source environment's evidence. */

@@ -39,6 +39,8 @@ export const RUN_ENV = {
   deployedAt: "HARNESS_DEPLOYED_AT",
   /** The canary a promotion ran before the verification it starts (a JSON file the post-deploy suite judges 4.3.4 on). */
   canaryRecord: "HARNESS_CANARY_RECORD",
+  /** The recovery window a rollback command watched and hands to its rollback suite (a JSON file). */
+  recoveryHandover: "HARNESS_RECOVERY_HANDOVER",
   /** JSON array of how the user narrowed the run on purpose, e.g. ["--grep @probe"]; the verdict says partial. */
   narrowedBy: "HARNESS_NARROWED_BY",
   /** Set by `npm run verify`, which prints the summary and exits itself; unset, the reporter does both. */

@@ -99,6 +99,8 @@ describe("npm run rollback on a sandbox", { timeout: 480_000 }, () => {
     const run = await rollback(["--service", TENANT, "--env", "sit", "--reason", "1.7.0 breaks invitations"]);
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stderr, /ROLLED BACK AND VERIFIED/);
+    // The command watched the recovery window from its alias move and handed it to the rollback suite.
+    assert.match(run.stderr, /recovery window watched from the alias move; reports\/promotions\/\S+\.recovery\.json/);
     const after = await served(TENANT_SIT);
     assert.deepEqual([after.version, after.codeSha256], [before.version, before.codeSha256]);
     const record = await newestRollback(TENANT);
@@ -400,6 +402,8 @@ describe("npm run rollback on a sandbox", { timeout: 480_000 }, () => {
     ]);
     assert.equal(flaky.code, 1, flaky.stderr);
     assert.match(flaky.stderr, /ROLLED BACK, VERIFICATION FAILED/);
+    // The errors were caught in the window the command watched from the alias move and handed over.
+    assert.match(flaky.stderr, /recovery window watched from the alias move/);
     const verdictFile = /rollback verdict (\S+verdict\.json): exit/.exec(flaky.stderr)?.[1] ?? "";
     const verdict = JSON.parse(readFileSync(verdictFile, "utf8")) as {
       items: Array<{ id: string; status: string }>;
