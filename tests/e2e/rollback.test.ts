@@ -100,7 +100,10 @@ describe("npm run rollback on a sandbox", { timeout: 480_000 }, () => {
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stderr, /ROLLED BACK AND VERIFIED/);
     // The command watched the recovery window from its alias move and handed it to the rollback suite.
-    assert.match(run.stderr, /recovery window watched from the alias move; reports\/promotions\/\S+\.recovery\.json/);
+    assert.match(
+      run.stderr,
+      /recovery window watched from the alias move; reports\/promotions\/\S+\.recovery\.json/,
+    );
     const after = await served(TENANT_SIT);
     assert.deepEqual([after.version, after.codeSha256], [before.version, before.codeSha256]);
     const record = await newestRollback(TENANT);
