@@ -253,11 +253,13 @@ describe("baselineFrom", () => {
     assert.equal(baselineFrom([{ label: "version 3", values: [100, 5000, 110, 120] }]).valueMs, 120);
   });
 
-  test("a baseline of a few milliseconds is taken as the 25 ms floor, and says so", () => {
+  test("a baseline of a few milliseconds is taken as the 50 ms floor, and says so", () => {
     const baseline = baselineFrom([{ label: "version 3", values: [3.2, 3.7, 4.1] }]);
-    assert.equal(baseline.valueMs, 25);
-    assert.match(baseline.source, /was 3\.7 ms, below the 25 ms floor/);
-    assert.equal(baselineFrom([{ label: "version 3", values: [25] }]).valueMs, 25);
+    assert.equal(baseline.valueMs, 50);
+    assert.match(baseline.source, /was 3\.7 ms, below the 50 ms floor/);
+    assert.equal(baselineFrom([{ label: "version 3", values: [30] }]).valueMs, 50);
+    assert.equal(baselineFrom([{ label: "version 3", values: [50] }]).valueMs, 50);
+    assert.equal(baselineFrom([{ label: "version 3", values: [80] }]).valueMs, 80);
   });
 
   test("the whole function when the previous version has no data", () => {
