@@ -3,11 +3,11 @@
  * bits, signed with their SSH key in the namespace of the role they sign for. Lives at
  * `<dir>/<env>/<service>/<item id with "/" -> "__">/<principal>.json`, one file per person.
  */
-import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { z } from "zod";
 import { AttesterRoleSchema, EnvironmentIdSchema, ServiceIdSchema } from "../../runbooks/schema.ts";
+import { writeJsonAtomically } from "../files/index.ts";
 import { RUN_ENV, repoRoot } from "../run/index.ts";
 
 /** The change-request reference an attestation must carry unless HARNESS_REFERENCE_PATTERN says otherwise. */
@@ -148,15 +148,7 @@ export function attestationRecordPath(
 /** Writes a record atomically (a temporary file renamed over the target) and returns its path. */
 export function writeAttestationRecord(dir: string, record: AttestationRecord): string {
   const file = attestationRecordPath(dir, record);
-  mkdirSync(dirname(file), { recursive: true });
-  const temporary = `${file}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
-  try {
-    writeFileSync(temporary, `${JSON.stringify(record, null, 2)}\n`, { flag: "wx" });
-    renameSync(temporary, file);
-  } catch (error) {
-    rmSync(temporary, { force: true });
-    throw error;
-  }
+  writeJsonAtomically(file, record);
   return file;
 }
 

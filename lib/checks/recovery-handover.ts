@@ -6,11 +6,11 @@
  * the same judge; a handover that is missing, late, unreadable or for another rollback makes the suite watch on
  * its own, and says why. The file holds plain window data (no secrets: metric datapoints and reasons).
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
-import { dirname } from "node:path";
+import { existsSync, readFileSync } from "node:fs";
 import { z } from "zod";
 import type { Environment, Service } from "../../runbooks/index.ts";
 import type { AwsClients } from "../aws/index.ts";
+import { writeJsonAtomically } from "../files/index.ts";
 import { readDeployedFunctions } from "./deployed.ts";
 import {
   type LatestRollback,
@@ -52,13 +52,6 @@ export type RecoveryHandover = Omit<z.infer<typeof HandoverSchema>, "windows"> &
   windows?: readonly FunctionWindow[];
 };
 
-function writeAtomically(file: string, handover: RecoveryHandover): void {
-  mkdirSync(dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, `${JSON.stringify(handover, null, 2)}\n`);
-  renameSync(tmp, file);
-}
-
 /**
  * Reads the newest rollback record and the functions it restored, watches their recovery window and writes the
  * windows (or why there are none) to `file`. Never throws: a window it could not watch is the suite's to watch.
@@ -92,7 +85,7 @@ export async function watchRecoveryForHandover(options: {
       problem: error instanceof Error ? error.message : String(error),
     };
   }
-  writeAtomically(options.file, handover);
+  writeJsonAtomically(options.file, handover);
   return handover;
 }
 

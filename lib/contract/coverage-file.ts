@@ -1,5 +1,6 @@
-import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { writeJsonAtomically } from "../files/index.ts";
 import { COVERAGE_FILE, type CoverageReport, coverageFromRequestLog } from "./coverage.ts";
 
 /** Name of the run folder's request log (lib/run's RUN_LAYOUT.requests). */
@@ -13,9 +14,6 @@ export function writeCoverageFile(runDir: string, options: { baseUrl?: string } 
   const logFile = join(runDir, REQUESTS_FILE);
   const text = existsSync(logFile) ? readFileSync(logFile, "utf8") : "";
   const report = coverageFromRequestLog(text, options.baseUrl);
-  const target = join(runDir, COVERAGE_FILE);
-  const temporary = `${target}.${process.pid}.tmp`;
-  writeFileSync(temporary, `${JSON.stringify(report, null, 2)}\n`);
-  renameSync(temporary, target);
+  writeJsonAtomically(join(runDir, COVERAGE_FILE), report);
   return report;
 }
