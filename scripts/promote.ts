@@ -15,14 +15,13 @@ import { type CanaryRecord, deploymentSuites } from "../lib/checks/index.ts";
 import { formatHelp, HELP_ENTRY, parseFlags, runWhenMain, wantsHelp } from "../lib/cli/index.ts";
 import { gateSettings } from "../lib/config/index.ts";
 import {
-  describeRecoveryWatch,
   isRefusal,
   isUnreachable,
   type PromotionInput,
   type PromotionResult,
   promote,
   resumePromotion,
-  startRecoveryWatch,
+  verifyRollbackSuite,
 } from "../lib/promote/index.ts";
 import { createRunId, RUN_ENV, repoRoot, UsageError, verifySuite } from "../lib/run/index.ts";
 import { type EnvironmentId, environmentIds, type ServiceId, serviceIds } from "../runbooks/index.ts";
@@ -268,28 +267,19 @@ async function main(argv: string[]): Promise<number> {
     // A promotion that rolls itself back verifies the rollback as `npm run rollback` does (the rollback suite).
     const withRollbackCheck: PromotionInput = {
       ...inputs,
-      verifyRollback: async () => {
-        // The recovery window opens at the rollback: this command watches it while the suite starts.
-        const recovery = startRecoveryWatch({
+      // The recovery window opens at the rollback: this command watches it while the suite starts.
+      verifyRollback: () =>
+        verifyRollbackSuite({
           aws: targetAws,
           environment: target,
           service,
           runId,
           watchedBy: `npm run promote (run ${runId}), after its rollback`,
-        });
-        const run = await verifySuite({
-          env: target.id,
-          suite: "rollback",
-          service: service.id,
-          automatedOnly: true,
           sandbox: args.sandbox,
           config: args.config,
-          childEnv: { ...process.env, ...recovery.env },
+          childEnv: { ...process.env },
           log: out,
-        });
-        out(describeRecoveryWatch(recovery, await recovery.watched));
-        return run;
-      },
+        }),
     };
     const result =
       args.decision === undefined

@@ -18,7 +18,6 @@ import {
   acquireLock,
   breakLock,
   deployLockTable,
-  describeRecoveryWatch,
   describeRequest,
   isRefusal,
   isUnreachable,
@@ -27,7 +26,7 @@ import {
   releaseLock,
   resolveRollbackTargets,
   splitForRecovery,
-  startRecoveryWatch,
+  verifyRollbackSuite,
 } from "../lib/promote/index.ts";
 import { createRunId, RUN_ENV, UsageError, verifySuite } from "../lib/run/index.ts";
 import { combinedCodeSha256 } from "../lib/verdict/index.ts";
@@ -357,37 +356,34 @@ async function main(argv: string[]): Promise<number> {
     // are traffic the recovery window judges too. A rollback during an incident writes no test data. The worse
     // verdict wins: a failure over an inconclusive run over a pass.
     const suites = [...deploymentSuites(service.id).filter((s) => s === "smoke"), "rollback"] as const;
-    // The recovery window opens now, at the alias move: this command watches it while the suites start, and
-    // hands it to the rollback suite, which judges it (or watches on its own when the handover is unusable).
-    const recovery = startRecoveryWatch({
-      aws,
-      environment,
-      service,
-      runId,
-      watchedBy: `npm run rollback (run ${runId})`,
-    });
+    const common = { sandbox: args.sandbox, config: args.config, childEnv: { ...process.env }, log: out };
     const codes = await Promise.all(
       suites.map(async (suite) => {
-        const run = await verifySuite({
-          env: environment.id,
-          suite,
-          service: service.id,
-          automatedOnly: true,
-          ...(suite === "smoke" ? { grep: "@readonly" } : {}),
-          sandbox: args.sandbox,
-          config: args.config,
-          childEnv: {
-            ...process.env,
-            ...(suite === "rollback" ? recovery.env : {}),
-          },
-          log: out,
-        });
+        // The recovery window opens now, at the alias move: this command watches it while the suites start and
+        // hands it to the rollback suite, which judges it (or watches on its own when the handover is unusable).
+        const run =
+          suite === "rollback"
+            ? await verifyRollbackSuite({
+                ...common,
+                aws,
+                environment,
+                service,
+                runId,
+                watchedBy: `npm run rollback (run ${runId})`,
+              })
+            : await verifySuite({
+                ...common,
+                env: environment.id,
+                suite,
+                service: service.id,
+                automatedOnly: true,
+                grep: "@readonly",
+              });
         const exit = run.code ?? 1;
         out(`    ${suite} verdict ${run.verdictFile ?? "(none)"}: exit ${exit}`);
         return exit;
       }),
     );
-    out(describeRecoveryWatch(recovery, await recovery.watched));
     const code = codes.find((c) => c !== 0 && c !== 3) ?? codes.find((c) => c === 3) ?? 0;
     const word =
       code === 0

@@ -75,7 +75,7 @@ export async function watchRecoveryForHandover(options: {
       key,
       watchedBy: options.watchedBy,
       writtenAt: new Date().toISOString(),
-      windows: windows.map((w) => ({ ...w, watchedBy: options.watchedBy })),
+      windows,
     };
   } catch (error) {
     handover = {
@@ -100,7 +100,7 @@ export async function awaitRecoveryHandover(
   rollback: LatestRollback,
   timeoutMs: number,
   pollMs = 250,
-): Promise<{ windows: FunctionWindow[]; watchedBy: string } | { problem: string }> {
+): Promise<{ windows: FunctionWindow[] } | { problem: string }> {
   const deadline = Date.now() + timeoutMs;
   while (!existsSync(file)) {
     if (Date.now() >= deadline)
@@ -124,6 +124,8 @@ export async function awaitRecoveryHandover(
     return {
       problem: `${parsed.watchedBy} could not watch the recovery window: ${parsed.problem ?? "no windows"}`,
     };
-  // Checked above for the fields the judges rely on; the rest is the monitor's own data.
-  return { windows: parsed.windows as unknown as FunctionWindow[], watchedBy: parsed.watchedBy };
+  // Checked above for the fields the judges rely on; the rest is the monitor's own data. Each window says who
+  // watched it, so the judge's reason does.
+  const windows = parsed.windows as unknown as FunctionWindow[];
+  return { windows: windows.map((w) => ({ ...w, watchedBy: parsed.watchedBy })) };
 }

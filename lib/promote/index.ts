@@ -77,7 +77,7 @@ export {
   resumePromotion,
   type Verification,
 } from "./promotion.ts";
-export { describeRecoveryWatch, type RecoveryWatch, startRecoveryWatch } from "./recovery.ts";
+export { verifyRollbackSuite } from "./recovery.ts";
 export {
   describeRequest,
   type PerformRollbackInput,

@@ -1,48 +1,48 @@
 /**
- * The recovery window of a rollback, watched by the command that rolled back from the moment its aliases moved,
- * and handed to the rollback suite it starts (lib/checks/recovery-handover.ts). `npm run rollback` and a
- * promotion that rolls itself back both start it right after the rollback and before the suite.
+ * The rollback suite after a rollback, with its recovery window watched by the command that rolled back from the
+ * moment its aliases moved and handed to the suite (lib/checks/recovery-handover.ts). `npm run rollback` and a
+ * promotion that rolls itself back both verify their rollback this way.
  */
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import type { Environment, Service } from "../../runbooks/index.ts";
 import type { AwsClients } from "../aws/index.ts";
-import { type RecoveryHandover, watchRecoveryForHandover } from "../checks/index.ts";
-import { RUN_ENV, repoRoot } from "../run/index.ts";
+import { watchRecoveryForHandover } from "../checks/index.ts";
+import { RUN_ENV, repoRoot, type SuiteVerification, verifySuite } from "../run/index.ts";
 
-export interface RecoveryWatch {
-  /** reports/promotions/<runId>.recovery.json */
-  readonly file: string;
-  /** The variable that hands the file to the rollback suite. */
-  readonly env: Record<string, string>;
-  /** Settles once the window has been watched (or could not be), never rejects. */
-  readonly watched: Promise<RecoveryHandover>;
-}
-
-export function startRecoveryWatch(options: {
+/**
+ * Starts watching the recovery window (reports/promotions/<runId>.recovery.json), runs the rollback suite with the
+ * handover, and logs whether the window was watched from the alias move. The suite's exit is the result.
+ */
+export async function verifyRollbackSuite(options: {
   aws: AwsClients;
   environment: Environment;
   service: Service;
+  /** The run of the command that rolled back; it names the handover file. */
   runId: string;
+  /** Who watched, for the suite's reason: the command and its run. */
   watchedBy: string;
-}): RecoveryWatch {
+  sandbox: boolean;
+  config?: string | undefined;
+  childEnv: Record<string, string | undefined>;
+  log: (line: string) => void;
+}): Promise<SuiteVerification> {
   const file = join(repoRoot, "reports", "promotions", `${options.runId}.recovery.json`);
-  return {
-    file,
-    env: { [RUN_ENV.recoveryHandover]: file },
-    watched: watchRecoveryForHandover({ ...options, file }),
-  };
-}
-
-/** One line for the command's log: whether the window was watched from the alias move, and where it is. */
-export function describeRecoveryWatch(
-  watch: RecoveryWatch,
-  handover: RecoveryHandover,
-  relativeTo = repoRoot,
-): string {
-  const where = watch.file.startsWith(`${relativeTo}/`)
-    ? watch.file.slice(relativeTo.length + 1)
-    : watch.file;
-  return handover.problem === undefined
-    ? `  recovery window watched from the alias move; ${where}`
-    : `  recovery window not watched here (${handover.problem}): the rollback suite watched it; ${where}`;
+  const watched = watchRecoveryForHandover({ ...options, file });
+  const run = await verifySuite({
+    env: options.environment.id,
+    suite: "rollback",
+    service: options.service.id,
+    automatedOnly: true,
+    sandbox: options.sandbox,
+    config: options.config,
+    childEnv: { ...options.childEnv, [RUN_ENV.recoveryHandover]: file },
+    log: options.log,
+  });
+  const handover = await watched;
+  options.log(
+    handover.problem === undefined
+      ? `  recovery window watched from the alias move; ${relative(repoRoot, file)}`
+      : `  recovery window not watched here (${handover.problem}): the rollback suite watched it; ${relative(repoRoot, file)}`,
+  );
+  return run;
 }

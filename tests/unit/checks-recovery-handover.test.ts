@@ -35,7 +35,6 @@ const window = {
   },
   polls: 5,
   traffic: { ratePerMinute: 0 },
-  watchedBy: "npm run rollback (run r1)",
 };
 
 function handover(name: string, body: unknown): string {
@@ -55,7 +54,7 @@ describe("awaitRecoveryHandover", () => {
     );
     assert.ok("windows" in got, JSON.stringify(got));
     assert.equal(got.windows.length, 1);
-    assert.equal(got.watchedBy, "npm run rollback (run r1)");
+    assert.equal(got.windows[0]?.watchedBy, "npm run rollback (run r1)");
   });
 
   test("waits for a file the command is still writing", async () => {
