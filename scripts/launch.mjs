@@ -33,11 +33,12 @@ const cacheDir = join(repoRoot, ".cache", "scripts");
 /** A build that has not finished in this long is abandoned; the next run may try again. */
 const BUILD_LOCK_STALE_MS = 120_000;
 
-/** The cache's names for one script: its input list, its bundles and its build lock. */
+/** The cache's names for one script: its input list, its bundles (each `<bundlePrefix><key>.mjs`) and its build lock. */
 function cacheNames(script) {
   const base = relative(repoRoot, script).replaceAll(/[^A-Za-z0-9]+/g, "_");
   return {
     inputs: join(cacheDir, `${base}.inputs.json`),
+    bundlePrefix: `${base}-`,
     bundle: (key) => join(cacheDir, `${base}-${key}.mjs`),
     lock: join(cacheDir, `${base}.building`),
   };
@@ -126,7 +127,7 @@ async function build(script) {
 
 /** Removes the script's bundles of older sources, once no run is likely to be still loading one. */
 function pruneBundles(script, keep) {
-  const prefix = `${relative(repoRoot, script).replaceAll(/[^A-Za-z0-9]+/g, "_")}-`;
+  const prefix = cacheNames(script).bundlePrefix;
   for (const name of readdirSync(cacheDir)) {
     const path = join(cacheDir, name);
     if (!name.startsWith(prefix) || !name.endsWith(".mjs") || path === keep) continue;

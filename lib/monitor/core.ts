@@ -183,9 +183,9 @@ export function evaluateRule(
   const { measure } = rule;
   switch (measure.kind) {
     case "error-count":
-      return cumulativeBreach(rule, inWindow(series.errors, config, at), "errors");
+      return cumulativeBreach(rule, inWindow(series.errors, config, at), measureLabel(measure).what);
     case "throttle-count":
-      return cumulativeBreach(rule, inWindow(series.throttles, config, at), "throttles");
+      return cumulativeBreach(rule, inWindow(series.throttles, config, at), measureLabel(measure).what);
     default: {
       const values = periodValues(measure, windowed(series, config, at), config.periodMs);
       if (values === null) return null;

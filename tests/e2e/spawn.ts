@@ -1,6 +1,7 @@
 /** Running a command of the repository as a child process and collecting its output, for the e2e tests. */
 import { spawn } from "node:child_process";
-import { resolve } from "node:path";
+import { readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
 
 export const repoRoot = resolve(import.meta.dirname, "..", "..");
 
@@ -87,16 +88,8 @@ export function runTsx(
   return runCommand(process.execPath, [...command, ...args], env, options);
 }
 
-/** The commands package.json starts through scripts/launch.mjs. */
-const LAUNCHED = [
-  "verify",
-  "promote",
-  "rollback",
-  "probe",
-  "plan",
-  "attest",
-  "merge",
-  "contract",
-  "sweep",
-  "runbook",
-].map((name) => `scripts/${name}.ts`);
+/** The commands package.json starts through scripts/launch.mjs (`node scripts/launch.mjs scripts/<name>.ts`). */
+const LAUNCHED = Object.values(
+  (JSON.parse(readFileSync(join(repoRoot, "package.json"), "utf8")) as { scripts: Record<string, string> })
+    .scripts,
+).flatMap((line) => /^node scripts\/launch\.mjs (\S+\.ts)$/.exec(line)?.[1] ?? []);
