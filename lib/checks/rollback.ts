@@ -599,6 +599,22 @@ export function recoveryTiming(environment: Environment): { windowMs: number; in
   return { windowMs, intervalMs: Math.min(environment.rollback.intervalSeconds * 1000, windowMs) };
 }
 
+/**
+ * Invocations a recovery window needs at the least to judge an error rate against its trigger: with 20 calls a
+ * build failing half of them shows errors in all but about one window in a million, where the 2 or 3 calls of a
+ * short (sandbox-scaled) window at the default rate let it pass one time in four or eight.
+ */
+export const MIN_RECOVERY_INVOCATIONS = 20;
+
+/**
+ * The read-only health traffic per minute the recovery window sends while the restored version is quiet: the
+ * environment's synthetic rate, raised so that the window holds MIN_RECOVERY_INVOCATIONS.
+ */
+export function recoverySyntheticRate(environment: Environment): number {
+  const { windowMs } = recoveryTiming(environment);
+  return Math.max(syntheticRate(environment), Math.ceil((MIN_RECOVERY_INVOCATIONS * 60_000) / windowMs));
+}
+
 /** The recovery window's rules: the Lambda thresholds of the service's applicable errors-recovered items. */
 export function recoveryRules(
   service: Pick<Service, "id">,
@@ -661,7 +677,7 @@ export async function runRecoveryWindows(options: {
         windowMs,
         intervalMs,
         rules,
-        ratePerMinute: syntheticRate(options.environment),
+        ratePerMinute: recoverySyntheticRate(options.environment),
         service: options.service,
         ledger: options.ledgerDir
           ? fileLedger(options.ledgerDir, `${key}|${fn.functionName}`)

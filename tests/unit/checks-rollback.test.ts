@@ -15,6 +15,7 @@ import {
   type LatestRollback,
   type RolledBackFunction,
   recoveryRules,
+  recoverySyntheticRate,
   recoveryTiming,
   recoveryWindowsKey,
 } from "../../lib/checks/rollback.ts";
@@ -639,6 +640,18 @@ describe("the recovery window", () => {
     assert.deepEqual(recoveryTiming(environments.sit), { windowMs: 60_000, intervalMs: 10_000 });
     const short = { ...environments.sit, rollback: { recoveryWindowSeconds: 3, intervalSeconds: 10 } };
     assert.deepEqual(recoveryTiming(short), { windowMs: 3_000, intervalMs: 3_000 });
+  });
+
+  test("the window's own traffic is enough to judge an error rate: at least 20 calls, however short the window", () => {
+    // 60 s at the default 30 a minute already holds them; a 5 s window needs 240 a minute.
+    assert.equal(recoverySyntheticRate(environments.sit), 30);
+    const short = { ...environments.sit, rollback: { recoveryWindowSeconds: 5, intervalSeconds: 1 } };
+    assert.equal(recoverySyntheticRate(short), 240);
+    const busy = {
+      ...environments.sit,
+      monitoring: { ...environments.sit.monitoring, syntheticPerMinute: 600 },
+    };
+    assert.equal(recoverySyntheticRate({ ...busy, rollback: short.rollback }), 600);
   });
 
   test("passed: the window held, said after which rollback", () => {
